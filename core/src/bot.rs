@@ -1,0 +1,212 @@
+//! A compiled bot: validated bot file, trained classifier, compiled rules and extractors.
+//! Immutable and `Send + Sync`: one `Bot` serves any number of sessions and threads.
+
+use std::collections::BTreeMap;
+
+use crate::botfile::schema::{BotFile, IntentSpec, Localized};
+use crate::botfile::{self, parse_example};
+use crate::entity::Extractors;
+use crate::error::{BotFileError, Problem, ProblemKind, Result};
+use crate::intent::{Rules, TextClassifier};
+use crate::text::Language;
+
+/// Name of the classes that FAQ entries get in the classifier: `faq/<id>`.
+pub(crate) const FAQ_PREFIX: &str = "faq/";
+
+/// What a classifier class stands for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Target {
+    Intent(usize),
+    Faq(usize),
+}
+
+/// A loaded, validated and trained bot.
+#[derive(Debug)]
+pub struct Bot {
+    pub(crate) spec: BotFile,
+    pub(crate) languages: Vec<Language>,
+    pub(crate) intents: Vec<(String, IntentSpec)>,
+    pub(crate) faqs: Vec<(String, Localized)>,
+    pub(crate) classifier: Option<TextClassifier>,
+    /// Target of each classifier class, in class order.
+    pub(crate) targets: Vec<Target>,
+    pub(crate) rules: Rules,
+    pub(crate) extractors: Extractors,
+    example_count: usize,
+}
+
+impl Bot {
+    /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
+    pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
+        let spec = botfile::parse(file, source)?;
+        Ok(Bot::compile(spec))
+    }
+
+    /// Loads a bot from bytes that must be UTF-8 YAML or JSON.
+    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Bot> {
+        let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                line: None,
+                kind: ProblemKind::Syntax,
+                message: format!("the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8", e.valid_up_to()),
+            }],
+        })?;
+        Bot::from_yaml(file, source)
+    }
+
+    fn compile(spec: BotFile) -> Bot {
+        let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
+        let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
+        let mut rules = Rules::default();
+        let mut examples: Vec<(String, String)> = Vec::new();
+        for (i, (name, intent)) in intents.iter().enumerate() {
+            for k in &intent.keywords {
+                rules.add_keyword(k, i);
+            }
+            for p in &intent.patterns {
+                if let Ok(re) = botfile::build_regex(p) {
+                    rules.add_pattern(re, i);
+                }
+            }
+            for ex in &intent.examples {
+                if let Ok(parsed) = parse_example(ex) {
+                    examples.push((parsed.text, name.clone()));
+                }
+            }
+        }
+        for (id, faq) in &spec.faq {
+            for q in &faq.questions {
+                examples.push((q.clone(), format!("{FAQ_PREFIX}{id}")));
+            }
+        }
+        let classifier = (!examples.is_empty())
+            .then(|| TextClassifier::train(examples.iter().map(|(t, l)| (t.as_str(), l.as_str()))));
+        let targets = classifier
+            .as_ref()
+            .map(|c| {
+                c.labels()
+                    .iter()
+                    .map(|label| match label.strip_prefix(FAQ_PREFIX) {
+                        Some(id) => Target::Faq(faqs.iter().position(|(f, _)| f == id).unwrap_or(0)),
+                        None => Target::Intent(intents.iter().position(|(n, _)| n == label).unwrap_or(0)),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let extractors = Extractors::new(&spec.entities);
+        Bot { languages, intents, faqs, classifier, targets, rules, extractors, example_count: examples.len(), spec }
+    }
+
+    /// The bot's name from its file.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// Languages the bot answers in; the first is its default.
+    pub fn languages(&self) -> &[Language] {
+        &self.languages
+    }
+
+    /// Intent names, in file order.
+    pub fn intent_names(&self) -> impl Iterator<Item = &str> {
+        self.intents.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// Number of FAQ entries.
+    pub fn faq_count(&self) -> usize {
+        self.faqs.len()
+    }
+
+    /// Training examples (intent examples plus FAQ questions).
+    pub fn example_count(&self) -> usize {
+        self.example_count
+    }
+
+    /// Size of the trained model in bytes.
+    pub fn model_size_bytes(&self) -> usize {
+        self.classifier.as_ref().map_or(0, TextClassifier::size_bytes)
+    }
+
+    /// The validated bot file.
+    pub fn spec(&self) -> &BotFile {
+        &self.spec
+    }
+
+    /// Entities found in a raw utterance, as the bot sees them.
+    pub fn extract_entities(&self, utterance: &str) -> Vec<crate::Entity> {
+        self.extractors.extract(utterance)
+    }
+
+    pub(crate) fn intent(&self, name: &str) -> Option<&IntentSpec> {
+        self.intents.iter().find(|(n, _)| n == name).map(|(_, i)| i)
+    }
+
+    pub(crate) fn default_language(&self) -> Language {
+        self.languages.first().copied().unwrap_or(Language::Zh)
+    }
+
+    /// The language to answer in: the customer's, when the bot has it.
+    pub(crate) fn reply_language(&self, customer: Language) -> Language {
+        if self.languages.contains(&customer) {
+            customer
+        } else {
+            self.default_language()
+        }
+    }
+
+    /// A built-in response, overridden by the bot file where it has one.
+    pub(crate) fn builtin_response(&self, name: &str, lang: Language, pick: usize) -> String {
+        if let Some(text) = self.spec.responses.get(name) {
+            return render(text, lang, pick, &BTreeMap::new());
+        }
+        let (zh, en) = match name {
+            "empty" => ("您好，请问有什么可以帮您？", "Hi! How can I help you?"),
+            "handoff" => ("正在为您转接人工客服，请稍候。", "I'm connecting you to a human agent, please hold on."),
+            "cancelled" => ("好的，已取消。还有什么可以帮您？", "OK, cancelled. Anything else I can help with?"),
+            "reprompt_limit" => ("抱歉，我还是没能识别您提供的信息。", "Sorry, I still couldn't recognise that."),
+            _ => ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?"),
+        };
+        match lang {
+            Language::Zh => zh.to_string(),
+            Language::En => en.to_string(),
+        }
+    }
+}
+
+/// Renders a localized text: picks the language (or the first one present), a variant by
+/// `pick`, and fills `{slot}` placeholders.
+pub(crate) fn render(text: &Localized, lang: Language, pick: usize, slots: &BTreeMap<String, String>) -> String {
+    let variants: Vec<&str> = {
+        let all = text.texts();
+        let mine: Vec<&str> = all.iter().filter(|(l, _)| l.is_none() || *l == Some(lang.code())).map(|(_, t)| *t).collect();
+        if mine.is_empty() {
+            let first = all.first().and_then(|(l, _)| *l);
+            all.iter().filter(|(l, _)| *l == first).map(|(_, t)| *t).collect()
+        } else {
+            mine
+        }
+    };
+    let Some(template) = variants.get(pick % variants.len().max(1)) else {
+        return String::new();
+    };
+    let mut out = String::with_capacity(template.len());
+    let mut rest = *template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('}') {
+            Some(close) => {
+                let name = rest[open + 1..open + close].trim();
+                out.push_str(slots.get(name).map_or("", String::as_str));
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

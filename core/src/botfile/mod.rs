@@ -1,0 +1,327 @@
+//! Reading and validating bot files (YAML; JSON is valid YAML and is accepted too).
+//!
+//! Validation collects every problem before failing, each with its line and a fix.
+
+mod annotation;
+mod locate;
+pub mod schema;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub(crate) use annotation::parse_example;
+use schema::{BotFile, Localized, SCHEMA_VERSION};
+
+use crate::error::{BotFileError, Problem, ProblemKind};
+
+/// Largest bot file accepted, in bytes.
+pub const MAX_BOT_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Most examples (intent examples plus FAQ questions) a bot may have.
+pub const MAX_EXAMPLES: usize = 200_000;
+/// Names of the responses a bot file may override under `responses:`.
+pub const BUILTIN_RESPONSES: &[&str] = &["fallback", "empty", "handoff", "cancelled", "reprompt_limit"];
+
+/// Limits on user-supplied regular expressions (compiled size), so that a bot file cannot
+/// make the linear-time `regex` engine use unbounded memory.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+pub(crate) fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
+}
+
+/// Parses and validates a bot file. `file` names it in messages.
+pub fn parse(file: &str, source: &str) -> Result<BotFile, BotFileError> {
+    let mut v = Validator { source, problems: Vec::new() };
+    let bot = v.parse();
+    if let Some(bot) = &bot {
+        v.check(bot);
+    }
+    match (bot, v.problems.is_empty()) {
+        (Some(bot), true) => Ok(bot),
+        _ => Err(BotFileError { file: file.to_string(), problems: v.problems }),
+    }
+}
+
+struct Validator<'a> {
+    source: &'a str,
+    problems: Vec<Problem>,
+}
+
+#[derive(serde::Deserialize)]
+struct VersionProbe {
+    version: Option<serde_yaml::Value>,
+}
+
+impl Validator<'_> {
+    fn report(&mut self, path: &[&str], kind: ProblemKind, message: impl Into<String>) {
+        let line = if path.is_empty() { None } else { locate::line_of(self.source, path) };
+        self.problems.push(Problem { line, kind, message: message.into() });
+    }
+
+    fn syntax(&mut self, err: &serde_yaml::Error) {
+        let line = err.location().map(|l| l.line());
+        // serde_yaml's message names the field and expected type; the line is reported apart.
+        let text = err.to_string();
+        let what = text.split(" at line ").next().unwrap_or(&text);
+        let message = format!("{what}; fix the YAML/JSON here");
+        self.problems.push(Problem { line, kind: ProblemKind::Syntax, message });
+    }
+
+    /// Reads the file into the schema; `None` when it cannot be read at all.
+    fn parse(&mut self) -> Option<BotFile> {
+        if self.source.len() > MAX_BOT_FILE_BYTES {
+            let mib = MAX_BOT_FILE_BYTES >> 20;
+            self.report(&[], ProblemKind::TooLarge, format!("the file is larger than {mib} MiB; split the FAQ or examples"));
+            return None;
+        }
+        if self.source.trim().is_empty() {
+            self.report(&[], ProblemKind::Empty, "the file is empty; start with `version: 1` and an `intents:` section");
+            return None;
+        }
+        // The version decides how to read the rest, so check it before anything else.
+        let probe: VersionProbe = match serde_yaml::from_str(self.source) {
+            Ok(p) => p,
+            Err(e) => {
+                self.syntax(&e);
+                return None;
+            }
+        };
+        match probe.version.as_ref().and_then(serde_yaml::Value::as_u64) {
+            Some(v) if v == u64::from(SCHEMA_VERSION) => {}
+            Some(v) => {
+                let msg = format!("schema version {v} is not supported; this build reads `version: {SCHEMA_VERSION}`");
+                self.report(&["version"], ProblemKind::UnsupportedVersion, msg);
+                return None;
+            }
+            None => {
+                let msg = format!("`version` is missing or not a number; add `version: {SCHEMA_VERSION}` at the top");
+                self.report(&["version"], ProblemKind::UnsupportedVersion, msg);
+                return None;
+            }
+        }
+        let mut unknown = Vec::new();
+        let de = serde_yaml::Deserializer::from_str(self.source);
+        let bot: BotFile = match serde_ignored::deserialize(de, |path| unknown.push(path.to_string())) {
+            Ok(bot) => bot,
+            Err(e) => {
+                self.syntax(&e);
+                return None;
+            }
+        };
+        for path in unknown {
+            let segments: Vec<&str> = path.split('.').filter(|s| s.parse::<usize>().is_err()).collect();
+            let key = segments.last().copied().unwrap_or("");
+            let msg = format!("unknown key `{key}` (at `{path}`); check its spelling against the bot file reference");
+            self.report(&segments, ProblemKind::UnknownKey, msg);
+        }
+        Some(bot)
+    }
+
+    fn check(&mut self, bot: &BotFile) {
+        self.check_top(bot);
+        for (name, entity) in &bot.entities {
+            self.check_name(&["entities", name], "entity", name);
+            if entity.values.is_empty() && entity.regex.is_none() {
+                let msg = format!("entity `{name}` has neither `values` nor `regex`; give it one of them");
+                self.report(&["entities", name], ProblemKind::EmptyEntity, msg);
+            }
+            if let Some(pattern) = &entity.regex {
+                self.check_regex(&["entities", name, "regex"], pattern);
+            }
+        }
+        let mut seen: HashMap<String, String> = HashMap::new();
+        let mut total = 0;
+        for (name, intent) in &bot.intents {
+            total += intent.examples.len();
+            self.check_intent(bot, name, intent, &mut seen);
+        }
+        for (id, faq) in &bot.faq {
+            total += faq.questions.len();
+            self.check_name(&["faq", id], "FAQ entry", id);
+            if faq.questions.is_empty() {
+                let msg = format!("FAQ entry `{id}` has no questions; add the ways customers ask it under `questions`");
+                self.report(&["faq", id], ProblemKind::TooFewExamples, msg);
+            }
+            let owner = format!("FAQ entry `{id}`");
+            for q in &faq.questions {
+                self.check_duplicate(&["faq", id, q], q, &owner, &mut seen);
+            }
+            self.check_texts(bot, &["faq", id, "answer"], &faq.answer, &BTreeSet::new());
+        }
+        if total > MAX_EXAMPLES {
+            let msg = format!("the bot has {total} examples; the limit is {MAX_EXAMPLES}");
+            self.report(&[], ProblemKind::TooLarge, msg);
+        }
+        for (name, text) in &bot.responses {
+            if !BUILTIN_RESPONSES.contains(&name.as_str()) {
+                let msg = format!(
+                    "`responses.{name}` is not a built-in response; use one of {}, or put the reply under its intent's `response`",
+                    BUILTIN_RESPONSES.join(", ")
+                );
+                self.report(&["responses", name], ProblemKind::UnknownResponse, msg);
+            }
+            self.check_texts(bot, &["responses", name], text, &BTreeSet::new());
+        }
+        self.check_name(&["handoff", "default_route"], "route", &bot.handoff.default_route);
+    }
+
+    fn check_top(&mut self, bot: &BotFile) {
+        if bot.languages.is_empty() {
+            self.report(&["languages"], ProblemKind::UnknownLanguage, "`languages` is empty; list `zh`, `en` or both");
+        }
+        for lang in &bot.languages {
+            if crate::Language::from_code(lang).is_none() {
+                let msg = format!("language `{lang}` is not supported; use `zh` or `en`");
+                self.report(&["languages"], ProblemKind::UnknownLanguage, msg);
+            }
+        }
+        let s = &bot.settings;
+        for (key, value) in [("confidence_threshold", s.confidence_threshold), ("margin_threshold", s.margin_threshold)] {
+            if !(0.0..=1.0).contains(&value) {
+                let msg = format!("`settings.{key}` is {value}; it must be between 0 and 1");
+                self.report(&["settings", key], ProblemKind::BadSetting, msg);
+            }
+        }
+        if bot.intents.is_empty() && bot.faq.is_empty() {
+            self.report(&["intents"], ProblemKind::NoIntents, "the bot has no intents and no FAQ; add an `intents:` section");
+        }
+    }
+
+    fn check_intent(
+        &mut self,
+        bot: &BotFile,
+        name: &str,
+        intent: &schema::IntentSpec,
+        seen: &mut HashMap<String, String>,
+    ) {
+        let at = ["intents", name];
+        self.check_name(&at, "intent", name);
+        let n = intent.examples.len();
+        let has_rules = !intent.keywords.is_empty() || !intent.patterns.is_empty();
+        if n == 1 || (n == 0 && !has_rules) {
+            let msg = format!(
+                "intent `{name}` has {n} example{}; at least 2 are needed (or keywords/patterns only)",
+                if n == 1 { "" } else { "s" }
+            );
+            self.report(&at, ProblemKind::TooFewExamples, msg);
+        }
+        let owner = format!("intent `{name}`");
+        for example in &intent.examples {
+            let path = ["intents", name, "examples", example.as_str()];
+            match parse_example(example) {
+                Err(why) => self.report(&path, ProblemKind::BadAnnotation, format!("example {example:?}: {why}")),
+                Ok(parsed) => {
+                    for (_, _, slot) in &parsed.spans {
+                        if !intent.slots.contains_key(slot) {
+                            let msg = format!("example {example:?} annotates slot `{slot}`, which intent `{name}` does not declare under `slots`");
+                            self.report(&path, ProblemKind::UnknownSlot, msg);
+                        }
+                    }
+                    self.check_duplicate(&path, &parsed.text, &owner, seen);
+                }
+            }
+        }
+        for pattern in &intent.patterns {
+            self.check_regex(&["intents", name, "patterns"], pattern);
+        }
+        for (slot, spec) in &intent.slots {
+            let path = ["intents", name, "slots", slot.as_str()];
+            self.check_name(&path, "slot", slot);
+            if !crate::entity::is_builtin(&spec.entity) && !bot.entities.contains_key(&spec.entity) {
+                let msg = format!(
+                    "slot `{slot}` uses entity `{}`, which is neither built in ({}) nor declared under `entities`",
+                    spec.entity,
+                    crate::entity::BUILTIN_ENTITIES.join(", ")
+                );
+                self.report(&path, ProblemKind::UnknownEntity, msg);
+            }
+            match &spec.prompt {
+                Some(prompt) => self.check_texts(bot, &["intents", name, "slots", slot, "prompt"], prompt, &BTreeSet::new()),
+                None if spec.required => {
+                    let msg = format!("required slot `{slot}` of intent `{name}` has no `prompt` to ask for it");
+                    self.report(&path, ProblemKind::MissingPrompt, msg);
+                }
+                None => {}
+            }
+        }
+        if let Some(response) = &intent.response {
+            let slots: BTreeSet<&str> = intent.slots.keys().map(String::as_str).collect();
+            self.check_texts(bot, &["intents", name, "response"], response, &slots);
+        }
+        if let Some(route) = &intent.route {
+            self.check_name(&["intents", name, "route"], "route", route);
+        }
+    }
+
+    fn check_duplicate(&mut self, path: &[&str], text: &str, owner: &str, seen: &mut HashMap<String, String>) {
+        let key = crate::text::normalize(text).text;
+        match seen.get(&key) {
+            Some(first) if first != owner => {
+                let msg = format!("example {text:?} of {owner} is also an example of {first}; keep it in one place");
+                self.report(path, ProblemKind::DuplicateExample, msg);
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, owner.to_string());
+            }
+        }
+    }
+
+    fn check_texts(&mut self, bot: &BotFile, path: &[&str], text: &Localized, slots: &BTreeSet<&str>) {
+        for (lang, variant) in text.texts() {
+            if let Some(lang) = lang {
+                if !bot.languages.iter().any(|l| l == lang) {
+                    let msg = format!("text for language `{lang}`, which is not in `languages`; use one of {}", bot.languages.join(", "));
+                    self.report(path, ProblemKind::UnknownLanguage, msg);
+                }
+            }
+            for slot in template_slots(variant) {
+                if !slots.contains(slot) {
+                    let msg = format!("text {variant:?} uses `{{{slot}}}`, which is not a slot here");
+                    self.report(path, ProblemKind::UnknownSlot, msg);
+                }
+            }
+        }
+    }
+
+    fn check_regex(&mut self, path: &[&str], pattern: &str) {
+        if let Err(e) = build_regex(pattern) {
+            let first_line = e.to_string().lines().last().unwrap_or_default().trim().to_string();
+            let msg = format!("regex {pattern:?} does not compile ({first_line}); kefu uses Rust `regex` syntax (no look-around or back-references)");
+            self.report(path, ProblemKind::InvalidRegex, msg);
+        }
+    }
+
+    fn check_name(&mut self, path: &[&str], what: &str, name: &str) {
+        let ok = !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            let msg = format!("{what} name {name:?} may only have letters, digits, `_` and `-`");
+            self.report(path, ProblemKind::BadName, msg);
+        }
+    }
+}
+
+/// The `{slot}` names a response template interpolates.
+pub(crate) fn template_slots(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let src = "version: 1\nintents:\n  refund:\n    examples: [我要退款]\n  track:\n    exampels: [a, b]\n";
+        let err = parse("bot.yaml", src).unwrap_err();
+        let lines: Vec<_> = err.problems.iter().map(|p| (p.kind.code(), p.line)).collect();
+        assert!(lines.contains(&("unknown_key", Some(6))), "{lines:?}");
+        assert!(lines.contains(&("too_few_examples", Some(3))), "{lines:?}");
+        assert!(err.to_string().contains("bot.yaml:3: intent `refund` has 1 example; at least 2 are needed"), "{err}");
+    }
+
+    #[test]
+    fn accepts_json() {
+        let src = r#"{"version": 1, "intents": {"hi": {"examples": ["hello", "hi there"]}}}"#;
+        assert!(parse("bot.json", src).is_ok());
+    }
+}

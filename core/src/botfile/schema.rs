@@ -1,0 +1,223 @@
+//! The bot file as written by its author (YAML or JSON), before validation.
+//!
+//! Field names follow what Rasa and Snips users already know: intents with examples,
+//! slots with prompts, responses, entities with synonyms, FAQ question variants.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The schema version this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole bot file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BotFile {
+    /// Schema version; must be [`SCHEMA_VERSION`].
+    pub version: u32,
+    /// The bot's display name.
+    #[serde(default)]
+    pub name: String,
+    /// Languages the bot answers in; the first is the default when an utterance has no letters.
+    #[serde(default = "default_languages")]
+    pub languages: Vec<String>,
+    /// Thresholds and limits of the dialogue policy.
+    #[serde(default)]
+    pub settings: Settings,
+    /// Custom entities by name (value lists with synonyms, or a regex).
+    #[serde(default)]
+    pub entities: BTreeMap<String, EntitySpec>,
+    /// Intents by name.
+    #[serde(default)]
+    pub intents: BTreeMap<String, IntentSpec>,
+    /// Frequently asked questions by id.
+    #[serde(default)]
+    pub faq: BTreeMap<String, FaqSpec>,
+    /// Named responses; the built-in ones (`fallback`, `empty`, `handoff`, `cancelled`,
+    /// `reprompt_limit`) can be overridden here.
+    #[serde(default)]
+    pub responses: BTreeMap<String, Localized>,
+    /// When and where to hand the conversation to a human agent.
+    #[serde(default)]
+    pub handoff: HandoffSpec,
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["zh".into(), "en".into()]
+}
+
+/// Thresholds and limits of the dialogue policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Below this confidence the model's best intent is out of scope (0–1).
+    #[serde(default = "default_confidence")]
+    pub confidence_threshold: f32,
+    /// Below this gap between the two best intents the guess is out of scope (0–1).
+    #[serde(default = "default_margin")]
+    pub margin_threshold: f32,
+    /// How often a form asks again for a slot it could not fill before giving up.
+    #[serde(default = "default_reprompts")]
+    pub max_reprompts: u32,
+}
+
+fn default_confidence() -> f32 {
+    0.35
+}
+fn default_margin() -> f32 {
+    0.05
+}
+fn default_reprompts() -> u32 {
+    2
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            confidence_threshold: default_confidence(),
+            margin_threshold: default_margin(),
+            max_reprompts: default_reprompts(),
+        }
+    }
+}
+
+/// A custom entity: a list of values with synonyms, or a regular expression.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EntitySpec {
+    /// Canonical value → synonyms customers write for it.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// A regular expression (Rust `regex` syntax, linear time).
+    #[serde(default)]
+    pub regex: Option<String>,
+}
+
+/// One intent: what customers say, what the bot needs and does.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IntentSpec {
+    /// Example utterances, slots annotated inline: `查一下订单[12345](order_id)`.
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Substrings that select this intent before the model runs (e.g. `转人工`).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Regular expressions that select this intent before the model runs.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Slots by name.
+    #[serde(default)]
+    pub slots: BTreeMap<String, SlotSpec>,
+    /// The reply once every required slot is filled; `{slot}` interpolates a slot value.
+    #[serde(default)]
+    pub response: Option<Localized>,
+    /// A host action to run once every required slot is filled.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The customer asks for a human agent: hand off.
+    #[serde(default)]
+    pub handoff: bool,
+    /// The topic is sensitive (complaint, fraud, legal): hand off.
+    #[serde(default)]
+    pub sensitive: bool,
+    /// Route tag for a handoff from this intent (e.g. `after_sales`).
+    #[serde(default)]
+    pub route: Option<String>,
+}
+
+/// A slot of an intent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SlotSpec {
+    /// Entity that fills it: a built-in one (`phone`, `number`, …) or one from `entities`.
+    pub entity: String,
+    /// The intent cannot complete without it: the bot asks with `prompt`.
+    #[serde(default)]
+    pub required: bool,
+    /// The question that asks for the slot.
+    #[serde(default)]
+    pub prompt: Option<Localized>,
+    /// Keep the value for later intents that have a slot of the same name.
+    #[serde(default)]
+    pub carry_over: bool,
+}
+
+/// A frequently asked question.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaqSpec {
+    /// Ways customers ask it.
+    #[serde(default)]
+    pub questions: Vec<String>,
+    /// The answer.
+    pub answer: Localized,
+}
+
+/// Handoff configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HandoffSpec {
+    /// Consecutive out-of-scope turns that hand off (0 = never).
+    #[serde(default = "default_fallback_streak")]
+    pub fallback_streak: u32,
+    /// Route tag when nothing more specific applies.
+    #[serde(default = "default_route")]
+    pub default_route: String,
+}
+
+fn default_fallback_streak() -> u32 {
+    3
+}
+fn default_route() -> String {
+    "general".into()
+}
+
+impl Default for HandoffSpec {
+    fn default() -> Self {
+        HandoffSpec { fallback_streak: default_fallback_streak(), default_route: default_route() }
+    }
+}
+
+/// Text in one or more languages, each with one or more variants.
+///
+/// Written as a plain string (every language), a list (variants, every language), or a map
+/// from language code to a string or list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Localized {
+    /// One text for every language.
+    One(String),
+    /// Variants for every language.
+    Variants(Vec<String>),
+    /// Per language code.
+    PerLanguage(BTreeMap<String, OneOrMany>),
+}
+
+/// A single text or a list of variants.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// One text.
+    One(String),
+    /// Variants.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The variants as a slice.
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(s) => std::slice::from_ref(s),
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+impl Localized {
+    /// Every text variant with the language code it is for (`None`: every language).
+    pub fn texts(&self) -> Vec<(Option<&str>, &str)> {
+        match self {
+            Localized::One(s) => vec![(None, s.as_str())],
+            Localized::Variants(v) => v.iter().map(|s| (None, s.as_str())).collect(),
+            Localized::PerLanguage(m) => m
+                .iter()
+                .flat_map(|(lang, t)| t.as_slice().iter().map(move |s| (Some(lang.as_str()), s.as_str())))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! Hashed n-gram features with tf-idf weights, CJK-aware without a dictionary.
+//!
+//! Chinese has no spaces, so every CJK character is a token and character bigrams and
+//! trigrams stand in for words. Latin words also give character 2–4-grams (with word
+//! boundaries) that survive typos and inflection. Digit runs are reduced to their length,
+//! so order numbers do not become vocabulary.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde::{Deserialize, Serialize};
+
+use crate::text::{tokenize, Token};
+
+/// A sparse, L2-normalised feature vector.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SparseVec {
+    pub idx: Vec<u32>,
+    pub val: Vec<f32>,
+}
+
+/// FNV-1a: stable across platforms and releases (unlike `std`'s hasher), so a trained model
+/// means the same thing everywhere.
+#[derive(Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new(family: u8) -> Self {
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        h.byte(family);
+        h
+    }
+    fn byte(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    fn bytes(&mut self, bs: &[u8]) {
+        for &b in bs {
+            self.byte(b);
+        }
+    }
+}
+
+/// The features are already hashes: use them as they are.
+#[derive(Default)]
+pub(crate) struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub(crate) type HashIndex = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+
+fn token_hash(h: &mut Fnv, token: &Token<'_>) {
+    match token {
+        Token::Word(w) | Token::Cjk(w) => h.bytes(w.as_bytes()),
+        Token::Number(len) => {
+            h.byte(0xFF);
+            h.byte((*len).min(20) as u8);
+        }
+    }
+    h.byte(0);
+}
+
+/// Appends the hashed features of normalised `text` to `out` (with repeats, for counting).
+pub(crate) fn hashed_features(text: &str, out: &mut Vec<u64>) {
+    let tokens = tokenize(text);
+    for (i, t) in tokens.iter().enumerate() {
+        let mut h = Fnv::new(b'u');
+        token_hash(&mut h, t);
+        out.push(h.0);
+        // Bigrams, with sentence boundaries.
+        let mut h = Fnv::new(b'b');
+        match i.checked_sub(1) {
+            Some(p) => token_hash(&mut h, &tokens[p]),
+            None => h.byte(1),
+        }
+        token_hash(&mut h, t);
+        out.push(h.0);
+        // Trigrams of Chinese characters: Chinese words are often two or three characters.
+        if i >= 2 && [&tokens[i - 2], &tokens[i - 1], t].iter().all(|t| matches!(t, Token::Cjk(_))) {
+            let mut h = Fnv::new(b't');
+            for t in &tokens[i - 2..=i] {
+                token_hash(&mut h, t);
+            }
+            out.push(h.0);
+        }
+        if let Token::Word(w) = t {
+            char_ngrams(w, out);
+        }
+    }
+    if let Some(last) = tokens.last() {
+        let mut h = Fnv::new(b'b');
+        token_hash(&mut h, last);
+        h.byte(2);
+        out.push(h.0);
+    }
+}
+
+/// Character 2–4-grams of a word padded with boundary marks (like scikit-learn `char_wb`).
+fn char_ngrams(word: &str, out: &mut Vec<u64>) {
+    let mut chars: Vec<char> = Vec::with_capacity(word.len() + 2);
+    chars.push(' ');
+    chars.extend(word.chars());
+    chars.push(' ');
+    for n in 2..=4 {
+        for window in chars.windows(n) {
+            let mut h = Fnv::new(b'c');
+            for c in window {
+                let mut buf = [0u8; 4];
+                h.bytes(c.encode_utf8(&mut buf).as_bytes());
+            }
+            out.push(h.0);
+        }
+    }
+}
+
+/// Maps hashed features to columns and weighs them by tf-idf; fitted on training texts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Vectorizer {
+    #[serde(skip)]
+    index: HashIndex,
+    /// Feature hash of each column, in column order (the index is rebuilt from it).
+    hashes: Vec<u64>,
+    idf: Vec<f32>,
+}
+
+impl Vectorizer {
+    /// Builds the vocabulary and idf from normalised training texts. Columns are numbered in
+    /// order of first appearance, so the same texts always give the same model.
+    pub fn fit(texts: &[&str]) -> Vectorizer {
+        let mut v = Vectorizer::default();
+        let mut df: Vec<u32> = Vec::new();
+        let mut feats = Vec::new();
+        for text in texts {
+            feats.clear();
+            hashed_features(text, &mut feats);
+            feats.sort_unstable();
+            feats.dedup();
+            for &f in &feats {
+                let next = v.hashes.len() as u32;
+                let col = *v.index.entry(f).or_insert(next);
+                if col == next {
+                    v.hashes.push(f);
+                    df.push(0);
+                }
+                df[col as usize] += 1;
+            }
+        }
+        let n = texts.len() as f32;
+        // Smoothed idf, as scikit-learn's TfidfVectorizer.
+        v.idf = df.iter().map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0).collect();
+        v
+    }
+
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// The tf-idf vector of normalised `text`; unknown features are dropped.
+    pub fn transform(&self, text: &str) -> SparseVec {
+        let mut feats = Vec::new();
+        hashed_features(text, &mut feats);
+        let mut cols: Vec<u32> = feats.iter().filter_map(|f| self.index.get(f).copied()).collect();
+        cols.sort_unstable();
+        let mut out = SparseVec::default();
+        let mut i = 0;
+        while i < cols.len() {
+            let col = cols[i];
+            let mut tf = 0;
+            while i < cols.len() && cols[i] == col {
+                tf += 1;
+                i += 1;
+            }
+            out.idx.push(col);
+            out.val.push((1.0 + (tf as f32).ln()) * self.idf[col as usize]);
+        }
+        let norm = out.val.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            out.val.iter_mut().for_each(|v| *v /= norm);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_text_same_vector_and_unit_norm() {
+        let v = Vectorizer::fit(&["我要退款", "where is my order 123456"]);
+        let a = v.transform("where is my order 999999");
+        let b = v.transform("where is my order 999999");
+        assert_eq!(a, b);
+        let norm: f32 = a.val.iter().map(|x| x * x).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        // The order number's digits do not matter, only that a 6-digit number is there.
+        assert_eq!(v.transform("where is my order 123456"), a);
+        assert!(v.transform("完全无关").idx.len() < v.transform("我要退款").idx.len());
+    }
+}

@@ -1,0 +1,81 @@
+//! # kefu-core
+//!
+//! An on-device customer-service dialogue core for Chinese and English: intent
+//! classification (rules, then a pure-Rust model trained from the bot's own examples when
+//! it loads), entities and slot filling, forms, FAQ answers, and handoff signals that tell
+//! the host when, why and to whom a human agent must take over. It is synchronous and does
+//! no I/O: the host owns transport, storage and threads.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use kefu_core::{Bot, Session, Signal};
+//!
+//! let bot = Bot::from_yaml("bot.yaml", r#"
+//! version: 1
+//! name: demo
+//! intents:
+//!   order_status:
+//!     examples: [我的订单到哪了, 查一下物流, where is my order, track my package]
+//!     response: { zh: 正在为您查询。, en: Let me check that for you. }
+//!   human_agent:
+//!     keywords: [转人工, human agent]
+//!     handoff: true
+//! "#)?;
+//! let mut session = Session::new(&bot);
+//! let turn = session.turn(&bot, "我的订单到哪了？")?;
+//! assert_eq!(turn.intent.unwrap().name, "order_status");
+//! assert_eq!(turn.replies, ["正在为您查询。"]);
+//! let turn = session.turn(&bot, "转人工")?;
+//! assert!(turn.signals.iter().any(|s| matches!(s, Signal::Handoff(_))));
+//! # Ok::<(), kefu_core::Error>(())
+//! ```
+//!
+//! ## Crate features
+//!
+//! None yet: the embedded tier is always built.
+//!
+//! ## Untrusted input
+//!
+//! No utterance, bot file or saved session makes kefu panic. Utterances longer than
+//! [`MAX_UTTERANCE_CHARS`] are rejected with [`Error::UtteranceTooLong`] and leave the
+//! session unchanged; empty ones get the `empty` response. Bot files over
+//! [`botfile::MAX_BOT_FILE_BYTES`] are rejected; user regexes run on the linear-time
+//! `regex` engine with a size limit. Damaged or foreign session bytes give a typed error
+//! and never a half-restored session. Error messages and `Debug` output never contain
+//! the customer's text.
+#![deny(missing_docs)]
+
+mod bot;
+pub mod botfile;
+mod dialogue;
+mod entity;
+mod error;
+mod handoff;
+mod intent;
+mod pii;
+mod session;
+mod text;
+mod turn;
+
+pub use bot::Bot;
+pub use dialogue::MAX_UTTERANCE_CHARS;
+pub use entity::{is_builtin, Entity, BUILTIN_ENTITIES};
+pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
+pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
+pub use intent::{IntentCandidate, IntentSource, TextClassifier};
+pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
+pub use text::{detect_language, Language};
+pub use turn::{Action, IntentMatch, Signal, Turn};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bot_and_session_are_shareable() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Bot>();
+        assert_send_sync::<Session>();
+    }
+}

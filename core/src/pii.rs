@@ -1,0 +1,59 @@
+//! Masking of personal data (phone, ID card, bank card, e-mail) in anything that leaves
+//! the conversation: transcripts, summaries, events.
+
+use crate::entity::Extractors;
+
+/// Entities that are personal data.
+const PII: &[&str] = &["phone", "id_card", "bank_card", "email"];
+
+/// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
+/// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
+pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
+    let found = extractors.extract(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in found.iter().filter(|e| PII.contains(&e.entity.as_str())) {
+        out.extend(&chars[at..e.start]);
+        out.push_str(&masked_value(&e.entity, &chars[e.start..e.end]));
+        at = e.end;
+    }
+    out.extend(&chars[at.min(chars.len())..]);
+    out
+}
+
+fn masked_value(entity: &str, raw: &[char]) -> String {
+    if entity == "email" {
+        let at = raw.iter().position(|&c| c == '@').unwrap_or(raw.len());
+        return format!("***{}", raw[at..].iter().collect::<String>());
+    }
+    let digits = raw.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    let keep = 4.min(digits);
+    let mut seen = 0;
+    raw.iter()
+        .map(|&c| {
+            if c.is_ascii_alphanumeric() {
+                seen += 1;
+                if seen > digits - keep {
+                    return c;
+                }
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_personal_data_keeping_last_digits() {
+        let x = Extractors::new(&Default::default());
+        assert_eq!(mask(&x, "电话13812345678，邮箱 a.b@example.com"), "电话*******5678，邮箱 ***@example.com");
+        assert_eq!(mask(&x, "card 4111 1111 1111 1111 ok"), "card **** **** **** 1111 ok");
+        assert_eq!(mask(&x, "订单 123456 到哪了"), "订单 123456 到哪了");
+    }
+}

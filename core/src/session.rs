@@ -1,0 +1,169 @@
+//! Conversation state: small, plain data the host may persist between turns.
+//!
+//! Saved bytes are `KEFU` + format version (u16 LE) + CRC-32 of the payload (u32 LE) +
+//! JSON payload. The version is checked before anything else is parsed, and a session is
+//! only ever replaced whole: a failed restore leaves nothing half-restored.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::handoff::{Speaker, TranscriptLine};
+use crate::text::Language;
+use crate::Bot;
+
+/// Format version of saved sessions.
+pub const SESSION_FORMAT_VERSION: u16 = 1;
+const MAGIC: &[u8; 4] = b"KEFU";
+/// Transcript lines kept for the agent (older ones are dropped first).
+pub(crate) const TRANSCRIPT_LINES: usize = 40;
+
+/// Where the conversation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum DialogueState {
+    /// Waiting for the customer's next request.
+    Idle,
+    /// Filling the slots of an intent; the bot has asked for `slot`.
+    Form {
+        /// The intent whose slots are being filled.
+        intent: String,
+        /// The slot the bot asked for.
+        slot: String,
+        /// How often it has asked for this slot again after a failed answer.
+        reprompts: u32,
+    },
+    /// Handed off: a human agent has the conversation; the bot is silent.
+    WithAgent,
+}
+
+/// One customer's conversation with a bot.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub(crate) bot: String,
+    pub(crate) language: Option<Language>,
+    pub(crate) state: DialogueState,
+    /// Slot values of the current intent and carried-over ones.
+    pub(crate) slots: BTreeMap<String, String>,
+    pub(crate) fallback_streak: u32,
+    pub(crate) turns: u64,
+    pub(crate) intents_seen: Vec<String>,
+    pub(crate) transcript: Vec<TranscriptLine>,
+}
+
+impl std::fmt::Debug for Session {
+    // Slots and transcript may hold personal data: show the shape only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("bot", &self.bot)
+            .field("state", &self.state)
+            .field("turns", &self.turns)
+            .field("slots", &self.slots.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A new conversation with `bot`.
+    pub fn new(bot: &Bot) -> Session {
+        Session {
+            bot: bot.name().to_string(),
+            language: None,
+            state: DialogueState::Idle,
+            slots: BTreeMap::new(),
+            fallback_streak: 0,
+            turns: 0,
+            intents_seen: Vec::new(),
+            transcript: Vec::new(),
+        }
+    }
+
+    /// Where the conversation stands.
+    pub fn state(&self) -> &DialogueState {
+        &self.state
+    }
+
+    /// The language of the conversation so far (`None` before the first utterance with letters).
+    pub fn language(&self) -> Option<Language> {
+        self.language
+    }
+
+    /// Slot values collected so far.
+    pub fn slots(&self) -> &BTreeMap<String, String> {
+        &self.slots
+    }
+
+    /// The conversation so far with personal data masked (the latest lines).
+    pub fn transcript(&self) -> &[TranscriptLine] {
+        &self.transcript
+    }
+
+    /// Number of customer turns so far.
+    pub fn turn_count(&self) -> u64 {
+        self.turns
+    }
+
+    pub(crate) fn record(&mut self, speaker: Speaker, text: String) {
+        if self.transcript.len() >= TRANSCRIPT_LINES {
+            self.transcript.remove(0);
+        }
+        self.transcript.push(TranscriptLine { speaker, text });
+    }
+
+    /// Saves the session as versioned bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serialising plain strings, numbers and maps cannot fail.
+        let payload = serde_json::to_vec(self).unwrap_or_default();
+        let mut out = Vec::with_capacity(payload.len() + 10);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&SESSION_FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&crc32(&payload).to_le_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Restores a session saved by [`Session::to_bytes`] for `bot`.
+    pub fn from_bytes(bot: &Bot, bytes: &[u8]) -> Result<Session> {
+        let corrupt = |reason| Error::SessionCorrupt { reason };
+        if bytes.len() < 10 || &bytes[..4] != MAGIC {
+            return Err(corrupt("the bytes are not a saved kefu session"));
+        }
+        let version = u16::from_le_bytes([bytes[4], bytes[5]]);
+        if version != SESSION_FORMAT_VERSION {
+            return Err(Error::SessionVersion { found: version, supported: SESSION_FORMAT_VERSION });
+        }
+        let crc = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]);
+        let payload = &bytes[10..];
+        if crc32(payload) != crc {
+            return Err(corrupt("the checksum does not match (truncated or damaged bytes)"));
+        }
+        let session: Session = serde_json::from_slice(payload).map_err(|_| corrupt("the content is not a valid session"))?;
+        if session.bot != bot.name() {
+            return Err(Error::SessionBotMismatch { found: session.bot, expected: bot.name().to_string() });
+        }
+        Ok(session)
+    }
+}
+
+/// CRC-32 (IEEE), bitwise: sessions are small and this keeps a table out of the binary.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::crc32;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+}

@@ -1,0 +1,98 @@
+//! What one turn gives back to the host.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::entity::Entity;
+use crate::handoff::Handoff;
+use crate::intent::{IntentCandidate, IntentSource};
+use crate::text::Language;
+
+/// The result of one customer utterance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Turn {
+    /// Language of the utterance (or of the session, for an utterance without letters);
+    /// the replies are in this language when the bot has it.
+    pub language: Language,
+    /// What the bot says, in order.
+    pub replies: Vec<String>,
+    /// The recognised intent; `None` when the utterance was out of scope, empty, or went to
+    /// an agent.
+    pub intent: Option<IntentMatch>,
+    /// The model's ranked guesses (best first), also when out of scope.
+    pub alternatives: Vec<IntentCandidate>,
+    /// Entities found in the utterance.
+    pub entities: Vec<Entity>,
+    /// Slots of the active intent, filled so far.
+    pub slots: BTreeMap<String, String>,
+    /// Host actions to run (look up an order, open a ticket, …).
+    pub actions: Vec<Action>,
+    /// Signals for the host: handoff, fallback, FAQ answered, form progress.
+    pub signals: Vec<Signal>,
+}
+
+/// The intent chosen for a turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentMatch {
+    /// Intent name (`faq/<id>` for an FAQ entry).
+    pub name: String,
+    /// Confidence in 0–1 (1 for a rule).
+    pub confidence: f32,
+    /// Rule or model.
+    pub source: IntentSource,
+}
+
+/// A host action the bot asks for, with the slot values it needs.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+pub struct Action {
+    /// Action name from the bot file.
+    pub name: String,
+    /// Slot values (raw values, for the host's own data adapters).
+    pub slots: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for Action {
+    // Slot values may be personal data: print the names only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Action").field("name", &self.name).field("slots", &self.slots.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+/// Something the host may want to react to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Signal {
+    /// A human agent must take over.
+    Handoff(Box<Handoff>),
+    /// The utterance was out of scope; `streak` counts consecutive ones.
+    Fallback {
+        /// Consecutive out-of-scope turns so far.
+        streak: u32,
+    },
+    /// An FAQ entry was answered.
+    FaqAnswered {
+        /// The FAQ entry's id.
+        id: String,
+    },
+    /// The bot asked for a slot.
+    SlotRequested {
+        /// Intent of the form.
+        intent: String,
+        /// The slot asked for.
+        slot: String,
+    },
+    /// Every required slot of an intent is filled.
+    FormCompleted {
+        /// The intent.
+        intent: String,
+    },
+    /// The customer cancelled a form, or it was abandoned.
+    FormCancelled {
+        /// The intent.
+        intent: String,
+    },
+    /// The session is with an agent: the utterance is for the agent, the bot stays silent.
+    WithAgent,
+}
