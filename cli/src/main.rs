@@ -1,1 +1,86 @@
-fn main() {}
+//! `kefu`: chat with a bot, validate and inspect bot files, evaluate and benchmark.
+
+mod chat;
+mod eval;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use kefu_core::Bot;
+
+#[derive(Parser)]
+#[command(name = "kefu", version, about = "On-device customer-service bots in Chinese and English")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Chat with a bot: interactive on a terminal, or one utterance per line from stdin.
+    Chat {
+        /// Bot file (YAML or JSON).
+        bot: PathBuf,
+        /// Print each turn as one JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a bot file and list every problem with its line.
+    Validate {
+        /// Bot file (YAML or JSON).
+        bot: PathBuf,
+    },
+    /// Show a bot's intents, example counts and model size.
+    Inspect {
+        /// Bot file (YAML or JSON).
+        bot: PathBuf,
+    },
+    /// Train and score the embedded tier on the benchmark datasets; write a JSON report.
+    Eval(eval::EvalArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Chat { bot, json } => load(&bot).and_then(|b| chat::run(&b, json)),
+        Command::Validate { bot } => load(&bot).map(|b| {
+            println!("{}: ok ({} intents, {} FAQ entries, {} examples)", bot.display(), b.intent_names().count(), b.faq_count(), b.example_count());
+        }),
+        Command::Inspect { bot } => load(&bot).map(|b| inspect(&b)),
+        Command::Eval(args) => eval::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads and compiles a bot file; the error is the message to print.
+pub(crate) fn load(path: &Path) -> Result<Bot, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Bot::from_bytes(&name, &bytes).map_err(|e| e.to_string())
+}
+
+fn inspect(bot: &Bot) {
+    println!("bot {:?}: languages {:?}", bot.name(), bot.languages().iter().map(|l| l.code()).collect::<Vec<_>>());
+    for (name, intent) in &bot.spec().intents {
+        let mut notes = Vec::new();
+        if !intent.keywords.is_empty() || !intent.patterns.is_empty() {
+            notes.push(format!("{} rules", intent.keywords.len() + intent.patterns.len()));
+        }
+        if !intent.slots.is_empty() {
+            notes.push(format!("slots: {}", intent.slots.keys().cloned().collect::<Vec<_>>().join(", ")));
+        }
+        if intent.handoff || intent.sensitive {
+            notes.push("hands off".into());
+        }
+        println!("  intent {name:<20} {:>3} examples  {}", intent.examples.len(), notes.join("; "));
+    }
+    println!("  {} FAQ entries, {} entities", bot.faq_count(), bot.spec().entities.len());
+    println!("model: {} training examples, {:.1} KiB", bot.example_count(), bot.model_size_bytes() as f64 / 1024.0);
+}

@@ -86,7 +86,8 @@ pub struct EntitySpec {
     /// Canonical value → synonyms customers write for it.
     #[serde(default)]
     pub values: BTreeMap<String, Vec<String>>,
-    /// A regular expression (Rust `regex` syntax, linear time).
+    /// A regular expression (Rust `regex` syntax, linear time). With a capture group, the
+    /// first group is the entity and the rest of the match is context.
     #[serde(default)]
     pub regex: Option<String>,
 }

@@ -107,10 +107,10 @@ impl Extractors {
         let text = n.text.as_str();
         let mut found = self.builtin.find(text);
         for (name, re) in &self.regexes {
-            for m in re.find_iter(text) {
-                if !m.is_empty() {
-                    found.push(RawMatch { start: m.start(), end: m.end(), entity: name.clone(), value: m.as_str().to_string(), priority: 5 });
-                }
+            // With a capture group, the group is the entity and the rest is context.
+            for c in re.captures_iter(text) {
+                let Some(m) = c.get(1).or_else(|| c.get(0)).filter(|m| !m.is_empty()) else { continue };
+                found.push(RawMatch { start: m.start(), end: m.end(), entity: name.clone(), value: m.as_str().to_string(), priority: 5 });
             }
         }
         for s in &self.synonyms {

@@ -8,8 +8,6 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use serde::{Deserialize, Serialize};
-
 use crate::text::{tokenize, Token};
 
 /// A sparse, L2-normalised feature vector.
@@ -125,11 +123,10 @@ fn char_ngrams(word: &str, out: &mut Vec<u64>) {
 }
 
 /// Maps hashed features to columns and weighs them by tf-idf; fitted on training texts.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Vectorizer {
-    #[serde(skip)]
     index: HashIndex,
-    /// Feature hash of each column, in column order (the index is rebuilt from it).
+    /// Feature hash of each column, in column order.
     hashes: Vec<u64>,
     idf: Vec<f32>,
 }

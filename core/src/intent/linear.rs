@@ -4,8 +4,6 @@
 //! only the classes whose gradient is not negligible. L2 decay is applied lazily through a
 //! global scale. The shuffle uses a fixed seed: the same data always gives the same model.
 
-use serde::{Deserialize, Serialize};
-
 use super::features::SparseVec;
 
 /// Training hyper-parameters.
@@ -23,7 +21,7 @@ impl Default for TrainParams {
 }
 
 /// A trained softmax classifier: `weights[column * classes + class]`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Softmax {
     classes: usize,
     weights: Vec<f32>,

@@ -33,7 +33,7 @@ pub struct IntentCandidate {
 
 /// The embedded tier: a softmax classifier over hashed word and character n-grams,
 /// trained from labelled texts. Pure Rust, deterministic, no model file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct TextClassifier {
     labels: Vec<String>,
     vectorizer: Vectorizer,

@@ -1,0 +1,63 @@
+//! `kefu chat`: a terminal conversation with a bot.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use kefu_core::{Bot, Session, Signal};
+
+pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    let mut session = Session::new(bot);
+    if interactive {
+        println!("kefu · bot {:?} · type a message, Ctrl-D to quit", bot.name());
+    }
+    let prompt = |out: &mut std::io::StdoutLock<'_>| {
+        if interactive {
+            let _ = write!(out, "> ");
+            let _ = out.flush();
+        }
+    };
+    prompt(&mut out);
+    for line in stdin.lock().lines() {
+        let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
+        match session.turn(bot, &line) {
+            Ok(turn) if json => {
+                let text = serde_json::to_string(&turn).map_err(|e| e.to_string())?;
+                writeln!(out, "{text}").map_err(|e| e.to_string())?;
+            }
+            Ok(turn) => {
+                if !interactive {
+                    writeln!(out, "> {line}").map_err(|e| e.to_string())?;
+                }
+                let intent = turn.intent.as_ref().map_or("out of scope".to_string(), |i| format!("{} {:.2}", i.name, i.confidence));
+                let slots: Vec<String> = turn.slots.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let mut info = vec![intent];
+                if !slots.is_empty() {
+                    info.push(slots.join(" "));
+                }
+                for r in &turn.replies {
+                    writeln!(out, "bot: {r}").map_err(|e| e.to_string())?;
+                }
+                for a in &turn.actions {
+                    info.push(format!("action {}", a.name));
+                }
+                for s in &turn.signals {
+                    if let Signal::Handoff(h) = s {
+                        let reasons: Vec<&str> = h.reasons.iter().map(|r| r.code()).collect();
+                        info.push(format!("HANDOFF to {} ({}, {:?})", h.route, reasons.join("+"), h.priority));
+                        writeln!(out, "     summary: {}", h.summary).map_err(|e| e.to_string())?;
+                    }
+                }
+                writeln!(out, "     [{}]", info.join(" · ")).map_err(|e| e.to_string())?;
+                if matches!(session.state(), kefu_core::DialogueState::WithAgent) {
+                    writeln!(out, "     (with an agent now; the sample resumes the bot)").map_err(|e| e.to_string())?;
+                    let _ = session.agent_finished();
+                }
+            }
+            Err(e) => writeln!(out, "error: {e}").map_err(|e| e.to_string())?,
+        }
+        prompt(&mut out);
+    }
+    Ok(())
+}
