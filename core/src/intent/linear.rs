@@ -16,7 +16,7 @@ pub(crate) struct TrainParams {
 
 impl Default for TrainParams {
     fn default() -> Self {
-        TrainParams { epochs: 12, learning_rate: 1.0, l2: 1e-6 }
+        TrainParams { epochs: 8, learning_rate: 1.0, l2: 1e-6 }
     }
 }
 
@@ -71,6 +71,7 @@ impl Softmax {
         let total = (p.epochs * xs.len()) as f32;
         let mut scale = 1.0f32;
         let mut z = vec![0.0f32; classes];
+        let mut active: Vec<(usize, f32)> = Vec::with_capacity(classes);
         let mut step = 0usize;
         for _ in 0..p.epochs {
             rng.shuffle(&mut order);
@@ -83,13 +84,15 @@ impl Softmax {
                 z[ys[i]] -= 1.0; // z is now the gradient of the loss w.r.t. the scores
                 scale *= 1.0 - lr * p.l2;
                 let step_size = lr / scale;
+                // Most classes get a negligible gradient once training is under way: update
+                // only the others.
+                active.clear();
+                active.extend((0..classes).filter(|&c| z[c].abs() > 1e-4).map(|c| (c, z[c])));
                 for (&col, &val) in x.idx.iter().zip(&x.val) {
                     let row = &mut m.weights[col as usize * classes..][..classes];
                     let a = step_size * val;
-                    for (w, &g) in row.iter_mut().zip(z.iter()) {
-                        if g.abs() > 1e-5 {
-                            *w -= a * g;
-                        }
+                    for &(c, g) in &active {
+                        row[c] -= a * g;
                     }
                 }
                 for (b, &g) in m.bias.iter_mut().zip(z.iter()) {
