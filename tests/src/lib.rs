@@ -1,1 +1,288 @@
-//! Helpers for the integration tests.
+//! The golden runner: dialogue and validation goldens are data files under `goldens/`,
+//! each checked by one helper here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use kefu_core::{Bot, DialogueState, Session, Signal, Turn};
+use serde::Deserialize;
+
+/// The repository root (goldens name bot files relative to it).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// A file of conversations against one bot.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DialogueGolden {
+    /// Bot file, relative to the repository root.
+    pub bot: String,
+    /// The conversations; each starts with a new session.
+    pub conversations: Vec<Conversation>,
+}
+
+/// One conversation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    /// What it shows.
+    pub name: String,
+    /// Save and restore the session between every two turns.
+    #[serde(default)]
+    pub round_trip: bool,
+    /// The turns.
+    pub turns: Vec<Step>,
+}
+
+/// One customer utterance (or host event) and what must come back.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// The customer's utterance.
+    #[serde(default)]
+    pub say: Option<String>,
+    /// Host event instead of an utterance: `agent_finished`.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// Expected intent; `"~"` (null) means out of scope / none.
+    #[serde(default, deserialize_with = "some_option")]
+    pub intent: Option<Option<String>>,
+    /// Expected reply language (`zh` / `en`).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Substrings that the joined replies must contain.
+    #[serde(default)]
+    pub reply: Vec<String>,
+    /// Expected slot values (exactly these, when given).
+    #[serde(default)]
+    pub slots: Option<BTreeMap<String, String>>,
+    /// Expected action names (exactly these, when given).
+    #[serde(default)]
+    pub actions: Option<Vec<String>>,
+    /// Signal types that must be present (`fallback`, `handoff`, `faq_answered`, …).
+    #[serde(default)]
+    pub signals: Vec<String>,
+    /// Signal types that must be absent.
+    #[serde(default)]
+    pub no_signals: Vec<String>,
+    /// Expected handoff reasons (exactly, in order) and route.
+    #[serde(default)]
+    pub handoff: Option<HandoffExpect>,
+    /// Expected state after the turn: `idle`, `form`, `with_agent`.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// Expected error text (substring) instead of a turn.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// Expected handoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoffExpect {
+    /// Reason codes, main first.
+    pub reasons: Vec<String>,
+    /// Route tag.
+    pub route: String,
+    /// Substrings the summary must contain.
+    #[serde(default)]
+    pub summary: Vec<String>,
+}
+
+fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+fn signal_type(s: &Signal) -> &'static str {
+    match s {
+        Signal::Handoff(_) => "handoff",
+        Signal::Fallback { .. } => "fallback",
+        Signal::FaqAnswered { .. } => "faq_answered",
+        Signal::SlotRequested { .. } => "slot_requested",
+        Signal::FormCompleted { .. } => "form_completed",
+        Signal::FormCancelled { .. } => "form_cancelled",
+        Signal::WithAgent => "with_agent",
+        _ => "other",
+    }
+}
+
+fn state_name(s: &DialogueState) -> &'static str {
+    match s {
+        DialogueState::Idle => "idle",
+        DialogueState::Form { .. } => "form",
+        DialogueState::WithAgent => "with_agent",
+    }
+}
+
+/// Loads a bot file relative to the repository root.
+pub fn load_bot(relative: &str) -> Bot {
+    let path = repo_root().join(relative);
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Bot::from_yaml(relative, &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs every conversation of a dialogue golden file; returns the failures.
+pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let golden: DialogueGolden = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bot = load_bot(&golden.bot);
+    let mut failures = Vec::new();
+    for conv in &golden.conversations {
+        let mut session = Session::new(&bot);
+        for (i, step) in conv.turns.iter().enumerate() {
+            let at = format!("{} / {:?} / turn {}", path.file_name().unwrap_or_default().to_string_lossy(), conv.name, i + 1);
+            if conv.round_trip {
+                session = Session::from_bytes(&bot, &session.to_bytes()).unwrap_or_else(|e| panic!("{at}: restore failed: {e}"));
+            }
+            if let Some(event) = &step.event {
+                let result = match event.as_str() {
+                    "agent_finished" => session.agent_finished(),
+                    other => panic!("{at}: unknown event {other:?}"),
+                };
+                if let Err(e) = result {
+                    failures.push(format!("{at}: event {event} failed: {e}"));
+                }
+                check_state(&at, step, &session, &mut failures);
+                continue;
+            }
+            let say = step.say.as_deref().unwrap_or_else(|| panic!("{at}: a step needs `say` or `event`"));
+            let before = session.clone();
+            match session.turn(&bot, say) {
+                Err(e) => match &step.error {
+                    Some(expected) if e.to_string().contains(expected.as_str()) => {
+                        if session != before {
+                            failures.push(format!("{at}: the session changed on error"));
+                        }
+                    }
+                    _ => failures.push(format!("{at}: unexpected error: {e}")),
+                },
+                Ok(turn) => {
+                    if step.error.is_some() {
+                        failures.push(format!("{at}: expected an error, got a turn"));
+                    }
+                    check_turn(&at, step, &turn, &mut failures);
+                    check_state(&at, step, &session, &mut failures);
+                }
+            }
+        }
+    }
+    failures
+}
+
+fn check_state(at: &str, step: &Step, session: &Session, failures: &mut Vec<String>) {
+    if let Some(state) = &step.state {
+        let actual = state_name(session.state());
+        if actual != state {
+            failures.push(format!("{at}: state {actual}, expected {state}"));
+        }
+    }
+}
+
+fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
+    let mut fail = |msg: String| failures.push(format!("{at}: {msg}"));
+    if let Some(expected) = &step.intent {
+        let actual = turn.intent.as_ref().map(|i| i.name.clone());
+        if &actual != expected {
+            fail(format!("intent {actual:?}, expected {expected:?} (alternatives {:?})", turn.alternatives));
+        }
+    }
+    if let Some(lang) = &step.language {
+        if turn.language.code() != lang {
+            fail(format!("language {}, expected {lang}", turn.language.code()));
+        }
+    }
+    let replies = turn.replies.join(" | ");
+    for r in &step.reply {
+        if !replies.contains(r.as_str()) {
+            fail(format!("replies {replies:?} do not contain {r:?}"));
+        }
+    }
+    if let Some(slots) = &step.slots {
+        if &turn.slots != slots {
+            fail(format!("slots {:?}, expected {slots:?}", turn.slots));
+        }
+    }
+    if let Some(actions) = &step.actions {
+        let actual: Vec<&str> = turn.actions.iter().map(|a| a.name.as_str()).collect();
+        if &actual != actions {
+            fail(format!("actions {actual:?}, expected {actions:?}"));
+        }
+    }
+    let types: Vec<&str> = turn.signals.iter().map(signal_type).collect();
+    for s in &step.signals {
+        if !types.contains(&s.as_str()) {
+            fail(format!("signals {types:?} lack {s}"));
+        }
+    }
+    for s in &step.no_signals {
+        if types.contains(&s.as_str()) {
+            fail(format!("signals {types:?} must not have {s}"));
+        }
+    }
+    if let Some(expect) = &step.handoff {
+        let handoff = turn.signals.iter().find_map(|s| match s {
+            Signal::Handoff(h) => Some(h),
+            _ => None,
+        });
+        match handoff {
+            None => fail("no handoff signal".into()),
+            Some(h) => {
+                let reasons: Vec<&str> = h.reasons.iter().map(|r| r.code()).collect();
+                if reasons != expect.reasons {
+                    fail(format!("handoff reasons {reasons:?}, expected {:?}", expect.reasons));
+                }
+                if h.route != expect.route {
+                    fail(format!("handoff route {}, expected {}", h.route, expect.route));
+                }
+                for s in &expect.summary {
+                    if !h.summary.contains(s.as_str()) {
+                        fail(format!("summary {:?} lacks {s:?}", h.summary));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs a validation golden: a bot file whose first line is
+/// `# expect: kind@line, kind@line` (or `# expect: ok`). Returns the failures.
+pub fn run_validation_golden(path: &Path) -> Vec<String> {
+    let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let expect_line = source.lines().next().and_then(|l| l.strip_prefix("# expect:")).unwrap_or_else(|| {
+        panic!("{name}: the first line must be `# expect: kind@line, …`")
+    });
+    let mut expected: Vec<String> = expect_line.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    expected.sort();
+    let mut actual: Vec<String> = match Bot::from_yaml(&name, &source) {
+        Ok(_) => vec!["ok".to_string()],
+        Err(kefu_core::Error::BotFile(e)) => e
+            .problems
+            .iter()
+            .map(|p| match p.line {
+                Some(line) => format!("{}@{line}", p.kind.code()),
+                None => p.kind.code().to_string(),
+            })
+            .collect(),
+        Err(e) => vec![format!("unexpected error: {e}")],
+    };
+    actual.sort();
+    if actual == expected {
+        Vec::new()
+    } else {
+        vec![format!("{name}: problems {actual:?}, expected {expected:?}")]
+    }
+}
+
+/// The files with `extension` in `goldens/<dir>`, sorted.
+pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("goldens").join(dir);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    files.sort();
+    files
+}

@@ -46,11 +46,6 @@ struct Validator<'a> {
     problems: Vec<Problem>,
 }
 
-#[derive(serde::Deserialize)]
-struct VersionProbe {
-    version: Option<serde_yaml::Value>,
-}
-
 impl Validator<'_> {
     fn report(&mut self, path: &[&str], kind: ProblemKind, message: impl Into<String>) {
         let line = if path.is_empty() { None } else { locate::line_of(self.source, path) };
@@ -78,14 +73,19 @@ impl Validator<'_> {
             return None;
         }
         // The version decides how to read the rest, so check it before anything else.
-        let probe: VersionProbe = match serde_yaml::from_str(self.source) {
-            Ok(p) => p,
+        let doc: serde_yaml::Value = match serde_yaml::from_str(self.source) {
+            Ok(doc) => doc,
             Err(e) => {
                 self.syntax(&e);
                 return None;
             }
         };
-        match probe.version.as_ref().and_then(serde_yaml::Value::as_u64) {
+        if doc.is_null() {
+            self.report(&[], ProblemKind::Empty, "the file has no content; start with `version: 1` and an `intents:` section");
+            return None;
+        }
+        let version = doc.get("version");
+        match version.and_then(serde_yaml::Value::as_u64) {
             Some(v) if v == u64::from(SCHEMA_VERSION) => {}
             Some(v) => {
                 let msg = format!("schema version {v} is not supported; this build reads `version: {SCHEMA_VERSION}`");
@@ -94,7 +94,8 @@ impl Validator<'_> {
             }
             None => {
                 let msg = format!("`version` is missing or not a number; add `version: {SCHEMA_VERSION}` at the top");
-                self.report(&["version"], ProblemKind::UnsupportedVersion, msg);
+                let at: &[&str] = if version.is_some() { &["version"] } else { &[] };
+                self.report(at, ProblemKind::UnsupportedVersion, msg);
                 return None;
             }
         }
@@ -221,7 +222,7 @@ impl Validator<'_> {
             }
         }
         for pattern in &intent.patterns {
-            self.check_regex(&["intents", name, "patterns"], pattern);
+            self.check_regex(&["intents", name, "patterns", pattern], pattern);
         }
         for (slot, spec) in &intent.slots {
             let path = ["intents", name, "slots", slot.as_str()];
@@ -232,7 +233,7 @@ impl Validator<'_> {
                     spec.entity,
                     crate::entity::BUILTIN_ENTITIES.join(", ")
                 );
-                self.report(&path, ProblemKind::UnknownEntity, msg);
+                self.report(&["intents", name, "slots", slot, "entity"], ProblemKind::UnknownEntity, msg);
             }
             match &spec.prompt {
                 Some(prompt) => self.check_texts(bot, &["intents", name, "slots", slot, "prompt"], prompt, &BTreeSet::new()),

@@ -1,0 +1,123 @@
+//! Bad input never panics: every case gives a defined Turn or a typed error, and an error
+//! leaves the session as it was.
+
+use kefu_core::{Bot, Error, ProblemKind, Session, MAX_UTTERANCE_CHARS};
+use kefu_tests::load_bot;
+
+const SHOP: &str = "examples/bots/shop.yaml";
+
+#[test]
+fn odd_utterances_give_a_defined_turn() {
+    let bot = load_bot(SHOP);
+    let mut session = Session::new(&bot);
+    let cases = [
+        "",
+        "   \t\n ",
+        "\0\u{1}\u{7f}订单\u{0}12345678",
+        "\u{202E}مرحبا\u{202C} hello",
+        "转\u{200B}人\u{200D}工",
+        "👍🏽👨‍👩‍👧‍👦🇨🇳",
+        "iPhone 15 Pro Max 退货 return プレゼント 선물",
+        "\u{FEFF}",
+        "１２３４５６７８",
+        "ЁЖЗ ÅÄÖ ß İ",
+    ];
+    for utterance in cases {
+        let turn = session.turn(&bot, utterance).unwrap_or_else(|e| panic!("{utterance:?}: {e}"));
+        assert!(!turn.replies.is_empty() || !turn.signals.is_empty(), "{utterance:?} gave nothing");
+        let _ = session.agent_finished();
+    }
+    // Zero-width characters do not hide a keyword.
+    let mut s = Session::new(&bot);
+    let t = s.turn(&bot, "转\u{200B}人\u{200D}工").unwrap();
+    assert_eq!(t.intent.map(|i| i.name), Some("human_agent".into()));
+}
+
+#[test]
+fn a_huge_utterance_is_rejected_and_the_session_kept() {
+    let bot = load_bot(SHOP);
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "我要退款").unwrap();
+    let before = session.clone();
+    let huge = "退".repeat(1 << 20);
+    let err = session.turn(&bot, &huge).unwrap_err();
+    assert!(matches!(err, Error::UtteranceTooLong { max: MAX_UTTERANCE_CHARS, .. }), "{err}");
+    assert!(!err.to_string().contains('退'), "the error must not echo the text");
+    assert_eq!(session, before);
+    // Just at the limit is fine.
+    assert!(session.turn(&bot, &"a".repeat(MAX_UTTERANCE_CHARS)).is_ok());
+}
+
+#[test]
+fn damaged_session_bytes_give_typed_errors() {
+    let bot = load_bot(SHOP);
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "订单12345678到哪了").unwrap();
+    let bytes = session.to_bytes();
+    assert_eq!(Session::from_bytes(&bot, &bytes).unwrap(), session);
+    for cut in [0, 3, 9, 10, bytes.len() / 2, bytes.len() - 1] {
+        assert!(matches!(Session::from_bytes(&bot, &bytes[..cut]), Err(Error::SessionCorrupt { .. })), "cut at {cut}");
+    }
+    for i in (0..bytes.len()).step_by(7) {
+        let mut flipped = bytes.clone();
+        flipped[i] ^= 0x10;
+        assert!(Session::from_bytes(&bot, &flipped).is_err(), "flip at {i}");
+    }
+    let mut future = bytes.clone();
+    future[4] = 9;
+    assert!(matches!(Session::from_bytes(&bot, &future), Err(Error::SessionVersion { found: 9, .. })));
+    let other = Bot::from_yaml("other.yaml", "version: 1\nname: other\nintents:\n  hi:\n    examples: [hello, hi]\n").unwrap();
+    assert!(matches!(Session::from_bytes(&other, &bytes), Err(Error::SessionBotMismatch { .. })));
+}
+
+#[test]
+fn bad_bot_bytes_give_typed_errors() {
+    let not_utf8 = [b'v', b'e', 0xFF, 0xFE, b'\n'];
+    match Bot::from_bytes("bot.yaml", &not_utf8) {
+        Err(Error::BotFile(e)) => assert!(e.to_string().contains("not UTF-8"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    let huge = format!("version: 1\n# {}\n", "x".repeat(kefu_core::botfile::MAX_BOT_FILE_BYTES));
+    match Bot::from_yaml("big.yaml", &huge) {
+        Err(Error::BotFile(e)) => assert_eq!(e.problems[0].kind, ProblemKind::TooLarge),
+        other => panic!("{other:?}"),
+    }
+    // A pathological regex is fine: the engine is linear-time.
+    let src = "version: 1\nintents:\n  a:\n    examples: [hello, hi]\n    patterns: ['(a+)+$']\n";
+    let bot = Bot::from_yaml("re.yaml", src).unwrap();
+    let mut s = Session::new(&bot);
+    assert!(s.turn(&bot, &format!("{}!", "a".repeat(4000))).is_ok());
+}
+
+#[test]
+fn the_same_file_gives_the_same_predictions() {
+    let a = load_bot(SHOP);
+    let b = load_bot(SHOP);
+    for u in ["我的快递到哪了", "how much is shipping", "随便说点什么", "退钱"] {
+        let ta = Session::new(&a).turn(&a, u).unwrap();
+        let tb = Session::new(&b).turn(&b, u).unwrap();
+        assert_eq!(ta, tb, "{u}");
+    }
+}
+
+#[test]
+fn sessions_on_many_threads_match_sequential_runs() {
+    let bot = std::sync::Arc::new(load_bot(SHOP));
+    const SCRIPT: [&str; 5] = ["你好", "我想退货", "订单 87654321", "where is my order 12345678", "转人工"];
+    fn run(bot: &Bot, n: usize) -> Vec<kefu_core::Turn> {
+        let mut s = Session::new(bot);
+        SCRIPT.iter().cycle().skip(n % SCRIPT.len()).take(SCRIPT.len()).map(|u| s.turn(bot, u).unwrap()).collect()
+    }
+    let sequential: Vec<_> = (0..1000).map(|n| run(&bot, n)).collect();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let bot = bot.clone();
+            std::thread::spawn(move || (t..1000).step_by(4).map(|n| (n, run(&bot, n))).collect::<Vec<_>>())
+        })
+        .collect();
+    for h in handles {
+        for (n, turns) in h.join().unwrap() {
+            assert_eq!(turns, sequential[n], "session {n}");
+        }
+    }
+}
