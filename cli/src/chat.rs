@@ -30,7 +30,10 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
                 if !interactive {
                     writeln!(out, "> {line}").map_err(|e| e.to_string())?;
                 }
-                let intent = turn.intent.as_ref().map_or("out of scope".to_string(), |i| format!("{} {:.2}", i.name, i.confidence));
+                let intent = turn
+                    .intent
+                    .as_ref()
+                    .map_or("out of scope".to_string(), |i| format!("{} {:.2}", i.name, i.confidence));
                 let slots: Vec<String> = turn.slots.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let mut info = vec![intent];
                 if !slots.is_empty() {

@@ -204,10 +204,19 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 fn print_table(reports: &[DatasetReport]) {
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{:<12} {:>4} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}  out-of-scope", "dataset", "lang", "train", "test", "accuracy", "train s", "model KiB", "p50 µs");
+    let _ = writeln!(
+        out,
+        "{:<12} {:>4} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}  out-of-scope",
+        "dataset", "lang", "train", "test", "accuracy", "train s", "model KiB", "p50 µs"
+    );
     for r in reports {
         let oos = r.out_of_scope.as_ref().map_or(String::new(), |o| {
-            format!("in-scope {:.1} % / OOS recall {:.1} % @ {:.2}", o.in_scope_accuracy * 100.0, o.oos_recall * 100.0, o.threshold)
+            format!(
+                "in-scope {:.1} % / OOS recall {:.1} % @ {:.2}",
+                o.in_scope_accuracy * 100.0,
+                o.oos_recall * 100.0,
+                o.threshold
+            )
         });
         let _ = writeln!(
             out,

@@ -45,7 +45,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Chat { bot, json } => load(&bot).and_then(|b| chat::run(&b, json)),
         Command::Validate { bot } => load(&bot).map(|b| {
-            println!("{}: ok ({} intents, {} FAQ entries, {} examples)", bot.display(), b.intent_names().count(), b.faq_count(), b.example_count());
+            println!(
+                "{}: ok ({} intents, {} FAQ entries, {} examples)",
+                bot.display(),
+                b.intent_names().count(),
+                b.faq_count(),
+                b.example_count()
+            );
         }),
         Command::Inspect { bot } => load(&bot).map(|b| inspect(&b)),
         Command::Eval(args) => eval::run(&args),

@@ -49,7 +49,10 @@ impl Bot {
             problems: vec![Problem {
                 line: None,
                 kind: ProblemKind::Syntax,
-                message: format!("the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8", e.valid_up_to()),
+                message: format!(
+                    "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
+                    e.valid_up_to()
+                ),
             }],
         })?;
         Bot::from_yaml(file, source)
@@ -166,7 +169,9 @@ impl Bot {
             "handoff" => ("正在为您转接人工客服，请稍候。", "I'm connecting you to a human agent, please hold on."),
             "cancelled" => ("好的，已取消。还有什么可以帮您？", "OK, cancelled. Anything else I can help with?"),
             "reprompt_limit" => ("抱歉，我还是没能识别您提供的信息。", "Sorry, I still couldn't recognise that."),
-            _ => ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?"),
+            _ => {
+                ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?")
+            }
         };
         match lang {
             Language::Zh => zh.to_string(),
@@ -180,7 +185,8 @@ impl Bot {
 pub(crate) fn render(text: &Localized, lang: Language, pick: usize, slots: &BTreeMap<String, String>) -> String {
     let variants: Vec<&str> = {
         let all = text.texts();
-        let mine: Vec<&str> = all.iter().filter(|(l, _)| l.is_none() || *l == Some(lang.code())).map(|(_, t)| *t).collect();
+        let mine: Vec<&str> =
+            all.iter().filter(|(l, _)| l.is_none() || *l == Some(lang.code())).map(|(_, t)| *t).collect();
         if mine.is_empty() {
             let first = all.first().and_then(|(l, _)| *l);
             all.iter().filter(|(l, _)| *l == first).map(|(_, t)| *t).collect()

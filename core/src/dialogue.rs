@@ -76,7 +76,9 @@ impl Session {
             _ => None,
         };
         match form {
-            Some((intent, slot, reprompts)) => self.continue_form(bot, &normalized.text, understood, (&intent, &slot, reprompts), &mut t),
+            Some((intent, slot, reprompts)) => {
+                self.continue_form(bot, &normalized.text, understood, (&intent, &slot, reprompts), &mut t)
+            }
             None => self.respond(bot, understood, &mut t),
         }
         self.record_replies(bot, &t);
@@ -113,7 +115,8 @@ impl Session {
         if best.confidence < settings.confidence_threshold || best.confidence - second < settings.margin_threshold {
             return Understood::OutOfScope;
         }
-        t.intent = Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
+        t.intent =
+            Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
         let class = bot.classifier.as_ref().and_then(|c| c.labels().iter().position(|l| *l == best.name));
         match class.map(|i| bot.targets[i]) {
             Some(Target::Intent(i)) => Understood::Intent(&bot.intents[i].0, &bot.intents[i].1),
@@ -281,7 +284,8 @@ impl Session {
         let priority = Handoff::priority_of(&reasons);
         let mut transcript = self.transcript.clone();
         for r in &t.replies {
-            transcript.push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::mask(&bot.extractors, r) });
+            transcript
+                .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::mask(&bot.extractors, r) });
         }
         t.signals.push(Signal::Handoff(Box::new(Handoff { reasons, priority, route, summary, transcript, slots })));
         self.state = DialogueState::WithAgent;
@@ -325,7 +329,12 @@ fn intent_slots(spec: &IntentSpec, slots: &BTreeMap<String, String>) -> BTreeMap
 }
 
 /// A short summary for the agent in the customer's language (slot values already masked).
-fn summarize(lang: Language, intents: &[String], slots: &BTreeMap<String, String>, reasons: &[HandoffReason]) -> String {
+fn summarize(
+    lang: Language,
+    intents: &[String],
+    slots: &BTreeMap<String, String>,
+    reasons: &[HandoffReason],
+) -> String {
     let wants = intents.last().map_or("-", String::as_str);
     let seen = if intents.is_empty() { "-".to_string() } else { intents.join(", ") };
     let info = if slots.is_empty() {
@@ -336,6 +345,8 @@ fn summarize(lang: Language, intents: &[String], slots: &BTreeMap<String, String
     let why = reasons.iter().map(HandoffReason::code).collect::<Vec<_>>().join(", ");
     match lang {
         Language::Zh => format!("客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；转人工原因：{why}"),
-        Language::En => format!("Customer wants: {wants}; intents seen: {seen}; details: {info}; handoff because: {why}"),
+        Language::En => {
+            format!("Customer wants: {wants}; intents seen: {seen}; details: {info}; handoff because: {why}")
+        }
     }
 }

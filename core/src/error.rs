@@ -25,7 +25,9 @@ pub enum Error {
         reason: &'static str,
     },
     /// Saved session bytes come from another session format version.
-    #[error("the session was saved in format version {found}; this build reads version {supported}: start a new session")]
+    #[error(
+        "the session was saved in format version {found}; this build reads version {supported}: start a new session"
+    )]
     SessionVersion {
         /// Version in the bytes.
         found: u16,

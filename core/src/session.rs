@@ -138,7 +138,8 @@ impl Session {
         if crc32(payload) != crc {
             return Err(corrupt("the checksum does not match (truncated or damaged bytes)"));
         }
-        let session: Session = serde_json::from_slice(payload).map_err(|_| corrupt("the content is not a valid session"))?;
+        let session: Session =
+            serde_json::from_slice(payload).map_err(|_| corrupt("the content is not a valid session"))?;
         if session.bot != bot.name() {
             return Err(Error::SessionBotMismatch { found: session.bot, expected: bot.name().to_string() });
         }

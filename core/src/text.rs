@@ -51,10 +51,7 @@ impl Normalized {
         let start_char = self.text[..start].chars().count();
         let end_char = start_char + self.text[start..end].chars().count();
         let first = self.origin.get(start_char).copied().unwrap_or(0);
-        let last = end_char
-            .checked_sub(1)
-            .and_then(|i| self.origin.get(i))
-            .map_or(first, |&i| i + 1);
+        let last = end_char.checked_sub(1).and_then(|i| self.origin.get(i)).map_or(first, |&i| i + 1);
         (first, last.max(first))
     }
 }
@@ -126,6 +123,17 @@ pub fn detect_language(text: &str) -> Option<Language> {
         (c, l) if c * 4 >= l => Some(Language::Zh),
         _ => Some(Language::En),
     }
+}
+
+/// True when `text[start..end]` does not start or end inside a Latin word or number:
+/// a keyword "human" must not match "inhuman", a synonym "sf" not "sfx". CJK has no word
+/// boundaries, so CJK edges always pass.
+pub(crate) fn word_bounded(text: &str, start: usize, end: usize) -> bool {
+    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let inner = &text[start..end];
+    let starts_inside = alnum(inner.chars().next()) && alnum(text[..start].chars().next_back());
+    let ends_inside = alnum(inner.chars().next_back()) && alnum(text[end..].chars().next());
+    !(starts_inside || ends_inside)
 }
 
 /// A token of normalised text, for the intent features.

@@ -55,7 +55,10 @@ pub struct Action {
 impl std::fmt::Debug for Action {
     // Slot values may be personal data: print the names only.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Action").field("name", &self.name).field("slots", &self.slots.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Action")
+            .field("name", &self.name)
+            .field("slots", &self.slots.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 

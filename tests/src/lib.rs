@@ -131,9 +131,15 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
     for conv in &golden.conversations {
         let mut session = Session::new(&bot);
         for (i, step) in conv.turns.iter().enumerate() {
-            let at = format!("{} / {:?} / turn {}", path.file_name().unwrap_or_default().to_string_lossy(), conv.name, i + 1);
+            let at = format!(
+                "{} / {:?} / turn {}",
+                path.file_name().unwrap_or_default().to_string_lossy(),
+                conv.name,
+                i + 1
+            );
             if conv.round_trip {
-                session = Session::from_bytes(&bot, &session.to_bytes()).unwrap_or_else(|e| panic!("{at}: restore failed: {e}"));
+                session = Session::from_bytes(&bot, &session.to_bytes())
+                    .unwrap_or_else(|e| panic!("{at}: restore failed: {e}"));
             }
             if let Some(event) = &step.event {
                 let result = match event.as_str() {
@@ -250,10 +256,13 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
 pub fn run_validation_golden(path: &Path) -> Vec<String> {
     let source = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
-    let expect_line = source.lines().next().and_then(|l| l.strip_prefix("# expect:")).unwrap_or_else(|| {
-        panic!("{name}: the first line must be `# expect: kind@line, …`")
-    });
-    let mut expected: Vec<String> = expect_line.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let expect_line = source
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# expect:"))
+        .unwrap_or_else(|| panic!("{name}: the first line must be `# expect: kind@line, …`"));
+    let mut expected: Vec<String> =
+        expect_line.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     expected.sort();
     let mut actual: Vec<String> = match Bot::from_yaml(&name, &source) {
         Ok(_) => vec!["ok".to_string()],

@@ -66,7 +66,8 @@ fn damaged_session_bytes_give_typed_errors() {
     let mut future = bytes.clone();
     future[4] = 9;
     assert!(matches!(Session::from_bytes(&bot, &future), Err(Error::SessionVersion { found: 9, .. })));
-    let other = Bot::from_yaml("other.yaml", "version: 1\nname: other\nintents:\n  hi:\n    examples: [hello, hi]\n").unwrap();
+    let other =
+        Bot::from_yaml("other.yaml", "version: 1\nname: other\nintents:\n  hi:\n    examples: [hello, hi]\n").unwrap();
     assert!(matches!(Session::from_bytes(&other, &bytes), Err(Error::SessionBotMismatch { .. })));
 }
 

@@ -59,9 +59,20 @@ fn seq_in_label(root: &Path, dir: &str, name: &'static str, language: &'static s
     let split = |s: &str| -> Result<Vec<Example>, String> {
         let texts = read(&root.join(dir).join(s).join("seq.in"))?;
         let labels = read(&root.join(dir).join(s).join("label"))?;
-        Ok(texts.lines().zip(labels.lines()).map(|(t, l)| Example { text: t.trim().into(), intent: l.trim().into() }).collect())
+        Ok(texts
+            .lines()
+            .zip(labels.lines())
+            .map(|(t, l)| Example { text: t.trim().into(), intent: l.trim().into() })
+            .collect())
     };
-    Ok(Dataset { name, language, train: split("train")?, validation: split("dev")?, test: split("test")?, ..Default::default() })
+    Ok(Dataset {
+        name,
+        language,
+        train: split("train")?,
+        validation: split("dev")?,
+        test: split("test")?,
+        ..Default::default()
+    })
 }
 
 /// `data_full.json`: `{split: [[text, intent], …]}`; out-of-scope in `oos_*`.
@@ -93,9 +104,20 @@ fn clinc(root: &Path) -> Result<Dataset, String> {
 fn banking(root: &Path) -> Result<Dataset, String> {
     let split = |file: &str| -> Result<Vec<Example>, String> {
         let rows = parse_csv(&read(&root.join("banking77").join(file))?);
-        Ok(rows.into_iter().skip(1).filter(|r| r.len() == 2).map(|r| Example { text: r[0].clone(), intent: r[1].clone() }).collect())
+        Ok(rows
+            .into_iter()
+            .skip(1)
+            .filter(|r| r.len() == 2)
+            .map(|r| Example { text: r[0].clone(), intent: r[1].clone() })
+            .collect())
     };
-    Ok(Dataset { name: "banking77", language: "en", train: split("train.csv")?, test: split("test.csv")?, ..Default::default() })
+    Ok(Dataset {
+        name: "banking77",
+        language: "en",
+        train: split("train.csv")?,
+        test: split("test.csv")?,
+        ..Default::default()
+    })
 }
 
 /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and newlines.
@@ -144,7 +166,14 @@ fn smp2017(root: &Path) -> Result<Dataset, String> {
         }
         Ok(out)
     };
-    Ok(Dataset { name: "smp2017", language: "zh", train: split("train")?, validation: split("develop")?, test: split("test")?, ..Default::default() })
+    Ok(Dataset {
+        name: "smp2017",
+        language: "zh",
+        train: split("train")?,
+        validation: split("develop")?,
+        test: split("test")?,
+        ..Default::default()
+    })
 }
 
 /// `ch.<split>`: `char TAG` lines, sentences separated by blank lines; `ch.<split>.intent`.
@@ -152,16 +181,23 @@ fn cais(root: &Path) -> Result<Dataset, String> {
     let split = |s: &str| -> Result<Vec<Example>, String> {
         let chars = read(&root.join("cais").join(s).join(format!("ch.{s}")))?;
         let intents = read(&root.join("cais").join(s).join(format!("ch.{s}.intent")))?;
-        let sentences = chars.split("\n\n").map(|block| {
-            block.lines().filter_map(|l| l.split_whitespace().next()).collect::<String>()
-        });
+        let sentences = chars
+            .split("\n\n")
+            .map(|block| block.lines().filter_map(|l| l.split_whitespace().next()).collect::<String>());
         Ok(sentences
             .filter(|t| !t.is_empty())
             .zip(intents.lines())
             .map(|(text, intent)| Example { text, intent: intent.trim().into() })
             .collect())
     };
-    Ok(Dataset { name: "cais", language: "zh", train: split("train")?, validation: split("valid")?, test: split("test")?, ..Default::default() })
+    Ok(Dataset {
+        name: "cais",
+        language: "zh",
+        train: split("train")?,
+        validation: split("valid")?,
+        test: split("test")?,
+        ..Default::default()
+    })
 }
 
 #[cfg(test)]

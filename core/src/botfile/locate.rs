@@ -8,9 +8,9 @@ pub(crate) fn line_of(source: &str, path: &[&str]) -> Option<usize> {
     let mut from = 0;
     let mut found = None;
     for segment in path {
-        let hit = (from..lines.len()).find(|&i| is_key_line(lines[i], segment)).or_else(|| {
-            (from..lines.len()).find(|&i| lines[i].contains(segment))
-        });
+        let hit = (from..lines.len())
+            .find(|&i| is_key_line(lines[i], segment))
+            .or_else(|| (from..lines.len()).find(|&i| lines[i].contains(segment)));
         match hit {
             Some(i) => {
                 found = Some(i + 1);

@@ -65,11 +65,19 @@ impl Validator<'_> {
     fn parse(&mut self) -> Option<BotFile> {
         if self.source.len() > MAX_BOT_FILE_BYTES {
             let mib = MAX_BOT_FILE_BYTES >> 20;
-            self.report(&[], ProblemKind::TooLarge, format!("the file is larger than {mib} MiB; split the FAQ or examples"));
+            self.report(
+                &[],
+                ProblemKind::TooLarge,
+                format!("the file is larger than {mib} MiB; split the FAQ or examples"),
+            );
             return None;
         }
         if self.source.trim().is_empty() {
-            self.report(&[], ProblemKind::Empty, "the file is empty; start with `version: 1` and an `intents:` section");
+            self.report(
+                &[],
+                ProblemKind::Empty,
+                "the file is empty; start with `version: 1` and an `intents:` section",
+            );
             return None;
         }
         // The version decides how to read the rest, so check it before anything else.
@@ -81,7 +89,11 @@ impl Validator<'_> {
             }
         };
         if doc.is_null() {
-            self.report(&[], ProblemKind::Empty, "the file has no content; start with `version: 1` and an `intents:` section");
+            self.report(
+                &[],
+                ProblemKind::Empty,
+                "the file has no content; start with `version: 1` and an `intents:` section",
+            );
             return None;
         }
         let version = doc.get("version");
@@ -176,14 +188,19 @@ impl Validator<'_> {
             }
         }
         let s = &bot.settings;
-        for (key, value) in [("confidence_threshold", s.confidence_threshold), ("margin_threshold", s.margin_threshold)] {
+        for (key, value) in [("confidence_threshold", s.confidence_threshold), ("margin_threshold", s.margin_threshold)]
+        {
             if !(0.0..=1.0).contains(&value) {
                 let msg = format!("`settings.{key}` is {value}; it must be between 0 and 1");
                 self.report(&["settings", key], ProblemKind::BadSetting, msg);
             }
         }
         if bot.intents.is_empty() && bot.faq.is_empty() {
-            self.report(&["intents"], ProblemKind::NoIntents, "the bot has no intents and no FAQ; add an `intents:` section");
+            self.report(
+                &["intents"],
+                ProblemKind::NoIntents,
+                "the bot has no intents and no FAQ; add an `intents:` section",
+            );
         }
     }
 
@@ -236,7 +253,9 @@ impl Validator<'_> {
                 self.report(&["intents", name, "slots", slot, "entity"], ProblemKind::UnknownEntity, msg);
             }
             match &spec.prompt {
-                Some(prompt) => self.check_texts(bot, &["intents", name, "slots", slot, "prompt"], prompt, &BTreeSet::new()),
+                Some(prompt) => {
+                    self.check_texts(bot, &["intents", name, "slots", slot, "prompt"], prompt, &BTreeSet::new())
+                }
                 None if spec.required => {
                     let msg = format!("required slot `{slot}` of intent `{name}` has no `prompt` to ask for it");
                     self.report(&path, ProblemKind::MissingPrompt, msg);
@@ -271,7 +290,10 @@ impl Validator<'_> {
         for (lang, variant) in text.texts() {
             if let Some(lang) = lang {
                 if !bot.languages.iter().any(|l| l == lang) {
-                    let msg = format!("text for language `{lang}`, which is not in `languages`; use one of {}", bot.languages.join(", "));
+                    let msg = format!(
+                        "text for language `{lang}`, which is not in `languages`; use one of {}",
+                        bot.languages.join(", ")
+                    );
                     self.report(path, ProblemKind::UnknownLanguage, msg);
                 }
             }

@@ -46,7 +46,9 @@ impl Builtins {
             number: re(r"\d+(?:,\d{3})*(?:\.\d+)?(?:万|千|k\b|w\b)?"),
             cn_number: re(&format!("{CN_NUM}+")),
             ordinal: re(&format!(r"第(\d+|{CN_NUM}+)")),
-            en_ordinal: re(r"\b(\d+)(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"),
+            en_ordinal: re(
+                r"\b(\d+)(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b",
+            ),
         }
     }
 
@@ -139,7 +141,8 @@ impl Builtins {
     }
 }
 
-const ORDINAL_WORDS: [&str; 10] = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
+const ORDINAL_WORDS: [&str; 10] =
+    ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"];
 
 fn only_digits(s: &str) -> String {
     s.chars().filter(char::is_ascii_digit).collect()

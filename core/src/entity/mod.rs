@@ -12,7 +12,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::botfile::schema::EntitySpec;
-use crate::text::{normalize, Normalized};
+use crate::text::{normalize, word_bounded, Normalized};
 
 pub use builtin::BUILTIN_ENTITIES;
 
@@ -110,13 +110,25 @@ impl Extractors {
             // With a capture group, the group is the entity and the rest is context.
             for c in re.captures_iter(text) {
                 let Some(m) = c.get(1).or_else(|| c.get(0)).filter(|m| !m.is_empty()) else { continue };
-                found.push(RawMatch { start: m.start(), end: m.end(), entity: name.clone(), value: m.as_str().to_string(), priority: 5 });
+                found.push(RawMatch {
+                    start: m.start(),
+                    end: m.end(),
+                    entity: name.clone(),
+                    value: m.as_str().to_string(),
+                    priority: 5,
+                });
             }
         }
         for s in &self.synonyms {
             for (at, _) in text.match_indices(s.text.as_str()) {
                 if word_bounded(text, at, at + s.text.len()) {
-                    found.push(RawMatch { start: at, end: at + s.text.len(), entity: s.entity.clone(), value: s.value.clone(), priority: 6 });
+                    found.push(RawMatch {
+                        start: at,
+                        end: at + s.text.len(),
+                        entity: s.entity.clone(),
+                        value: s.value.clone(),
+                        priority: 6,
+                    });
                 }
             }
         }
@@ -129,14 +141,6 @@ impl Extractors {
             })
             .collect()
     }
-}
-
-/// A Latin-script match must not start or end inside a word ("sf" is not in "sfx").
-fn word_bounded(text: &str, start: usize, end: usize) -> bool {
-    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    let first = text[start..end].chars().next();
-    let last = text[start..end].chars().next_back();
-    !(alnum(first) && alnum(text[..start].chars().next_back())) && !(alnum(last) && alnum(text[end..].chars().next()))
 }
 
 /// Keeps the longest (then highest-priority, then leftmost) of overlapping matches.
@@ -163,7 +167,10 @@ mod tests {
         values.insert("sf".to_string(), vec!["顺丰".to_string(), "顺丰速运".to_string(), "SF Express".to_string()]);
         let mut m = BTreeMap::new();
         m.insert("carrier".to_string(), EntitySpec { values, regex: None });
-        m.insert("order_id".to_string(), EntitySpec { values: BTreeMap::new(), regex: Some(r"\b[a-z]{2}\d{8}\b".into()) });
+        m.insert(
+            "order_id".to_string(),
+            EntitySpec { values: BTreeMap::new(), regex: Some(r"\b[a-z]{2}\d{8}\b".into()) },
+        );
         m
     }
 

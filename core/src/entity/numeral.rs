@@ -68,7 +68,9 @@ pub(crate) fn parse_chinese(s: &str) -> Option<u64> {
         }
     }
     let tail = match pending {
-        Some(d) if last_unit >= 100 && chars.len() >= 2 && digit(chars[chars.len() - 2]).is_none() => d * (last_unit / 10),
+        Some(d) if last_unit >= 100 && chars.len() >= 2 && digit(chars[chars.len() - 2]).is_none() => {
+            d * (last_unit / 10)
+        }
         Some(d) => d,
         None => 0,
     };

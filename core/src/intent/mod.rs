@@ -86,11 +86,7 @@ impl TextClassifier {
         let mut order: Vec<usize> = (0..p.len()).collect();
         // Ties break by class order, so ranking is deterministic.
         order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
-        order
-            .into_iter()
-            .take(k)
-            .map(|i| IntentCandidate { name: self.labels[i].clone(), confidence: p[i] })
-            .collect()
+        order.into_iter().take(k).map(|i| IntentCandidate { name: self.labels[i].clone(), confidence: p[i] }).collect()
     }
 }
 

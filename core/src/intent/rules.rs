@@ -2,7 +2,7 @@
 
 use regex::Regex;
 
-use crate::text::normalize;
+use crate::text::{normalize, word_bounded};
 
 /// Keyword and regex rules, each pointing at an intent index.
 #[derive(Debug, Clone, Default)]
@@ -31,24 +31,11 @@ impl Rules {
         let best = self
             .keywords
             .iter()
-            .filter(|(k, _)| contains_word(text, k))
+            .filter(|(k, _)| text.match_indices(k.as_str()).any(|(at, _)| word_bounded(text, at, at + k.len())))
             .max_by_key(|(k, _)| k.len())
             .map(|&(_, intent)| intent);
         best.or_else(|| self.patterns.iter().find(|(re, _)| re.is_match(text)).map(|&(_, i)| i))
     }
-}
-
-/// Substring match that, for keywords starting or ending in a Latin letter or digit,
-/// also requires a word boundary there ("human" must not match "inhuman").
-fn contains_word(text: &str, keyword: &str) -> bool {
-    let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    text.match_indices(keyword).any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + keyword.len()..].chars().next();
-        let first = keyword.chars().next();
-        let last = keyword.chars().next_back();
-        !(alnum(first) && alnum(before)) && !(alnum(last) && alnum(after))
-    })
 }
 
 #[cfg(test)]

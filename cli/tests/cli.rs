@@ -1,0 +1,72 @@
+//! The `kefu` binary end to end: chat from stdin, validate, inspect, and eval on a small
+//! subset of every dataset so the loaders cannot rot.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn kefu(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(args)
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+#[test]
+fn chat_reads_utterances_from_stdin() {
+    let (ok, out, err) = kefu(&["chat", "examples/bots/shop.yaml"], "你好\nwhere is my order 12345678\n转人工\n");
+    assert!(ok, "{err}");
+    assert!(out.contains("bot: 您好"), "{out}");
+    assert!(out.contains("order 12345678"), "{out}");
+    assert!(out.contains("HANDOFF to general"), "{out}");
+}
+
+#[test]
+fn chat_json_prints_one_turn_per_line() {
+    let (ok, out, _) = kefu(&["chat", "--json", "examples/bots/shop.yaml"], "运费多少\n");
+    assert!(ok);
+    let line = out.lines().next().unwrap();
+    assert!(line.contains("\"faq_answered\"") && line.contains("\"faq/shipping_fee\""), "{line}");
+}
+
+#[test]
+fn validate_reports_problems_with_lines() {
+    let (ok, out, _) = kefu(&["validate", "examples/bots/shop.yaml"], "");
+    assert!(ok && out.contains("ok (17 intents, 21 FAQ entries"), "{out}");
+    let (ok, _, err) = kefu(&["validate", "tests/goldens/validation/too_few_examples.yaml"], "");
+    assert!(!ok);
+    assert!(err.contains("too_few_examples.yaml:4: intent `refund` has 1 example; at least 2 are needed"), "{err}");
+}
+
+#[test]
+fn inspect_lists_intents_and_model_size() {
+    let (ok, out, _) = kefu(&["inspect", "examples/bots/shop.yaml"], "");
+    assert!(ok && out.contains("intent order_status") && out.contains("KiB"), "{out}");
+}
+
+#[test]
+fn eval_runs_every_loader_on_a_subset() {
+    let data = repo().join("../shared/datasets");
+    assert!(data.is_dir(), "the benchmark datasets must be at ../shared/datasets");
+    let report = std::env::temp_dir().join(format!("kefu-eval-{}.json", std::process::id()));
+    let (ok, out, err) = kefu(&["eval", "--limit", "60", "--out", report.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    let json = std::fs::read_to_string(&report).unwrap();
+    for name in ["snips", "atis", "clinc150", "banking77", "smp2017", "cais"] {
+        assert!(out.contains(name), "{name} missing from the table:\n{out}");
+        assert!(json.contains(&format!("\"dataset\": \"{name}\"")), "{name} missing from the report");
+    }
+    assert!(json.contains("\"in_scope_accuracy\""));
+    let _ = std::fs::remove_file(report);
+}
