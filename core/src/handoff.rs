@@ -53,6 +53,29 @@ pub enum Priority {
     Urgent,
 }
 
+impl Priority {
+    /// Stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+impl Speaker {
+    /// Stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            Speaker::Customer => "customer",
+            Speaker::Bot => "bot",
+            Speaker::Agent => "agent",
+        }
+    }
+}
+
 /// One line of the conversation as the agent sees it (personal data masked).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TranscriptLine {

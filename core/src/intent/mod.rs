@@ -22,6 +22,16 @@ pub enum IntentSource {
     Model,
 }
 
+impl IntentSource {
+    /// Stable snake_case name.
+    pub fn code(self) -> &'static str {
+        match self {
+            IntentSource::Rule => "rule",
+            IntentSource::Model => "model",
+        }
+    }
+}
+
 /// One ranked guess of the classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IntentCandidate {

@@ -1,0 +1,67 @@
+// Proves the generated Kotlin bindings work on a real JVM through JNA: every exported item,
+// error mapping, and a Rust panic surfacing as an exception. Core behaviour is tested in Rust.
+import dev.kefu.*
+import java.io.File
+
+var passed = 0
+var failed = 0
+
+fun check(name: String, ok: Boolean, detail: () -> String = { "" }) {
+    if (ok) passed++ else { failed++; println("FAIL $name ${detail()}") }
+}
+
+inline fun <reified E : Throwable> throws(block: () -> Unit): E? =
+    try { block(); null } catch (e: Throwable) { e as? E }
+
+fun main(args: Array<String>) {
+    val yaml = File(args[0]).readText()
+    val bot = Bot.fromYaml("shop.yaml", yaml)
+    check("name", bot.name() == "shop")
+    check("intents", "order_status" in bot.intentNames())
+    check("languages", bot.languages() == listOf("zh", "en"))
+    check("fromBytes", Bot.fromBytes("shop.yaml", yaml.toByteArray()).name() == "shop")
+
+    val session = Session(bot)
+    val hello = session.turn(bot, "你好")
+    check("greeting", hello.intent?.name == "greeting" && hello.language == "zh") { "$hello" }
+    check("alternatives", hello.alternatives.isNotEmpty())
+
+    val ask = session.turn(bot, "我的快递怎么还没到")
+    check("form asks", session.state() == "form" && ask.signals.any { it is Signal.SlotRequested }) { "$ask" }
+    val done = session.turn(bot, "12345678")
+    check("slot filled", done.slots["order_id"] == "12345678") { "$done" }
+    check("action", done.actions.singleOrNull()?.name == "lookup_order") { "${done.actions}" }
+    check("entity", done.entities.any { it.entity == "order_id" && it.start == 0u && it.end == 8u }) { "${done.entities}" }
+
+    val faq = session.turn(bot, "运费多少")
+    check("faq", faq.signals.any { it is Signal.FaqAnswered && it.id == "shipping_fee" }) { "$faq" }
+
+    // Save and restore in the middle of the conversation.
+    val restored = Session.restore(bot, session.save())
+    check("restore", restored.state() == session.state())
+
+    val human = restored.turn(bot, "转人工，我的电话是13812345678")
+    val handoff = human.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    check("handoff", handoff?.reasons == listOf("explicit_request") && handoff.route == "general") { "$human" }
+    check("handoff masks phone", handoff?.transcript?.none { "13812345678" in it.text } == true &&
+        handoff.transcript.any { "*******5678" in it.text }) { "${handoff?.transcript}" }
+    check("priority", handoff?.priority == "normal")
+    check("with agent", restored.state() == "with_agent" && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
+    restored.agentFinished()
+    check("resumed", restored.state() == "idle")
+
+    // Errors become typed KefuException subclasses with a message that says what to fix.
+    val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
+    check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }
+    check("invalid input", throws<KefuException.InvalidInput> { session.turn(bot, "x".repeat(5000)) } != null)
+    check("invalid session", throws<KefuException.InvalidSession> { Session.restore(bot, byteArrayOf(1, 2, 3)) } != null)
+    check("invalid state", throws<KefuException.InvalidState> { session.agentFinished() } != null)
+
+    // A panic inside Rust is an exception here, not a crashed JVM.
+    val panic = throws<InternalException> { selftestPanic() }
+    check("panic surfaces", panic?.message?.contains("self-test panic") == true) { "${panic?.message}" }
+    check("still alive after panic", session.turn(bot, "thanks").intent?.name == "thanks")
+
+    println("kotlin: $passed passed, $failed failed")
+    if (failed > 0) kotlin.system.exitProcess(1)
+}
