@@ -1,0 +1,58 @@
+// The npm package in Node: load the wasm, chat, hand off, save/restore, typed errors.
+// Core behaviour is tested in Rust; this proves the JS surface works.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { initSync, Bot, Session } from "../pkg/kefu_wasm.js";
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+initSync({ module: readFileSync(here("../pkg/kefu_wasm_bg.wasm")) });
+const yaml = readFileSync(here("../../examples/bots/shop.yaml"), "utf8");
+const bot = Bot.fromYaml("shop.yaml", yaml);
+
+test("a turn is a plain object with the documented shape", () => {
+  const session = new Session(bot);
+  const turn = session.turn(bot, "where is my order 12345678");
+  assert.equal(turn.language, "en");
+  assert.equal(turn.intent.name, "order_status");
+  assert.equal(turn.intent.source, "model");
+  assert.deepEqual(turn.slots, { order_id: "12345678" });
+  assert.deepEqual(turn.actions, [{ name: "lookup_order", slots: { order_id: "12345678" } }]);
+  assert.ok(turn.replies[0].includes("12345678"));
+  assert.ok(turn.entities.some((e) => e.entity === "order_id" && e.raw === "12345678"));
+  assert.equal(session.state, "idle");
+  assert.equal(new Session(bot).turn(bot, "量子力学的波函数坍缩是什么意思").intent, null);
+});
+
+test("handoff signal, with-agent state and resume", () => {
+  const session = new Session(bot);
+  const turn = session.turn(bot, "转人工，电话13812345678");
+  const handoff = turn.signals.find((s) => s.type === "handoff");
+  assert.deepEqual(handoff.reasons, ["explicit_request"]);
+  assert.equal(handoff.route, "general");
+  assert.equal(handoff.priority, "normal");
+  assert.ok(handoff.transcript.every((l) => !l.text.includes("13812345678")));
+  assert.equal(session.state, "with_agent");
+  assert.deepEqual(session.turn(bot, "hello?").signals, [{ type: "with_agent" }]);
+  session.agentFinished();
+  assert.equal(session.state, "idle");
+});
+
+test("save and restore", () => {
+  const session = new Session(bot);
+  session.turn(bot, "我要退款");
+  const restored = Session.restore(bot, session.save());
+  assert.equal(restored.state, "form");
+  assert.deepEqual(restored.turn(bot, "66668888").actions.map((a) => a.name), ["start_refund"]);
+});
+
+test("errors carry a code and say what to fix", () => {
+  assert.throws(() => Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n"),
+    (e) => e.code === "invalid_bot" && e.message.includes("bad.yaml:3"));
+  assert.throws(() => Bot.fromBytes("bin.yaml", new Uint8Array([0xff, 0xfe, 0x00])),
+    (e) => e.code === "invalid_bot" && e.message.includes("UTF-8"));
+  assert.throws(() => new Session(bot).turn(bot, "x".repeat(5000)), (e) => e.code === "invalid_input");
+  assert.throws(() => Session.restore(bot, new Uint8Array([1, 2, 3])), (e) => e.code === "invalid_session");
+  assert.throws(() => new Session(bot).agentFinished(), (e) => e.code === "invalid_state");
+});
