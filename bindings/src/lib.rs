@@ -184,6 +184,8 @@ pub struct Turn {
     pub actions: Vec<Action>,
     /// Signals: handoff, fallback, FAQ answered, form progress.
     pub signals: Vec<Signal>,
+    /// Sentiment of the utterance, −1 (angry) … 1 (happy).
+    pub sentiment: f32,
 }
 
 /// The chosen intent.
@@ -284,6 +286,8 @@ pub struct HandoffDetails {
     pub transcript: Vec<TranscriptLine>,
     /// Slots collected, personal data masked.
     pub slots: HashMap<String, String>,
+    /// Sentiment trend of the last turns, −1 … 1.
+    pub sentiment: f32,
 }
 
 /// One transcript line.
@@ -328,6 +332,7 @@ impl From<kefu_core::Turn> for Turn {
                 .map(|a| Action { name: a.name, slots: a.slots.into_iter().collect() })
                 .collect(),
             signals: t.signals.into_iter().filter_map(Signal::from_core).collect(),
+            sentiment: t.sentiment,
         }
     }
 }
@@ -348,6 +353,7 @@ impl Signal {
                         .map(|l| TranscriptLine { speaker: l.speaker.code().into(), text: l.text })
                         .collect(),
                     slots: h.slots.into_iter().collect(),
+                    sentiment: h.sentiment,
                 },
             },
             S::Fallback { streak } => Signal::Fallback { streak },

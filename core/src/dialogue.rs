@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::handoff::{Handoff, HandoffReason, Speaker};
 use crate::intent::IntentSource;
 use crate::pii;
+use crate::sentiment;
 use crate::session::DialogueState;
 use crate::text::{detect_language, normalize, Language};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
@@ -47,7 +48,7 @@ impl Session {
         self.language = detect_language(&normalized.text).or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        self.record(Speaker::Customer, pii::mask(&bot.extractors, utterance));
+        self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
 
         let mut t = Turn {
             language: bot.reply_language(language),
@@ -58,6 +59,7 @@ impl Session {
             slots: BTreeMap::new(),
             actions: Vec::new(),
             signals: Vec::new(),
+            sentiment: 0.0,
         };
         if self.state == DialogueState::WithAgent {
             t.signals.push(Signal::WithAgent);
@@ -69,7 +71,17 @@ impl Session {
             return Ok(t);
         }
         t.entities = bot.extractors.extract_normalized(&normalized, utterance);
+        t.sentiment = sentiment::score(&normalized.text);
+        if self.sentiments.len() >= 5 {
+            self.sentiments.remove(0);
+        }
+        self.sentiments.push(t.sentiment);
+        let abusive = sentiment::count_abusive(&normalized.text) > 0;
         let understood = self.understand(bot, &normalized.text, &mut t);
+        let route = match &understood {
+            Understood::Intent(_, spec) => spec.route.clone(),
+            _ => None,
+        };
 
         let form = match &self.state {
             DialogueState::Form { intent, slot, reprompts } => Some((intent.clone(), slot.clone(), *reprompts)),
@@ -81,8 +93,47 @@ impl Session {
             }
             None => self.respond(bot, understood, &mut t),
         }
+        self.escalate(bot, abusive, route, &mut t);
         self.record_replies(bot, &t);
         Ok(t)
+    }
+
+    /// Adds the reasons that hold whatever the intent (abuse, negative sentiment, loop):
+    /// to this turn's handoff if there is one, else as a handoff of their own.
+    fn escalate(&mut self, bot: &Bot, abusive: bool, route: Option<String>, t: &mut Turn) {
+        let h = &bot.spec.handoff;
+        let mut reasons = Vec::new();
+        if abusive && h.on_abuse {
+            reasons.push(HandoffReason::Abuse);
+        }
+        let trend = self.sentiment_trend();
+        if t.sentiment <= h.negative_sentiment || (self.sentiments.len() >= 3 && trend <= h.negative_sentiment + 0.2) {
+            reasons.push(HandoffReason::NegativeSentiment);
+        }
+        if h.loop_limit > 0 && self.repeats >= h.loop_limit && t.intent.is_some() {
+            reasons.push(HandoffReason::Loop);
+        }
+        if reasons.is_empty() {
+            return;
+        }
+        let existing = t.signals.iter_mut().find_map(|s| match s {
+            Signal::Handoff(handoff) => Some(handoff),
+            _ => None,
+        });
+        match existing {
+            Some(handoff) => {
+                for r in reasons {
+                    if !handoff.reasons.contains(&r) {
+                        handoff.reasons.push(r);
+                    }
+                }
+                handoff.priority = Handoff::priority_of(&handoff.reasons, &h.priorities);
+                handoff.summary = summarize(t.language, &self.intents_seen, &handoff.slots, &handoff.reasons, trend);
+            }
+            // The intent's reply stays; the handoff message follows it.
+            None if self.state != DialogueState::WithAgent => self.hand_off(bot, reasons, route, t),
+            None => {}
+        }
     }
 
     /// The host's agent has finished: the bot takes the conversation back.
@@ -279,20 +330,32 @@ impl Session {
         t.replies.push(bot.builtin_response("handoff", t.language, self.pick()));
         let route = route.unwrap_or_else(|| bot.spec.handoff.default_route.clone());
         let slots: BTreeMap<String, String> =
-            self.slots.iter().map(|(k, v)| (k.clone(), pii::mask(&bot.extractors, v))).collect();
-        let summary = summarize(t.language, &self.intents_seen, &slots, &reasons);
-        let priority = Handoff::priority_of(&reasons);
+            self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect();
+        let sentiment = self.sentiment_trend();
+        let summary = summarize(t.language, &self.intents_seen, &slots, &reasons, sentiment);
+        let priority = Handoff::priority_of(&reasons, &bot.spec.handoff.priorities);
         let mut transcript = self.transcript.clone();
         for r in &t.replies {
             transcript
-                .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::mask(&bot.extractors, r) });
+                .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::redact(&bot.extractors, r) });
         }
-        t.signals.push(Signal::Handoff(Box::new(Handoff { reasons, priority, route, summary, transcript, slots })));
+        t.signals.push(Signal::Handoff(Box::new(Handoff {
+            reasons,
+            priority,
+            route,
+            summary,
+            transcript,
+            slots,
+            sentiment,
+        })));
         self.state = DialogueState::WithAgent;
     }
 
     fn note_intent(&mut self, name: &str) {
-        if self.intents_seen.last().map(String::as_str) != Some(name) {
+        if self.intents_seen.last().map(String::as_str) == Some(name) {
+            self.repeats += 1;
+        } else {
+            self.repeats = 1;
             self.intents_seen.push(name.to_string());
             if self.intents_seen.len() > 20 {
                 self.intents_seen.remove(0);
@@ -302,7 +365,7 @@ impl Session {
 
     fn record_replies(&mut self, bot: &Bot, t: &Turn) {
         for r in &t.replies {
-            self.record(Speaker::Bot, pii::mask(&bot.extractors, r));
+            self.record(Speaker::Bot, pii::redact(&bot.extractors, r));
         }
     }
 }
@@ -334,6 +397,7 @@ fn summarize(
     intents: &[String],
     slots: &BTreeMap<String, String>,
     reasons: &[HandoffReason],
+    sentiment: f32,
 ) -> String {
     let wants = intents.last().map_or("-", String::as_str);
     let seen = if intents.is_empty() { "-".to_string() } else { intents.join(", ") };
@@ -344,9 +408,11 @@ fn summarize(
     };
     let why = reasons.iter().map(HandoffReason::code).collect::<Vec<_>>().join(", ");
     match lang {
-        Language::Zh => format!("客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；转人工原因：{why}"),
+        Language::Zh => format!(
+            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；情绪：{sentiment:+.2}；转人工原因：{why}"
+        ),
         Language::En => {
-            format!("Customer wants: {wants}; intents seen: {seen}; details: {info}; handoff because: {why}")
+            format!("Customer wants: {wants}; intents seen: {seen}; details: {info}; sentiment: {sentiment:+.2}; handoff because: {why}")
         }
     }
 }

@@ -123,6 +123,8 @@ pub enum ProblemKind {
     MissingPrompt,
     /// A response name that is not one of the built-in responses.
     UnknownResponse,
+    /// A handoff reason name that does not exist.
+    UnknownReason,
 }
 
 impl ProblemKind {
@@ -147,6 +149,7 @@ impl ProblemKind {
             ProblemKind::InvalidRegex => "invalid_regex",
             ProblemKind::MissingPrompt => "missing_prompt",
             ProblemKind::UnknownResponse => "unknown_response",
+            ProblemKind::UnknownReason => "unknown_reason",
         }
     }
 }

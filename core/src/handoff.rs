@@ -17,7 +17,24 @@ pub enum HandoffReason {
     SensitiveIntent,
     /// A form asked for a slot more often than `max_reprompts` allows.
     RepromptLimit,
+    /// The customer is upset: one very negative turn or a negative trend.
+    NegativeSentiment,
+    /// The customer used abusive language.
+    Abuse,
+    /// The same intent came up `loop_limit` times in a row without the customer moving on.
+    Loop,
 }
+
+/// Every reason code, for validating bot files.
+pub const HANDOFF_REASONS: &[&str] = &[
+    "explicit_request",
+    "fallback_streak",
+    "sensitive_intent",
+    "reprompt_limit",
+    "negative_sentiment",
+    "abuse",
+    "loop",
+];
 
 impl HandoffReason {
     /// Stable snake_case name.
@@ -27,14 +44,20 @@ impl HandoffReason {
             HandoffReason::FallbackStreak => "fallback_streak",
             HandoffReason::SensitiveIntent => "sensitive_intent",
             HandoffReason::RepromptLimit => "reprompt_limit",
+            HandoffReason::NegativeSentiment => "negative_sentiment",
+            HandoffReason::Abuse => "abuse",
+            HandoffReason::Loop => "loop",
         }
     }
 
-    fn priority(&self) -> Priority {
+    /// The default priority of the reason (a bot file may override it).
+    fn default_priority(&self) -> Priority {
         match self {
-            HandoffReason::SensitiveIntent => Priority::High,
-            HandoffReason::ExplicitRequest | HandoffReason::RepromptLimit => Priority::Normal,
-            HandoffReason::FallbackStreak => Priority::Normal,
+            HandoffReason::SensitiveIntent | HandoffReason::NegativeSentiment | HandoffReason::Abuse => Priority::High,
+            HandoffReason::ExplicitRequest
+            | HandoffReason::RepromptLimit
+            | HandoffReason::FallbackStreak
+            | HandoffReason::Loop => Priority::Normal,
         }
     }
 }
@@ -112,10 +135,17 @@ pub struct Handoff {
     pub transcript: Vec<TranscriptLine>,
     /// Slot values collected so far, personal data masked.
     pub slots: BTreeMap<String, String>,
+    /// Sentiment trend: the mean of the customer's last turns, −1 (angry) … 1 (happy).
+    pub sentiment: f32,
 }
 
 impl Handoff {
-    pub(crate) fn priority_of(reasons: &[HandoffReason]) -> Priority {
-        reasons.iter().map(HandoffReason::priority).max().unwrap_or(Priority::Normal)
+    /// The highest priority among the reasons, with the bot file's overrides.
+    pub(crate) fn priority_of(reasons: &[HandoffReason], overrides: &BTreeMap<String, Priority>) -> Priority {
+        reasons
+            .iter()
+            .map(|r| overrides.get(r.code()).copied().unwrap_or_else(|| r.default_priority()))
+            .max()
+            .unwrap_or(Priority::Normal)
     }
 }

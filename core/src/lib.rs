@@ -54,6 +54,7 @@ mod error;
 mod handoff;
 mod intent;
 mod pii;
+mod sentiment;
 mod session;
 mod text;
 mod turn;

@@ -22,6 +22,12 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     out
 }
 
+/// What leaves the conversation (transcripts, summaries, events): personal data and abusive
+/// words masked.
+pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
+    crate::sentiment::mask_abuse(&mask(extractors, text))
+}
+
 fn masked_value(entity: &str, raw: &[char]) -> String {
     if entity == "email" {
         let at = raw.iter().position(|&c| c == '@').unwrap_or(raw.len());

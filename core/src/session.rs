@@ -49,6 +49,10 @@ pub struct Session {
     pub(crate) fallback_streak: u32,
     pub(crate) turns: u64,
     pub(crate) intents_seen: Vec<String>,
+    /// How many turns in a row recognised the last intent of `intents_seen`.
+    pub(crate) repeats: u32,
+    /// Sentiment of the latest customer turns (newest last).
+    pub(crate) sentiments: Vec<f32>,
     pub(crate) transcript: Vec<TranscriptLine>,
 }
 
@@ -75,6 +79,8 @@ impl Session {
             fallback_streak: 0,
             turns: 0,
             intents_seen: Vec::new(),
+            repeats: 0,
+            sentiments: Vec::new(),
             transcript: Vec::new(),
         }
     }
@@ -102,6 +108,16 @@ impl Session {
     /// Number of customer turns so far.
     pub fn turn_count(&self) -> u64 {
         self.turns
+    }
+
+    /// Mean sentiment of the last three customer turns.
+    pub(crate) fn sentiment_trend(&self) -> f32 {
+        let recent = &self.sentiments[self.sentiments.len().saturating_sub(3)..];
+        if recent.is_empty() {
+            0.0
+        } else {
+            recent.iter().sum::<f32>() / recent.len() as f32
+        }
     }
 
     pub(crate) fn record(&mut self, speaker: Speaker, text: String) {

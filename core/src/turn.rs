@@ -30,6 +30,8 @@ pub struct Turn {
     pub actions: Vec<Action>,
     /// Signals for the host: handoff, fallback, FAQ answered, form progress.
     pub signals: Vec<Signal>,
+    /// Sentiment of the utterance, −1 (angry) … 1 (happy).
+    pub sentiment: f32,
 }
 
 /// The intent chosen for a turn.

@@ -88,6 +88,10 @@ pub struct HandoffExpect {
     /// Substrings the summary must contain.
     #[serde(default)]
     pub summary: Vec<String>,
+    /// Substrings (personal data, abusive words) that must appear nowhere in the transcript
+    /// or summary.
+    #[serde(default)]
+    pub transcript_lacks: Vec<String>,
 }
 
 fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
@@ -244,6 +248,13 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
                 for s in &expect.summary {
                     if !h.summary.contains(s.as_str()) {
                         fail(format!("summary {:?} lacks {s:?}", h.summary));
+                    }
+                }
+                for s in &expect.transcript_lacks {
+                    let leaked =
+                        h.summary.contains(s.as_str()) || h.transcript.iter().any(|l| l.text.contains(s.as_str()));
+                    if leaked {
+                        fail(format!("{s:?} appears in the handoff transcript or summary"));
                     }
                 }
             }

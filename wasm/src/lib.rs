@@ -16,12 +16,16 @@ export interface IntentCandidate { name: string; confidence: number }
 /** `start`/`end` count Unicode code points of the utterance. */
 export interface Entity { entity: string; start: number; end: number; raw: string; value: string }
 export interface Action { name: string; slots: Record<string, string> }
-export type HandoffReason = "explicit_request" | "fallback_streak" | "sensitive_intent" | "reprompt_limit";
+export type HandoffReason =
+  | "explicit_request" | "fallback_streak" | "sensitive_intent" | "reprompt_limit"
+  | "negative_sentiment" | "abuse" | "loop";
 export type Priority = "low" | "normal" | "high" | "urgent";
 export interface TranscriptLine { speaker: "customer" | "bot" | "agent"; text: string }
 export interface Handoff {
   reasons: HandoffReason[]; priority: Priority; route: string; summary: string;
   transcript: TranscriptLine[]; slots: Record<string, string>;
+  /** Sentiment trend of the last turns, -1 (angry) … 1 (happy). */
+  sentiment: number;
 }
 export type Signal =
   | ({ type: "handoff" } & Handoff)
@@ -34,6 +38,8 @@ export type Signal =
 export interface Turn {
   language: Language; replies: string[]; intent: IntentMatch | null; alternatives: IntentCandidate[];
   entities: Entity[]; slots: Record<string, string>; actions: Action[]; signals: Signal[];
+  /** Sentiment of the utterance, -1 (angry) … 1 (happy). */
+  sentiment: number;
 }
 export type SessionState = "idle" | "form" | "with_agent";
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" }

@@ -39,6 +39,15 @@ test("handoff signal, with-agent state and resume", () => {
   assert.equal(session.state, "idle");
 });
 
+test("sentiment and abuse", () => {
+  const turn = new Session(bot).turn(bot, "you stupid bot, where the fuck is my package");
+  const handoff = turn.signals.find((s) => s.type === "handoff");
+  assert.deepEqual(handoff.reasons, ["abuse"]);
+  assert.equal(handoff.priority, "high");
+  assert.ok(handoff.transcript.every((l) => !l.text.includes("fuck")));
+  assert.ok(turn.sentiment < 0);
+});
+
 test("save and restore", () => {
   const session = new Session(bot);
   session.turn(bot, "我要退款");

@@ -46,6 +46,10 @@ fun main(args: Array<String>) {
     check("handoff masks phone", handoff?.transcript?.none { "13812345678" in it.text } == true &&
         handoff.transcript.any { "*******5678" in it.text }) { "${handoff?.transcript}" }
     check("priority", handoff?.priority == "normal")
+    val angry = Session(bot).turn(bot, "this is terrible, I'm so angry and disappointed!!!")
+    check("sentiment", angry.sentiment < -0.5f) { "${angry.sentiment}" }
+    val upset = angry.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    check("negative sentiment handoff", upset?.reasons == listOf("negative_sentiment") && upset.priority == "high") { "$upset" }
     check("with agent", restored.state() == "with_agent" && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
     restored.agentFinished()
     check("resumed", restored.state() == "idle")

@@ -175,6 +175,20 @@ impl Validator<'_> {
             self.check_texts(bot, &["responses", name], text, &BTreeSet::new());
         }
         self.check_name(&["handoff", "default_route"], "route", &bot.handoff.default_route);
+        for reason in bot.handoff.priorities.keys() {
+            if !crate::handoff::HANDOFF_REASONS.contains(&reason.as_str()) {
+                let msg = format!(
+                    "`handoff.priorities.{reason}` is not a handoff reason; use one of {}",
+                    crate::handoff::HANDOFF_REASONS.join(", ")
+                );
+                self.report(&["handoff", "priorities", reason], ProblemKind::UnknownReason, msg);
+            }
+        }
+        let threshold = bot.handoff.negative_sentiment;
+        if !(-1.0..=0.0).contains(&threshold) {
+            let msg = format!("`handoff.negative_sentiment` is {threshold}; it must be between -1 and 0");
+            self.report(&["handoff", "negative_sentiment"], ProblemKind::BadSetting, msg);
+        }
     }
 
     fn check_top(&mut self, bot: &BotFile) {

@@ -159,6 +159,29 @@ pub struct HandoffSpec {
     /// Route tag when nothing more specific applies.
     #[serde(default = "default_route")]
     pub default_route: String,
+    /// Hand off when a turn's sentiment is at or below this (−1…0; −1 = only the angriest),
+    /// or the mean of the last three turns is within 0.2 above it.
+    #[serde(default = "default_negative_sentiment")]
+    pub negative_sentiment: f32,
+    /// Hand off when the customer uses abusive language.
+    #[serde(default = "default_true")]
+    pub on_abuse: bool,
+    /// Hand off when the same intent comes up this many times in a row (0 = never).
+    #[serde(default = "default_loop_limit")]
+    pub loop_limit: u32,
+    /// Priority per reason code (`abuse: urgent`), overriding the defaults.
+    #[serde(default)]
+    pub priorities: BTreeMap<String, crate::Priority>,
+}
+
+fn default_negative_sentiment() -> f32 {
+    -0.6
+}
+fn default_true() -> bool {
+    true
+}
+fn default_loop_limit() -> u32 {
+    3
 }
 
 fn default_fallback_streak() -> u32 {
@@ -170,7 +193,14 @@ fn default_route() -> String {
 
 impl Default for HandoffSpec {
     fn default() -> Self {
-        HandoffSpec { fallback_streak: default_fallback_streak(), default_route: default_route() }
+        HandoffSpec {
+            fallback_streak: default_fallback_streak(),
+            default_route: default_route(),
+            negative_sentiment: default_negative_sentiment(),
+            on_abuse: true,
+            loop_limit: default_loop_limit(),
+            priorities: BTreeMap::new(),
+        }
     }
 }
 

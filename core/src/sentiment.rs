@@ -1,0 +1,193 @@
+//! Lexicon-and-rule sentiment for Chinese and English, and abusive-word detection.
+//!
+//! A score in −1…1 per utterance: lexicon hits, flipped by a negation just before them,
+//! strengthened by intensifiers, repeated `!`/`！` and emoji.
+
+use crate::text::word_bounded;
+
+const NEGATIVE: &[&str] = &[
+    "差",
+    "烂",
+    "坑",
+    "失望",
+    "生气",
+    "愤怒",
+    "气死",
+    "投诉",
+    "骗",
+    "退钱",
+    "垃圾",
+    "恶心",
+    "太慢",
+    "没用",
+    "不满",
+    "糟糕",
+    "无语",
+    "崩溃",
+    "着急",
+    "急死",
+    "bad",
+    "terrible",
+    "awful",
+    "horrible",
+    "angry",
+    "annoyed",
+    "upset",
+    "disappointed",
+    "worst",
+    "useless",
+    "ridiculous",
+    "unacceptable",
+    "scam",
+    "furious",
+    "hate",
+    "slow",
+    "broken",
+    "frustrated",
+    "waste",
+];
+const POSITIVE: &[&str] = &[
+    "好",
+    "谢谢",
+    "感谢",
+    "满意",
+    "不错",
+    "棒",
+    "赞",
+    "喜欢",
+    "开心",
+    "方便",
+    "great",
+    "good",
+    "thanks",
+    "thank",
+    "love",
+    "happy",
+    "excellent",
+    "perfect",
+    "awesome",
+    "helpful",
+    "nice",
+    "satisfied",
+    "appreciate",
+];
+const NEGATIONS: &[&str] = &["不", "没", "别", "not", "no", "never", "don't", "isn't", "wasn't", "didn't"];
+const INTENSIFIERS: &[&str] =
+    &["很", "非常", "太", "特别", "超", "真", "极其", "very", "so", "really", "extremely", "totally"];
+const NEGATIVE_EMOJI: &[char] = &['😡', '🤬', '😠', '👎', '😞', '😭', '😤', '💢', '😒'];
+const POSITIVE_EMOJI: &[char] = &['😊', '👍', '🙏', '😀', '😄', '❤', '🥰', '👌'];
+
+/// Abusive words masked before an agent or a log sees them.
+const ABUSIVE: &[&str] = &[
+    "傻逼",
+    "傻b",
+    "sb",
+    "煞笔",
+    "妈的",
+    "他妈",
+    "操你",
+    "去死",
+    "滚蛋",
+    "混蛋",
+    "白痴",
+    "脑残",
+    "贱人",
+    "狗东西",
+    "fuck",
+    "fucking",
+    "shit",
+    "idiot",
+    "moron",
+    "asshole",
+    "bastard",
+    "bitch",
+    "stupid bot",
+    "dumbass",
+];
+
+/// Sentiment of normalised text in −1 (angry) … 1 (happy).
+pub(crate) fn score(text: &str) -> f32 {
+    let mut total = 0.0f32;
+    for (lexicon, sign) in [(NEGATIVE, -1.0f32), (POSITIVE, 1.0)] {
+        for word in lexicon {
+            for (at, _) in text.match_indices(word) {
+                if !word_bounded(text, at, at + word.len()) {
+                    continue;
+                }
+                let before = &text[..at];
+                let tail: String = before.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+                let negated = NEGATIONS.iter().any(|n| tail.trim_end().ends_with(n));
+                let intensified = INTENSIFIERS.iter().any(|i| tail.contains(i));
+                let mut s = if negated { -sign * 0.5 } else { sign };
+                if intensified {
+                    s *= 1.5;
+                }
+                total += s;
+            }
+        }
+    }
+    total -= text.chars().filter(|c| NEGATIVE_EMOJI.contains(c)).count() as f32;
+    total += text.chars().filter(|c| POSITIVE_EMOJI.contains(c)).count() as f32;
+    total -= 0.5 * count_abusive(text) as f32;
+    let bangs = text.chars().filter(|&c| c == '!' || c == '！').count();
+    if bangs >= 2 && total != 0.0 {
+        total *= 1.0 + 0.25 * (bangs.min(6) as f32);
+    }
+    (total / 2.0).tanh()
+}
+
+fn abusive_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> = ABUSIVE
+        .iter()
+        .flat_map(|w| text.match_indices(w).map(|(at, w)| (at, at + w.len())))
+        .filter(|&(s, e)| word_bounded(text, s, e))
+        .collect();
+    spans.sort_unstable();
+    spans
+}
+
+pub(crate) fn count_abusive(text: &str) -> usize {
+    abusive_spans(text).len()
+}
+
+/// `text` (already normalised or raw) with abusive words replaced by `***`. Matching is
+/// case-insensitive on the ASCII letters of `text`.
+pub(crate) fn mask_abuse(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, e) in abusive_spans(&lower) {
+        if s < at {
+            continue;
+        }
+        out.push_str(&text[at..s]);
+        out.push_str("***");
+        at = e;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scores_both_languages_with_negation_and_intensifiers() {
+        assert!(score("你们的服务太差了！！！") < -0.6);
+        assert!(score("非常满意，谢谢") > 0.5);
+        assert!(score("this is terrible, i'm so angry 😡") < -0.7);
+        assert!(score("great, thanks a lot") > 0.5);
+        assert!(score("not bad") > 0.0, "negation flips");
+        assert!(score("我不满意") < 0.0);
+        assert_eq!(score("where is my order"), 0.0);
+    }
+
+    #[test]
+    fn masks_abusive_words_only() {
+        assert_eq!(mask_abuse("你们这群傻逼，快点发货"), "你们这群***，快点发货");
+        assert_eq!(mask_abuse("What the FUCK is this"), "What the *** is this");
+        assert_eq!(mask_abuse("scunthorpe shitake"), "scunthorpe shitake");
+        assert_eq!(count_abusive("白痴客服"), 1);
+    }
+}
