@@ -122,6 +122,19 @@ impl Bot {
         self.faqs.len()
     }
 
+    /// One question per FAQ entry in `lang` (the first one written in that language), for
+    /// quick-reply suggestions: `(id, question)`.
+    pub fn faq_suggestions(&self, lang: Language) -> Vec<(String, String)> {
+        self.spec
+            .faq
+            .iter()
+            .filter_map(|(id, f)| {
+                let q = f.questions.iter().find(|q| crate::text::detect_language(q) == Some(lang))?;
+                Some((id.clone(), q.clone()))
+            })
+            .collect()
+    }
+
     /// Training examples (intent examples plus FAQ questions).
     pub fn example_count(&self) -> usize {
         self.example_count

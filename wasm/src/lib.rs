@@ -66,6 +66,12 @@ fn to_js(value: &impl Serialize) -> JsValue {
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
+#[derive(Serialize)]
+struct Suggestion {
+    id: String,
+    question: String,
+}
+
 /// A loaded bot, shared by any number of sessions.
 #[derive(Debug)]
 #[wasm_bindgen]
@@ -91,6 +97,15 @@ impl Bot {
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.inner.name().to_string()
+    }
+
+    /// One question per FAQ entry in `language` (`zh`/`en`), for quick-reply buttons.
+    #[wasm_bindgen(js_name = faqSuggestions, unchecked_return_type = "{ id: string; question: string }[]")]
+    pub fn faq_suggestions(&self, language: &str) -> JsValue {
+        let lang = kefu_core::Language::from_code(language).unwrap_or(kefu_core::Language::Zh);
+        let list: Vec<_> =
+            self.inner.faq_suggestions(lang).into_iter().map(|(id, question)| Suggestion { id, question }).collect();
+        to_js(&list)
     }
 
     /// The intent names.

@@ -1,0 +1,40 @@
+// Serves the demo chat page on localhost: the page, the built package (wasm/pkg, from
+// `bash wasm/build`) under /pkg/, and the sample bot as /shop.yaml.
+//   node examples/web/serve.mjs [port]      then open http://127.0.0.1:8080/
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+  ".wasm": "application/wasm", ".yaml": "text/yaml; charset=utf-8", ".json": "application/json" };
+
+function resolve(url) {
+  const path = normalize(decodeURIComponent(new URL(url, "http://x").pathname));
+  if (path.includes("..")) return null;
+  if (path === "/") return join(repo, "examples/web/index.html");
+  if (path === "/shop.yaml") return join(repo, "examples/bots/shop.yaml");
+  if (path.startsWith("/pkg/")) return join(repo, "wasm", path);
+  return join(repo, "examples/web", path);
+}
+
+export function serve(port = 8080) {
+  const server = createServer(async (req, res) => {
+    const file = resolve(req.url);
+    try {
+      if (!file) throw new Error("bad path");
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end("not found");
+    }
+  });
+  return new Promise((ok) => server.listen(port, "127.0.0.1", () => ok(server)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const server = await serve(Number(process.argv[2] ?? 8080));
+  console.log(`kefu demo on http://127.0.0.1:${server.address().port}/`);
+}

@@ -1,0 +1,52 @@
+// End to end in headless Chromium (Debian's, driven by playwright-core): the demo page loads
+// the package and the sample bot, answers a quick-reply FAQ and a typed question, hands off
+// with a visible summary, and resumes. Takes a screenshot.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { serve } from "../../examples/web/serve.mjs";
+
+test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async () => {
+  const server = await serve(0);
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    // playwright runs it headless with a fresh temporary profile of its own.
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    timeout: 30_000,
+  });
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.locator("#status", { hasText: "online" }).waitFor();
+
+    await page.locator("#suggestions button").first().click();
+    await page.locator("#log li.bot").first().waitFor();
+    assert.ok((await page.locator("#log li.bot").count()) >= 1);
+
+    await page.fill("#input", "where is my order 12345678");
+    await page.press("#input", "Enter");
+    await page.locator("#log li.bot", { hasText: "order 12345678" }).waitFor();
+
+    await page.fill("#input", "转人工");
+    await page.press("#input", "Enter");
+    await page.locator("#handoff").waitFor({ state: "visible" });
+    assert.match(await page.textContent("#handoff-route"), /route: general .*explicit_request/);
+    assert.match(await page.textContent("#handoff-summary"), /转人工原因/);
+    assert.equal(await page.getAttribute("body", "data-state"), "with_agent");
+
+    mkdirSync("../target", { recursive: true });
+    await page.screenshot({ path: "../target/e2e-handoff.png" });
+
+    await page.click("#resume");
+    assert.equal(await page.getAttribute("body", "data-state"), "idle");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
