@@ -128,7 +128,8 @@ impl Session {
                     }
                 }
                 handoff.priority = Handoff::priority_of(&handoff.reasons, &h.priorities);
-                handoff.summary = summarize(t.language, &self.intents_seen, &handoff.slots, &handoff.reasons, trend);
+                handoff.summary =
+                    summarize(t.language, &self.wanted_intents(bot), &handoff.slots, &handoff.reasons, trend);
             }
             // The intent's reply stays; the handoff message follows it.
             None if self.state != DialogueState::WithAgent => self.hand_off(bot, reasons, route, t),
@@ -332,7 +333,7 @@ impl Session {
         let slots: BTreeMap<String, String> =
             self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect();
         let sentiment = self.sentiment_trend();
-        let summary = summarize(t.language, &self.intents_seen, &slots, &reasons, sentiment);
+        let summary = summarize(t.language, &self.wanted_intents(bot), &slots, &reasons, sentiment);
         let priority = Handoff::priority_of(&reasons, &bot.spec.handoff.priorities);
         let mut transcript = self.transcript.clone();
         for r in &t.replies {
@@ -349,6 +350,12 @@ impl Session {
             sentiment,
         })));
         self.state = DialogueState::WithAgent;
+    }
+
+    /// The intents seen, without the requests for a person: the agent wants to know what
+    /// the customer came for.
+    fn wanted_intents(&self, bot: &Bot) -> Vec<String> {
+        self.intents_seen.iter().filter(|i| !bot.intent(i).is_some_and(|spec| spec.handoff)).cloned().collect()
     }
 
     fn note_intent(&mut self, name: &str) {
