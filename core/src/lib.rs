@@ -46,6 +46,7 @@
 //! the customer's text.
 #![deny(missing_docs)]
 
+mod analytics;
 mod bot;
 pub mod botfile;
 mod dialogue;
@@ -59,6 +60,7 @@ mod session;
 mod text;
 mod turn;
 
+pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
 pub use dialogue::MAX_UTTERANCE_CHARS;
 pub use entity::{is_builtin, Entity, BUILTIN_ENTITIES};
