@@ -1,5 +1,6 @@
 //! `kefu`: chat with a bot, validate and inspect bot files, evaluate and benchmark.
 
+mod bench;
 mod chat;
 mod eval;
 
@@ -38,6 +39,8 @@ enum Command {
     },
     /// Train and score the embedded tier on the benchmark datasets; write a JSON report.
     Eval(eval::EvalArgs),
+    /// Measure turn latency, load time and throughput on a bot; write a JSON report.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         }),
         Command::Inspect { bot } => load(&bot).map(|b| inspect(&b)),
         Command::Eval(args) => eval::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -70,3 +70,16 @@ fn eval_runs_every_loader_on_a_subset() {
     assert!(json.contains("\"in_scope_accuracy\""));
     let _ = std::fs::remove_file(report);
 }
+
+#[test]
+fn bench_writes_a_report() {
+    let report = std::env::temp_dir().join(format!("kefu-bench-{}.json", std::process::id()));
+    let (ok, out, err) = kefu(&["bench", "--rounds", "3", "--out", report.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(out.contains("turn p50"), "{out}");
+    let json = std::fs::read_to_string(&report).unwrap();
+    for key in ["\"turn_p50_us\"", "\"turn_p99_us\"", "\"load_and_train_ms_median\"", "\"throughput_turns_per_s\""] {
+        assert!(json.contains(key), "{key} missing");
+    }
+    let _ = std::fs::remove_file(report);
+}

@@ -48,7 +48,8 @@ impl Session {
         self.language = detect_language(&normalized.text).or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
+        let entities = bot.extractors.extract_normalized(&normalized, utterance);
+        self.record(Speaker::Customer, pii::redact_entities(&entities, utterance));
 
         let mut t = Turn {
             language: bot.reply_language(language),
@@ -70,7 +71,7 @@ impl Session {
             self.record_replies(bot, &t);
             return Ok(t);
         }
-        t.entities = bot.extractors.extract_normalized(&normalized, utterance);
+        t.entities = entities;
         t.sentiment = sentiment::score(&normalized.text);
         if self.sentiments.len() >= 5 {
             self.sentiments.remove(0);

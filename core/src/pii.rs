@@ -1,7 +1,7 @@
 //! Masking of personal data (phone, ID card, bank card, e-mail) in anything that leaves
 //! the conversation: transcripts, summaries, events.
 
-use crate::entity::Extractors;
+use crate::entity::{Entity, Extractors};
 
 /// Entities that are personal data.
 const PII: &[&str] = &["phone", "id_card", "bank_card", "email"];
@@ -9,7 +9,11 @@ const PII: &[&str] = &["phone", "id_card", "bank_card", "email"];
 /// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
 /// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
 pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
-    let found = extractors.extract(text);
+    mask_entities(&extractors.extract(text), text)
+}
+
+/// [`mask`] with the entities of `text` already extracted.
+pub(crate) fn mask_entities(found: &[Entity], text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -26,6 +30,11 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
 /// words masked.
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
     crate::sentiment::mask_abuse(&mask(extractors, text))
+}
+
+/// [`redact`] with the entities of `text` already extracted.
+pub(crate) fn redact_entities(found: &[Entity], text: &str) -> String {
+    crate::sentiment::mask_abuse(&mask_entities(found, text))
 }
 
 fn masked_value(entity: &str, raw: &[char]) -> String {

@@ -1,0 +1,126 @@
+//! `kefu bench`: per-turn latency (p50, p99) on a bot, load + train time, and throughput
+//! with N threads sharing one `Bot`; writes a JSON report.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kefu_core::Session;
+use serde::Serialize;
+
+#[derive(clap::Args)]
+pub(crate) struct BenchArgs {
+    /// Bot file to measure.
+    #[arg(default_value = "examples/bots/shop.yaml")]
+    bot: PathBuf,
+    /// Rounds over the utterance set (each round turns every utterance once).
+    #[arg(long, default_value_t = 200)]
+    rounds: usize,
+    /// Threads for the throughput run.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Where to write the JSON report.
+    #[arg(long, default_value = "reports/bench.json")]
+    out: PathBuf,
+}
+
+/// Customer utterances of about 20 characters in both languages, in and out of scope.
+const UTTERANCES: &[&str] = &[
+    "我的订单12345678到哪了",
+    "运费多少，满多少包邮",
+    "我要退款，东西质量太差",
+    "where is my order 12345678",
+    "how much is shipping",
+    "I want to return an item",
+    "转人工",
+    "量子力学的波函数坍缩",
+];
+
+#[derive(Debug, Serialize)]
+struct Report {
+    kefu_version: &'static str,
+    git_revision: String,
+    tier: &'static str,
+    bot: String,
+    load_and_train_ms_median: f64,
+    turn_p50_us: f64,
+    turn_p99_us: f64,
+    turns_measured: usize,
+    threads: usize,
+    throughput_turns_per_s: f64,
+    wasm: Option<serde_json::Value>,
+}
+
+pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
+    let source = std::fs::read(&args.bot).map_err(|e| format!("cannot read {}: {e}", args.bot.display()))?;
+    let mut loads = Vec::new();
+    let mut bot = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        bot = Some(kefu_core::Bot::from_bytes("bot.yaml", &source).map_err(|e| e.to_string())?);
+        loads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let bot = Arc::new(bot.ok_or("no bot")?);
+    let mut latencies = Vec::with_capacity(args.rounds * UTTERANCES.len());
+    for _ in 0..args.rounds {
+        // A new session per round, so forms and handoffs start over as in real traffic.
+        let mut session = Session::new(&bot);
+        for u in UTTERANCES {
+            let t = Instant::now();
+            let turn = session.turn(&bot, u).map_err(|e| e.to_string())?;
+            latencies.push(t.elapsed().as_secs_f64() * 1e6);
+            std::hint::black_box(turn);
+            let _ = session.agent_finished();
+        }
+    }
+    let started = Instant::now();
+    let handles: Vec<_> = (0..args.threads.max(1))
+        .map(|_| {
+            let bot = Arc::clone(&bot);
+            let rounds = args.rounds;
+            std::thread::spawn(move || {
+                let mut n = 0usize;
+                for _ in 0..rounds {
+                    let mut session = Session::new(&bot);
+                    for u in UTTERANCES {
+                        std::hint::black_box(session.turn(&bot, u).ok());
+                        let _ = session.agent_finished();
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    let throughput = total as f64 / started.elapsed().as_secs_f64();
+    loads.sort_by(f64::total_cmp);
+    latencies.sort_by(f64::total_cmp);
+    let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let wasm = std::fs::read_to_string("wasm/pkg/size.json").ok().and_then(|s| serde_json::from_str(&s).ok());
+    let report = Report {
+        kefu_version: env!("CARGO_PKG_VERSION"),
+        git_revision: crate::eval::git_revision(),
+        tier: "embedded",
+        bot: args.bot.display().to_string(),
+        load_and_train_ms_median: loads[loads.len() / 2],
+        turn_p50_us: pct(0.5),
+        turn_p99_us: pct(0.99),
+        turns_measured: latencies.len(),
+        threads: args.threads,
+        throughput_turns_per_s: throughput,
+        wasm,
+    };
+    println!(
+        "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s",
+        report.bot,
+        report.load_and_train_ms_median,
+        report.turn_p50_us,
+        report.turn_p99_us,
+        report.threads,
+        report.throughput_turns_per_s
+    );
+    crate::eval::write_json(&args.out, &report)?;
+    eprintln!("report written to {}", args.out.display());
+    Ok(())
+}
