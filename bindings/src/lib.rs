@@ -137,6 +137,19 @@ impl Session {
         Ok(self.lock().turn(&bot.inner, &utterance)?.into())
     }
 
+    /// [`Session::turn`] at the host's current time (seconds since the Unix epoch and the
+    /// customer's UTC offset in minutes), so relative dates such as "明天下午三点" resolve.
+    pub fn turn_at(
+        &self,
+        bot: &Bot,
+        utterance: String,
+        unix_seconds: i64,
+        utc_offset_minutes: i32,
+    ) -> Result<Turn, KefuError> {
+        let now = kefu_core::ReferenceTime { unix_seconds, utc_offset_minutes };
+        Ok(self.lock().turn_at(&bot.inner, &utterance, now)?.into())
+    }
+
     /// Saves the session as versioned bytes.
     pub fn save(&self) -> Vec<u8> {
         self.lock().to_bytes()

@@ -150,9 +150,10 @@ impl Bot {
         &self.spec
     }
 
-    /// Entities found in a raw utterance, as the bot sees them.
-    pub fn extract_entities(&self, utterance: &str) -> Vec<crate::Entity> {
-        self.extractors.extract(utterance)
+    /// Entities found in a raw utterance, as the bot sees them; `now` resolves relative
+    /// dates and times.
+    pub fn extract_entities(&self, utterance: &str, now: Option<crate::ReferenceTime>) -> Vec<crate::Entity> {
+        self.extractors.extract(utterance, now)
     }
 
     pub(crate) fn intent(&self, name: &str) -> Option<&IntentSpec> {

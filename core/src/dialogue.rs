@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::bot::{render, Target};
 use crate::botfile::schema::IntentSpec;
-use crate::entity::Entity;
+use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::handoff::{Handoff, HandoffReason, Speaker};
 use crate::intent::IntentSource;
@@ -37,8 +37,19 @@ enum Understood<'b> {
 
 impl Session {
     /// Handles one customer utterance. Fails only when the utterance is over
-    /// [`MAX_UTTERANCE_CHARS`]; then the session is unchanged.
+    /// [`MAX_UTTERANCE_CHARS`]; then the session is unchanged. Relative dates ("明天下午三点")
+    /// are not resolved: use [`Session::turn_at`] for them.
     pub fn turn(&mut self, bot: &Bot, utterance: &str) -> Result<Turn> {
+        self.turn_with(bot, utterance, None)
+    }
+
+    /// [`Session::turn`] at the host's current time, so that relative dates and times
+    /// resolve (kefu has no clock of its own).
+    pub fn turn_at(&mut self, bot: &Bot, utterance: &str, now: ReferenceTime) -> Result<Turn> {
+        self.turn_with(bot, utterance, Some(now))
+    }
+
+    fn turn_with(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<Turn> {
         let chars = if utterance.len() > MAX_UTTERANCE_CHARS * 4 { usize::MAX } else { utterance.chars().count() };
         if chars > MAX_UTTERANCE_CHARS {
             let chars = if chars == usize::MAX { utterance.chars().count() } else { chars };
@@ -48,7 +59,7 @@ impl Session {
         self.language = detect_language(&normalized.text).or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        let entities = bot.extractors.extract_normalized(&normalized, utterance);
+        let entities = bot.extractors.extract_normalized(&normalized, utterance, now);
         self.record(Speaker::Customer, pii::redact_entities(&entities, utterance));
 
         let mut t = Turn {

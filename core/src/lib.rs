@@ -63,7 +63,7 @@ mod turn;
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
 pub use dialogue::MAX_UTTERANCE_CHARS;
-pub use entity::{is_builtin, Entity, BUILTIN_ENTITIES};
+pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
 pub use intent::{IntentCandidate, IntentSource, TextClassifier};

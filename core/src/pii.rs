@@ -9,7 +9,7 @@ const PII: &[&str] = &["phone", "id_card", "bank_card", "email"];
 /// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
 /// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
 pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
-    mask_entities(&extractors.extract(text), text)
+    mask_entities(&extractors.extract(text, None), text)
 }
 
 /// [`mask`] with the entities of `text` already extracted.

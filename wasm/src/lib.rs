@@ -141,6 +141,20 @@ impl Session {
         self.inner.turn(&bot.inner, utterance).map(|t| to_js(&t)).map_err(js_error)
     }
 
+    /// `turn` at the page's current time, so relative dates ("明天下午三点") resolve:
+    /// `session.turnAt(bot, text, Date.now() / 1000, -new Date().getTimezoneOffset())`.
+    #[wasm_bindgen(js_name = turnAt, unchecked_return_type = "Turn")]
+    pub fn turn_at(
+        &mut self,
+        bot: &Bot,
+        utterance: &str,
+        unix_seconds: f64,
+        utc_offset_minutes: i32,
+    ) -> Result<JsValue, JsValue> {
+        let now = kefu_core::ReferenceTime { unix_seconds: unix_seconds.floor() as i64, utc_offset_minutes };
+        self.inner.turn_at(&bot.inner, utterance, now).map(|t| to_js(&t)).map_err(js_error)
+    }
+
     /// Saves the session as versioned bytes.
     pub fn save(&self) -> Vec<u8> {
         self.inner.to_bytes()

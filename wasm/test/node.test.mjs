@@ -48,6 +48,12 @@ test("sentiment and abuse", () => {
   assert.ok(turn.sentiment < 0);
 });
 
+test("relative dates resolve against the page's time", () => {
+  // Saturday 2026-11-21 10:00 in UTC+8.
+  const turn = new Session(bot).turnAt(bot, "明天下午三点能送到吗", 1795226400, 480);
+  assert.ok(turn.entities.some((e) => e.entity === "datetime" && e.value === "2026-11-22T15:00"), JSON.stringify(turn.entities));
+});
+
 test("save and restore", () => {
   const session = new Session(bot);
   session.turn(bot, "我要退款");

@@ -33,6 +33,9 @@ fun main(args: Array<String>) {
     check("action", done.actions.singleOrNull()?.name == "lookup_order") { "${done.actions}" }
     check("entity", done.entities.any { it.entity == "order_id" && it.start == 0u && it.end == 8u }) { "${done.entities}" }
 
+    val dated = Session(bot).turnAt(bot, "明天下午三点能送到吗", 1795226400L, 480)
+    check("turnAt", dated.entities.any { it.entity == "datetime" && it.value == "2026-11-22T15:00" }) { "${dated.entities}" }
+
     val faq = session.turn(bot, "运费多少")
     check("faq", faq.signals.any { it is Signal.FaqAnswered && it.id == "shipping_fee" }) { "$faq" }
 

@@ -7,7 +7,8 @@ use super::numeral::parse_chinese;
 use super::RawMatch;
 
 /// Names of the built-in entities, usable as a slot's `entity`.
-pub const BUILTIN_ENTITIES: &[&str] = &["number", "ordinal", "money", "phone", "email", "url", "id_card", "bank_card"];
+pub const BUILTIN_ENTITIES: &[&str] =
+    &["number", "ordinal", "money", "datetime", "phone", "email", "url", "id_card", "bank_card"];
 
 const CN_NUM: &str = "[零〇一二两三四五六七八九十百千万亿]";
 

@@ -4,6 +4,7 @@
 //! utterance. Overlapping matches resolve to the longest, then to the more specific kind.
 
 mod builtin;
+mod datetime;
 mod numeral;
 
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ use crate::botfile::schema::EntitySpec;
 use crate::text::{normalize, word_bounded, Normalized};
 
 pub use builtin::BUILTIN_ENTITIES;
+pub use datetime::ReferenceTime;
 
 /// True when `name` is a built-in entity.
 pub fn is_builtin(name: &str) -> bool {
@@ -71,6 +73,7 @@ struct Synonym {
 #[derive(Debug, Clone)]
 pub(crate) struct Extractors {
     builtin: builtin::Builtins,
+    datetimes: datetime::DateTimes,
     synonyms: Vec<Synonym>,
     regexes: Vec<(String, Regex)>,
 }
@@ -95,17 +98,18 @@ impl Extractors {
         }
         // Longest synonyms first, so 顺丰速运 wins over 顺丰.
         synonyms.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then_with(|| a.text.cmp(&b.text)));
-        Extractors { builtin: builtin::Builtins::new(), synonyms, regexes }
+        Extractors { builtin: builtin::Builtins::new(), datetimes: datetime::DateTimes::new(), synonyms, regexes }
     }
 
-    /// Every entity in a raw utterance.
-    pub fn extract(&self, raw: &str) -> Vec<Entity> {
-        self.extract_normalized(&normalize(raw), raw)
+    /// Every entity in a raw utterance (relative dates need `now`).
+    pub fn extract(&self, raw: &str, now: Option<ReferenceTime>) -> Vec<Entity> {
+        self.extract_normalized(&normalize(raw), raw, now)
     }
 
-    pub(crate) fn extract_normalized(&self, n: &Normalized, raw: &str) -> Vec<Entity> {
+    pub(crate) fn extract_normalized(&self, n: &Normalized, raw: &str, now: Option<ReferenceTime>) -> Vec<Entity> {
         let text = n.text.as_str();
         let mut found = self.builtin.find(text);
+        found.extend(self.datetimes.find(text, now));
         for (name, re) in &self.regexes {
             // With a capture group, the group is the entity and the rest is context.
             for c in re.captures_iter(text) {
@@ -177,18 +181,18 @@ mod tests {
     #[test]
     fn finds_custom_lists_and_regexes() {
         let x = Extractors::new(&custom());
-        let e = x.extract("用顺丰速运寄的，单号 SO12345678");
+        let e = x.extract("用顺丰速运寄的，单号 SO12345678", None);
         assert_eq!(e.len(), 2, "{e:?}");
         assert_eq!((e[0].entity.as_str(), e[0].value.as_str(), e[0].raw.as_str()), ("carrier", "sf", "顺丰速运"));
         assert_eq!((e[1].entity.as_str(), e[1].raw.as_str()), ("order_id", "SO12345678"));
-        assert_eq!(x.extract("shipped by sf express").first().map(|e| e.value.as_str()), Some("sf"));
-        assert!(x.extract("sfx").is_empty());
+        assert_eq!(x.extract("shipped by sf express", None).first().map(|e| e.value.as_str()), Some("sf"));
+        assert!(x.extract("sfx", None).is_empty());
     }
 
     #[test]
     fn debug_never_prints_values() {
         let x = Extractors::new(&BTreeMap::new());
-        let e = x.extract("call me at 13812345678");
+        let e = x.extract("call me at 13812345678", None);
         assert_eq!(e[0].entity, "phone");
         assert!(!format!("{e:?}").contains("1381"));
     }
