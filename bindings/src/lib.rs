@@ -208,7 +208,7 @@ pub struct IntentMatch {
     pub name: String,
     /// 0–1.
     pub confidence: f32,
-    /// `rule` or `model`.
+    /// `rule`, `model` or `form` (the utterance answered an open form).
     pub source: String,
 }
 

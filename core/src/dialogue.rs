@@ -316,11 +316,10 @@ impl Session {
                 _ => {}
             }
         }
-        t.intent = Some(IntentMatch {
-            name: intent.to_string(),
-            confidence: t.intent.as_ref().map_or(1.0, |i| if i.name == intent { i.confidence } else { 1.0 }),
-            source: t.intent.as_ref().map_or(IntentSource::Model, |i| i.source),
-        });
+        // The answer belongs to the open form, whatever the classifier made of it.
+        if t.intent.as_ref().map(|i| i.name.as_str()) != Some(intent) {
+            t.intent = Some(IntentMatch { name: intent.to_string(), confidence: 1.0, source: IntentSource::Form });
+        }
         fill_slots(spec, &t.entities, &mut self.slots, Some(slot));
         if self.slots.contains_key(slot) {
             return self.advance_form(intent, spec, t);

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 export type Language = "zh" | "en";
-export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" }
+export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" | "form" }
 export interface IntentCandidate { name: string; confidence: number }
 /** `start`/`end` count Unicode code points of the utterance. */
 export interface Entity { entity: string; start: number; end: number; raw: string; value: string }

@@ -20,6 +20,8 @@ pub enum IntentSource {
     Rule,
     /// The statistical model.
     Model,
+    /// The dialogue state: the utterance answers the open form of this intent.
+    Form,
 }
 
 impl IntentSource {
@@ -28,6 +30,7 @@ impl IntentSource {
         match self {
             IntentSource::Rule => "rule",
             IntentSource::Model => "model",
+            IntentSource::Form => "form",
         }
     }
 }
