@@ -50,9 +50,8 @@ impl Session {
     }
 
     fn turn_with(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<Turn> {
-        let chars = if utterance.len() > MAX_UTTERANCE_CHARS * 4 { usize::MAX } else { utterance.chars().count() };
+        let chars = utterance.chars().count();
         if chars > MAX_UTTERANCE_CHARS {
-            let chars = if chars == usize::MAX { utterance.chars().count() } else { chars };
             return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
         }
         let normalized = normalize(utterance);
@@ -165,8 +164,9 @@ impl Session {
 
     /// Rules first, then the model with the out-of-scope thresholds.
     fn understand<'b>(&self, bot: &'b Bot, text: &str, t: &mut Turn) -> Understood<'b> {
+        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(text, ALTERNATIVES)).unwrap_or_default();
         if let Some(c) = &bot.classifier {
-            t.alternatives = c.rank_normalized(text, ALTERNATIVES);
+            t.alternatives = c.candidates(&ranked);
         }
         if let Some(i) = bot.rules.find(text) {
             let (name, spec) = &bot.intents[i];
@@ -181,8 +181,7 @@ impl Session {
         }
         t.intent =
             Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
-        let class = bot.classifier.as_ref().and_then(|c| c.labels().iter().position(|l| *l == best.name));
-        match class.map(|i| bot.targets[i]) {
+        match ranked.first().map(|&(class, _)| bot.targets[class]) {
             Some(Target::Intent(i)) => Understood::Intent(&bot.intents[i].0, &bot.intents[i].1),
             Some(Target::Faq(i)) => Understood::Faq(i),
             None => Understood::OutOfScope,
@@ -219,20 +218,8 @@ impl Session {
     }
 
     fn start_intent(&mut self, bot: &Bot, name: &str, spec: &IntentSpec, t: &mut Turn) {
-        // Only carried-over slots survive into a new intent.
-        let previous = std::mem::take(&mut self.slots);
-        for (slot, s) in &spec.slots {
-            if s.carry_over {
-                if let Some(v) = previous.get(slot) {
-                    self.slots.insert(slot.clone(), v.clone());
-                }
-            }
-        }
-        for (slot, v) in previous {
-            if bot.intents.iter().any(|(_, i)| i.slots.get(&slot).is_some_and(|s| s.carry_over)) {
-                self.slots.entry(slot).or_insert(v);
-            }
-        }
+        // Only slots that some intent carries over survive into a new intent.
+        self.slots.retain(|slot, _| bot.intents.iter().any(|(_, i)| i.slots.get(slot).is_some_and(|s| s.carry_over)));
         fill_slots(spec, &t.entities, &mut self.slots, None);
         let mut reasons = Vec::new();
         if spec.handoff {
@@ -292,7 +279,8 @@ impl Session {
         };
         if CANCEL_WORDS.iter().any(|w| text.contains(w)) {
             self.state = DialogueState::Idle;
-            self.slots.retain(|k, _| !spec.slots.get(k).is_some_and(|s| !s.carry_over));
+            // Drop what this form collected, except the slots it carries over.
+            self.slots.retain(|k, _| spec.slots.get(k).map_or(true, |s| s.carry_over));
             t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
             t.replies.push(bot.builtin_response("cancelled", t.language, self.pick()));
             return;

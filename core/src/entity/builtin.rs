@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use super::numeral::parse_chinese;
-use super::RawMatch;
+use super::{builtin_regex as re, RawMatch};
 
 /// Names of the built-in entities, usable as a slot's `entity`.
 pub const BUILTIN_ENTITIES: &[&str] =
@@ -25,11 +25,6 @@ pub(crate) struct Builtins {
     cn_number: Regex,
     ordinal: Regex,
     en_ordinal: Regex,
-}
-
-fn re(pattern: &str) -> Regex {
-    // The patterns are constants of this file, covered by its tests.
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern {pattern}: {e}"))
 }
 
 impl Builtins {

@@ -7,7 +7,7 @@ use regex::{Captures, Regex};
 use serde::{Deserialize, Serialize};
 
 use super::numeral::parse_chinese;
-use super::RawMatch;
+use super::{builtin_regex as re, RawMatch};
 
 /// The moment a turn happens, from the host: seconds since the Unix epoch and the
 /// customer's UTC offset. Relative dates resolve against it.
@@ -84,10 +84,6 @@ pub(crate) struct DateTimes {
     en_day: Regex,
     en_time: Regex,
     iso: Regex,
-}
-
-fn re(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern {pattern}: {e}"))
 }
 
 // Every pattern has a required part and uses ASCII word boundaries (`(?-u:\b)`): a Unicode

@@ -50,6 +50,12 @@ impl std::fmt::Debug for Entity {
     }
 }
 
+/// Compiles one of the built-in extractors' patterns: constants of this module, each
+/// covered by the extractors' tests, so a failure is a bug here, not bad input.
+fn builtin_regex(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern {pattern}: {e}"))
+}
+
 /// A match on normalised text before it is mapped back: byte span, value, priority.
 #[derive(Debug, Clone)]
 pub(crate) struct RawMatch {

@@ -93,13 +93,23 @@ impl TextClassifier {
     }
 
     pub(crate) fn rank_normalized(&self, text: &str, k: usize) -> Vec<IntentCandidate> {
+        self.candidates(&self.rank_classes(text, k))
+    }
+
+    /// The `k` most likely `(class index, probability)` of normalised text, best first.
+    pub(crate) fn rank_classes(&self, text: &str, k: usize) -> Vec<(usize, f32)> {
         let x = self.vectorizer.transform(text);
         let mut p = Vec::new();
         self.model.probabilities(&x, &mut p);
         let mut order: Vec<usize> = (0..p.len()).collect();
         // Ties break by class order, so ranking is deterministic.
         order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
-        order.into_iter().take(k).map(|i| IntentCandidate { name: self.labels[i].clone(), confidence: p[i] }).collect()
+        order.into_iter().take(k).map(|i| (i, p[i])).collect()
+    }
+
+    /// Named candidates for ranked classes.
+    pub(crate) fn candidates(&self, ranked: &[(usize, f32)]) -> Vec<IntentCandidate> {
+        ranked.iter().map(|&(i, confidence)| IntentCandidate { name: self.labels[i].clone(), confidence }).collect()
     }
 }
 
