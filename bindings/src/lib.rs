@@ -162,12 +162,7 @@ impl Session {
 
     /// `idle`, `form` or `with_agent`.
     pub fn state(&self) -> String {
-        match self.lock().state() {
-            kefu_core::DialogueState::Idle => "idle",
-            kefu_core::DialogueState::Form { .. } => "form",
-            kefu_core::DialogueState::WithAgent => "with_agent",
-        }
-        .to_string()
+        self.lock().state().code().to_string()
     }
 }
 

@@ -1,7 +1,7 @@
 //! A compiled bot: validated bot file, trained classifier, compiled rules and extractors.
 //! Immutable and `Send + Sync`: one `Bot` serves any number of sessions and threads.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
@@ -32,6 +32,8 @@ pub struct Bot {
     pub(crate) targets: Vec<Target>,
     pub(crate) rules: Rules,
     pub(crate) extractors: Extractors,
+    /// Compiled `pattern` of each slot that has one, by (intent, slot).
+    slot_patterns: HashMap<(String, String), regex::Regex>,
     example_count: usize,
 }
 
@@ -99,7 +101,26 @@ impl Bot {
             })
             .unwrap_or_default();
         let extractors = Extractors::new(&spec.entities);
-        Bot { languages, intents, faqs, classifier, targets, rules, extractors, example_count: examples.len(), spec }
+        let slot_patterns = intents
+            .iter()
+            .flat_map(|(intent, i)| i.slots.iter().map(move |(slot, s)| (intent, slot, s)))
+            .filter_map(|(intent, slot, s)| {
+                let re = botfile::build_regex(s.pattern.as_deref()?).ok()?;
+                Some(((intent.clone(), slot.clone()), re))
+            })
+            .collect();
+        Bot {
+            languages,
+            intents,
+            faqs,
+            classifier,
+            targets,
+            rules,
+            extractors,
+            slot_patterns,
+            example_count: examples.len(),
+            spec,
+        }
     }
 
     /// The bot's name from its file.
@@ -160,6 +181,10 @@ impl Bot {
         self.intents.iter().find(|(n, _)| n == name).map(|(_, i)| i)
     }
 
+    pub(crate) fn slot_pattern(&self, intent: &str, slot: &str) -> Option<&regex::Regex> {
+        self.slot_patterns.get(&(intent.to_string(), slot.to_string()))
+    }
+
     pub(crate) fn default_language(&self) -> Language {
         self.languages.first().copied().unwrap_or(Language::Zh)
     }
@@ -181,7 +206,9 @@ impl Bot {
         let (zh, en) = match name {
             "empty" => ("您好，请问有什么可以帮您？", "Hi! How can I help you?"),
             "handoff" => ("正在为您转接人工客服，请稍候。", "I'm connecting you to a human agent, please hold on."),
+            "no_agent" => ("抱歉，现在没有人工客服在线。", "Sorry, no human agent is available right now."),
             "cancelled" => ("好的，已取消。还有什么可以帮您？", "OK, cancelled. Anything else I can help with?"),
+            "corrected" => ("好的，已为您更正。", "Got it, I've corrected that."),
             "reprompt_limit" => ("抱歉，我还是没能识别您提供的信息。", "Sorry, I still couldn't recognise that."),
             _ => {
                 ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?")

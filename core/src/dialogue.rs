@@ -1,13 +1,15 @@
 //! The dialogue policy: one customer utterance in, one [`Turn`] out.
 //!
 //! Order of a turn: length check (before anything changes) → normalise → language →
-//! entities → rules, then model → out-of-scope decision → form or new intent → replies,
-//! actions and signals → masked transcript.
+//! entities → rules, then model → out-of-scope decision → form, confirmation or new intent
+//! → replies, actions and signals → masked transcript. The host's [`HostAdapter`] is asked
+//! to validate slot values and whether an agent is free; its failures hand off.
 
 use std::collections::BTreeMap;
 
+use crate::adapter::{AdapterError, HostAdapter, TurnContext};
 use crate::bot::{render, Target};
-use crate::botfile::schema::IntentSpec;
+use crate::botfile::schema::{IntentSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::handoff::{Handoff, HandoffReason, Speaker};
@@ -15,7 +17,7 @@ use crate::intent::IntentSource;
 use crate::pii;
 use crate::sentiment;
 use crate::session::DialogueState;
-use crate::text::{detect_language, normalize, Language};
+use crate::text::{detect_language, normalize, word_bounded, Language};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session};
 
@@ -27,6 +29,35 @@ const ALTERNATIVES: usize = 3;
 
 /// Words that cancel a form, matched as keywords on normalised text.
 const CANCEL_WORDS: &[&str] = &["算了", "取消", "不要了", "不用了", "cancel", "never mind", "nevermind", "forget it"];
+/// Words that mark a correction of a value given earlier ("不对，是 12346").
+const CORRECTION_WORDS: &[&str] = &[
+    "不对",
+    "不是",
+    "错了",
+    "说错",
+    "改成",
+    "改为",
+    "更正",
+    "actually",
+    "i meant",
+    "wrong",
+    "correction",
+    "change it to",
+];
+/// Answers to a confirmation question. "No" words win over "yes" words ("不对" holds "对"),
+/// except in the phrases of `YES_FIRST`.
+const YES_FIRST: &[&str] = &["没问题", "不错", "no problem"];
+const NO_WORDS: &[&str] = &["不", "别", "否", "no", "nope", "don't", "do not", "not"];
+const YES_WORDS: &[&str] = &[
+    "是", "对", "好", "确认", "可以", "行", "嗯", "yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "correct",
+    "right",
+];
+
+/// What a turn can reach besides the session: the bot and the host's adapter.
+struct Cx<'a> {
+    bot: &'a Bot,
+    adapter: &'a dyn HostAdapter,
+}
 
 /// What the classifier decided for an utterance.
 enum Understood<'b> {
@@ -40,16 +71,19 @@ impl Session {
     /// [`MAX_UTTERANCE_CHARS`]; then the session is unchanged. Relative dates ("明天下午三点")
     /// are not resolved: use [`Session::turn_at`] for them.
     pub fn turn(&mut self, bot: &Bot, utterance: &str) -> Result<Turn> {
-        self.turn_with(bot, utterance, None)
+        self.turn_with(bot, utterance, &TurnContext::default())
     }
 
     /// [`Session::turn`] at the host's current time, so that relative dates and times
     /// resolve (kefu has no clock of its own).
     pub fn turn_at(&mut self, bot: &Bot, utterance: &str, now: ReferenceTime) -> Result<Turn> {
-        self.turn_with(bot, utterance, Some(now))
+        self.turn_with(bot, utterance, &TurnContext { now: Some(now), ..TurnContext::default() })
     }
 
-    fn turn_with(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<Turn> {
+    /// [`Session::turn`] with the host's time and adapter: slot values are checked with
+    /// [`HostAdapter::validate_slot`], handoffs with [`HostAdapter::agent_available`]. An
+    /// adapter error does not fail the turn; it hands off with reason `adapter_failure`.
+    pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
         let chars = utterance.chars().count();
         if chars > MAX_UTTERANCE_CHARS {
             return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
@@ -58,7 +92,7 @@ impl Session {
         self.language = detect_language(&normalized.text).or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        let entities = bot.extractors.extract_normalized(&normalized, utterance, now);
+        let entities = bot.extractors.extract_normalized(&normalized, utterance, ctx.now);
         self.record(Speaker::Customer, pii::redact_entities(&entities, utterance));
 
         let mut t = Turn {
@@ -94,24 +128,26 @@ impl Session {
             _ => None,
         };
 
-        let form = match &self.state {
-            DialogueState::Form { intent, slot, reprompts } => Some((intent.clone(), slot.clone(), *reprompts)),
-            _ => None,
-        };
-        match form {
-            Some((intent, slot, reprompts)) => {
-                self.continue_form(bot, &normalized.text, understood, (&intent, &slot, reprompts), &mut t)
+        let cx = Cx { bot, adapter: ctx.adapter };
+        let text = normalized.text.as_str();
+        match self.state.clone() {
+            DialogueState::Form { intent, slot, reprompts } => {
+                self.continue_form(&cx, text, understood, (&intent, &slot, reprompts), &mut t)
             }
-            None => self.respond(bot, understood, &mut t),
+            DialogueState::Confirm { intent, reprompts } => {
+                self.continue_confirm(&cx, text, understood, (&intent, reprompts), &mut t)
+            }
+            DialogueState::Idle | DialogueState::WithAgent => self.respond(&cx, understood, &mut t),
         }
-        self.escalate(bot, abusive, route, &mut t);
+        self.escalate(&cx, abusive, route, &mut t);
         self.record_replies(bot, &t);
         Ok(t)
     }
 
     /// Adds the reasons that hold whatever the intent (abuse, negative sentiment, loop):
     /// to this turn's handoff if there is one, else as a handoff of their own.
-    fn escalate(&mut self, bot: &Bot, abusive: bool, route: Option<String>, t: &mut Turn) {
+    fn escalate(&mut self, cx: &Cx<'_>, abusive: bool, route: Option<String>, t: &mut Turn) {
+        let bot = cx.bot;
         let h = &bot.spec.handoff;
         let mut reasons = Vec::new();
         if abusive && h.on_abuse {
@@ -128,7 +164,7 @@ impl Session {
             return;
         }
         let existing = t.signals.iter_mut().find_map(|s| match s {
-            Signal::Handoff(handoff) => Some(handoff),
+            Signal::Handoff(handoff) | Signal::AgentUnavailable(handoff) => Some(handoff),
             _ => None,
         });
         match existing {
@@ -142,8 +178,10 @@ impl Session {
                 handoff.summary =
                     summarize(t.language, &self.wanted_intents(bot), &handoff.slots, &handoff.reasons, trend);
             }
+            // Already taking a message because no agent was free: asking again would loop.
+            None if self.in_unavailable_form(bot) => {}
             // The intent's reply stays; the handoff message follows it.
-            None if self.state != DialogueState::WithAgent => self.hand_off(bot, reasons, route, t),
+            None if self.state != DialogueState::WithAgent => self.hand_off(cx, reasons, route, t),
             None => {}
         }
     }
@@ -189,7 +227,8 @@ impl Session {
     }
 
     /// A turn outside a form.
-    fn respond(&mut self, bot: &Bot, understood: Understood<'_>, t: &mut Turn) {
+    fn respond(&mut self, cx: &Cx<'_>, understood: Understood<'_>, t: &mut Turn) {
+        let bot = cx.bot;
         match understood {
             Understood::OutOfScope => {
                 t.intent = None;
@@ -197,7 +236,7 @@ impl Session {
                 t.signals.push(Signal::Fallback { streak: self.fallback_streak });
                 let limit = bot.spec.handoff.fallback_streak;
                 if limit > 0 && self.fallback_streak >= limit {
-                    self.hand_off(bot, vec![HandoffReason::FallbackStreak], None, t);
+                    self.hand_off(cx, vec![HandoffReason::FallbackStreak], None, t);
                 } else {
                     t.replies.push(bot.builtin_response("fallback", t.language, self.pick()));
                 }
@@ -212,15 +251,15 @@ impl Session {
             Understood::Intent(name, spec) => {
                 self.fallback_streak = 0;
                 self.note_intent(name);
-                self.start_intent(bot, name, spec, t);
+                self.start_intent(cx, name, spec, t);
             }
         }
     }
 
-    fn start_intent(&mut self, bot: &Bot, name: &str, spec: &IntentSpec, t: &mut Turn) {
+    fn start_intent(&mut self, cx: &Cx<'_>, name: &str, spec: &IntentSpec, t: &mut Turn) {
+        let bot = cx.bot;
         // Only slots that some intent carries over survive into a new intent.
         self.slots.retain(|slot, _| bot.intents.iter().any(|(_, i)| i.slots.get(slot).is_some_and(|s| s.carry_over)));
-        fill_slots(spec, &t.entities, &mut self.slots, None);
         let mut reasons = Vec::new();
         if spec.handoff {
             reasons.push(HandoffReason::ExplicitRequest);
@@ -228,17 +267,25 @@ impl Session {
         if spec.sensitive {
             reasons.push(HandoffReason::SensitiveIntent);
         }
+        match self.fill_slots(cx, name, spec, &t.entities, None, false) {
+            Err(_) => reasons.push(HandoffReason::AdapterFailure),
+            Ok(rejected) => {
+                for slot in rejected {
+                    t.signals.push(Signal::SlotRejected { intent: name.to_string(), slot });
+                }
+            }
+        }
         if !reasons.is_empty() {
-            if let Some(response) = &spec.response {
+            if let Some(response) = spec.response.as_ref().filter(|_| spec.handoff || spec.sensitive) {
                 t.replies.push(render(response, t.language, self.pick(), &self.slots));
             }
-            self.hand_off(bot, reasons, spec.route.clone(), t);
+            self.hand_off(cx, reasons, spec.route.clone(), t);
             return;
         }
         self.advance_form(name, spec, t);
     }
 
-    /// Asks for the next missing required slot, or completes the intent.
+    /// Asks for the next missing required slot, or asks to confirm, or completes the intent.
     fn advance_form(&mut self, name: &str, spec: &IntentSpec, t: &mut Turn) {
         t.slots = intent_slots(spec, &self.slots);
         let missing = spec.slots.iter().find(|(slot, s)| s.required && !self.slots.contains_key(*slot));
@@ -250,7 +297,19 @@ impl Session {
             self.state = DialogueState::Form { intent: name.to_string(), slot: slot.clone(), reprompts: 0 };
             return;
         }
-        let was_form = matches!(self.state, DialogueState::Form { .. });
+        if let Some(question) = &spec.confirm {
+            t.replies.push(render(question, t.language, self.pick(), &self.slots));
+            t.signals.push(Signal::ConfirmationRequested { intent: name.to_string() });
+            self.state = DialogueState::Confirm { intent: name.to_string(), reprompts: 0 };
+            return;
+        }
+        self.complete_intent(name, spec, t);
+    }
+
+    /// Every slot is filled (and confirmed where asked): the action runs, the reply follows.
+    fn complete_intent(&mut self, name: &str, spec: &IntentSpec, t: &mut Turn) {
+        t.slots = intent_slots(spec, &self.slots);
+        let was_form = !matches!(self.state, DialogueState::Idle);
         self.state = DialogueState::Idle;
         if was_form || spec.slots.values().any(|s| s.required) {
             t.signals.push(Signal::FormCompleted { intent: name.to_string() });
@@ -263,41 +322,48 @@ impl Session {
         }
     }
 
+    /// Leaves the form of `intent`, keeping only the slots it carries over.
+    fn cancel_form(&mut self, bot: &Bot, intent: &str, spec: &IntentSpec, t: &mut Turn) {
+        self.state = DialogueState::Idle;
+        self.slots.retain(|k, _| spec.slots.get(k).map_or(true, |s| s.carry_over));
+        t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+        t.replies.push(bot.builtin_response("cancelled", t.language, self.pick()));
+    }
+
     /// A turn while a form waits for `slot`.
     fn continue_form(
         &mut self,
-        bot: &Bot,
+        cx: &Cx<'_>,
         text: &str,
         understood: Understood<'_>,
         (intent, slot, reprompts): (&str, &str, u32),
         t: &mut Turn,
     ) {
+        let bot = cx.bot;
         let Some(spec) = bot.intent(intent) else {
             // The bot was reloaded without this intent: start over.
             self.state = DialogueState::Idle;
-            return self.respond(bot, understood, t);
+            return self.respond(cx, understood, t);
         };
-        if CANCEL_WORDS.iter().any(|w| text.contains(w)) {
-            self.state = DialogueState::Idle;
-            // Drop what this form collected, except the slots it carries over.
-            self.slots.retain(|k, _| spec.slots.get(k).map_or(true, |s| s.carry_over));
-            t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
-            t.replies.push(bot.builtin_response("cancelled", t.language, self.pick()));
-            return;
+        if has_any(text, CANCEL_WORDS) {
+            return self.cancel_form(bot, intent, spec, t);
         }
-        let answers_slot = spec.slots.get(slot).is_some_and(|s| t.entities.iter().any(|e| e.entity == s.entity));
-        if !answers_slot {
+        let correcting = has_any(text, CORRECTION_WORDS);
+        let fits = |s: &SlotSpec| t.entities.iter().any(|e| e.entity == s.entity);
+        let answers_slot = spec.slots.get(slot).is_some_and(fits);
+        let corrects = correcting && spec.slots.iter().any(|(k, s)| self.slots.contains_key(k) && fits(s));
+        if !answers_slot && !corrects {
             match understood {
                 Understood::Intent(other, _) if other != intent => {
                     // The customer moved on: drop the form and handle the new request.
                     self.state = DialogueState::Idle;
                     t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
-                    return self.respond(bot, understood, t);
+                    return self.respond(cx, understood, t);
                 }
                 Understood::Faq(_) => {
                     // Answer the question; the form keeps waiting.
                     let state = self.state.clone();
-                    self.respond(bot, understood, t);
+                    self.respond(cx, understood, t);
                     self.state = state;
                     return;
                 }
@@ -305,20 +371,36 @@ impl Session {
             }
         }
         // The answer belongs to the open form, whatever the classifier made of it.
-        if t.intent.as_ref().map(|i| i.name.as_str()) != Some(intent) {
-            t.intent = Some(IntentMatch { name: intent.to_string(), confidence: 1.0, source: IntentSource::Form });
+        self.claim_turn(intent, t);
+        let before = self.slots.clone();
+        let rejected = match self.fill_slots(cx, intent, spec, &t.entities, Some(slot), correcting) {
+            Ok(rejected) => rejected,
+            Err(_) => return self.hand_off(cx, vec![HandoffReason::AdapterFailure], spec.route.clone(), t),
+        };
+        for r in &rejected {
+            t.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot: r.clone() });
         }
-        fill_slots(spec, &t.entities, &mut self.slots, Some(slot));
         if self.slots.contains_key(slot) {
             return self.advance_form(intent, spec, t);
         }
-        let reprompts = reprompts + 1;
+        let corrected = self.slots.iter().any(|(k, v)| k != slot && before.get(k) != Some(v));
+        let reprompts = if corrected {
+            t.replies.push(bot.builtin_response("corrected", t.language, self.pick()));
+            reprompts
+        } else {
+            reprompts + 1
+        };
         if reprompts > bot.spec.settings.max_reprompts {
             t.replies.push(bot.builtin_response("reprompt_limit", t.language, self.pick()));
-            self.hand_off(bot, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+            self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
             return;
         }
-        if let Some(prompt) = spec.slots.get(slot).and_then(|s| s.prompt.as_ref()) {
+        let slot_spec = spec.slots.get(slot);
+        if let Some(invalid) = slot_spec.and_then(|s| s.invalid.as_ref()).filter(|_| rejected.iter().any(|r| r == slot))
+        {
+            t.replies.push(render(invalid, t.language, self.pick(), &self.slots));
+        }
+        if let Some(prompt) = slot_spec.and_then(|s| s.prompt.as_ref()) {
             t.replies.push(render(prompt, t.language, self.pick(), &self.slots));
         }
         t.slots = intent_slots(spec, &self.slots);
@@ -326,9 +408,139 @@ impl Session {
         self.state = DialogueState::Form { intent: intent.to_string(), slot: slot.to_string(), reprompts };
     }
 
-    fn hand_off(&mut self, bot: &Bot, reasons: Vec<HandoffReason>, route: Option<String>, t: &mut Turn) {
-        t.replies.push(bot.builtin_response("handoff", t.language, self.pick()));
+    /// A turn while the bot waits for the customer to confirm `intent`'s slots.
+    fn continue_confirm(
+        &mut self,
+        cx: &Cx<'_>,
+        text: &str,
+        understood: Understood<'_>,
+        (intent, reprompts): (&str, u32),
+        t: &mut Turn,
+    ) {
+        let bot = cx.bot;
+        let Some(spec) = bot.intent(intent) else {
+            self.state = DialogueState::Idle;
+            return self.respond(cx, understood, t);
+        };
+        if has_any(text, CANCEL_WORDS) {
+            return self.cancel_form(bot, intent, spec, t);
+        }
+        if spec.slots.values().any(|s| t.entities.iter().any(|e| e.entity == s.entity)) {
+            // A new value for a slot: correct it and ask again.
+            self.claim_turn(intent, t);
+            let before = self.slots.clone();
+            match self.fill_slots(cx, intent, spec, &t.entities, None, true) {
+                Err(_) => return self.hand_off(cx, vec![HandoffReason::AdapterFailure], spec.route.clone(), t),
+                Ok(rejected) => {
+                    for slot in rejected {
+                        t.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot });
+                    }
+                }
+            }
+            if self.slots != before {
+                t.replies.push(bot.builtin_response("corrected", t.language, self.pick()));
+                self.state = DialogueState::Idle;
+                return self.advance_form(intent, spec, t);
+            }
+        }
+        match yes_or_no(text) {
+            Some(true) => {
+                self.claim_turn(intent, t);
+                return self.complete_intent(intent, spec, t);
+            }
+            Some(false) => return self.cancel_form(bot, intent, spec, t),
+            None => {}
+        }
+        match understood {
+            Understood::Intent(other, _) if other != intent => {
+                self.state = DialogueState::Idle;
+                t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+                return self.respond(cx, understood, t);
+            }
+            Understood::Faq(_) => {
+                let state = self.state.clone();
+                self.respond(cx, understood, t);
+                self.state = state;
+                return;
+            }
+            _ => {}
+        }
+        self.claim_turn(intent, t);
+        let reprompts = reprompts + 1;
+        if reprompts > bot.spec.settings.max_reprompts {
+            t.replies.push(bot.builtin_response("reprompt_limit", t.language, self.pick()));
+            return self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+        }
+        if let Some(question) = &spec.confirm {
+            t.replies.push(render(question, t.language, self.pick(), &self.slots));
+        }
+        t.slots = intent_slots(spec, &self.slots);
+        t.signals.push(Signal::ConfirmationRequested { intent: intent.to_string() });
+        self.state = DialogueState::Confirm { intent: intent.to_string(), reprompts };
+    }
+
+    /// Reports the turn as part of `intent`'s form, whatever the classifier guessed.
+    fn claim_turn(&self, intent: &str, t: &mut Turn) {
+        if t.intent.as_ref().map(|i| i.name.as_str()) != Some(intent) {
+            t.intent = Some(IntentMatch { name: intent.to_string(), confidence: 1.0, source: IntentSource::Form });
+        }
+    }
+
+    /// Fills `intent`'s slots from entities of the right kind, in order of appearance; `first`
+    /// (the slot just asked for) goes first, and with `overwrite` filled slots take a new
+    /// value (a correction). A value must pass the slot's `values`, `pattern` and the host's
+    /// check. Returns the slots left unfilled because every candidate was rejected.
+    fn fill_slots(
+        &mut self,
+        cx: &Cx<'_>,
+        intent: &str,
+        spec: &IntentSpec,
+        entities: &[Entity],
+        first: Option<&str>,
+        overwrite: bool,
+    ) -> Result<Vec<String>, AdapterError> {
+        let mut used = vec![false; entities.len()];
+        let mut rejected = Vec::new();
+        let order = first.into_iter().chain(spec.slots.keys().map(String::as_str).filter(|s| Some(*s) != first));
+        for slot in order {
+            let Some(s) = spec.slots.get(slot) else { continue };
+            if self.slots.contains_key(slot) && !overwrite && first != Some(slot) {
+                continue;
+            }
+            let mut refused = false;
+            for (i, e) in entities.iter().enumerate() {
+                if used[i] || e.entity != s.entity {
+                    continue;
+                }
+                used[i] = true;
+                if accepts(cx, intent, slot, s, &e.value)? {
+                    self.slots.insert(slot.to_string(), e.value.clone());
+                    refused = false;
+                    break;
+                }
+                refused = true;
+            }
+            if refused {
+                rejected.push(slot.to_string());
+            }
+        }
+        Ok(rejected)
+    }
+
+    /// Hands the conversation to an agent, or — when the host says none is free — offers
+    /// the bot file's `when_unavailable` intent and keeps it.
+    fn hand_off(&mut self, cx: &Cx<'_>, mut reasons: Vec<HandoffReason>, route: Option<String>, t: &mut Turn) {
+        let bot = cx.bot;
         let route = route.unwrap_or_else(|| bot.spec.handoff.default_route.clone());
+        let available = cx.adapter.agent_available(&route).unwrap_or_else(|_| {
+            // Without an answer, try the agents anyway; the reason tells the host why.
+            if !reasons.contains(&HandoffReason::AdapterFailure) {
+                reasons.push(HandoffReason::AdapterFailure);
+            }
+            true
+        });
+        let message = if available { "handoff" } else { "no_agent" };
+        t.replies.push(bot.builtin_response(message, t.language, self.pick()));
         let slots: BTreeMap<String, String> =
             self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect();
         let sentiment = self.sentiment_trend();
@@ -339,16 +551,26 @@ impl Session {
             transcript
                 .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::redact(&bot.extractors, r) });
         }
-        t.signals.push(Signal::Handoff(Box::new(Handoff {
-            reasons,
-            priority,
-            route,
-            summary,
-            transcript,
-            slots,
-            sentiment,
-        })));
-        self.state = DialogueState::WithAgent;
+        let handoff = Box::new(Handoff { reasons, priority, route, summary, transcript, slots, sentiment });
+        if available {
+            t.signals.push(Signal::Handoff(handoff));
+            self.state = DialogueState::WithAgent;
+            return;
+        }
+        t.signals.push(Signal::AgentUnavailable(handoff));
+        self.state = DialogueState::Idle;
+        let fallback = bot.spec.handoff.when_unavailable.as_deref();
+        if let Some((name, spec)) = fallback.and_then(|n| bot.intents.iter().find(|(i, _)| i == n)) {
+            self.advance_form(name, spec, t);
+        }
+    }
+
+    /// Is the session in the form the bot offers when no agent is free?
+    fn in_unavailable_form(&self, bot: &Bot) -> bool {
+        match (&self.state, &bot.spec.handoff.when_unavailable) {
+            (DialogueState::Form { intent, .. } | DialogueState::Confirm { intent, .. }, Some(name)) => intent == name,
+            _ => false,
+        }
     }
 
     /// The intents seen, without the requests for a person: the agent wants to know what
@@ -376,20 +598,32 @@ impl Session {
     }
 }
 
-/// Fills the intent's empty slots from entities of the right kind, in order of appearance;
-/// `first` is filled before the others (the slot the bot just asked for).
-fn fill_slots(spec: &IntentSpec, entities: &[Entity], slots: &mut BTreeMap<String, String>, first: Option<&str>) {
-    let mut used = vec![false; entities.len()];
-    let order = first.into_iter().chain(spec.slots.keys().map(String::as_str).filter(|s| Some(*s) != first));
-    for slot in order {
-        let Some(s) = spec.slots.get(slot) else { continue };
-        if first != Some(slot) && slots.contains_key(slot) {
-            continue;
-        }
-        if let Some(i) = (0..entities.len()).find(|&i| !used[i] && entities[i].entity == s.entity) {
-            used[i] = true;
-            slots.insert(slot.to_string(), entities[i].value.clone());
-        }
+/// A value passes the slot's `values` and `pattern`, then the host's check.
+fn accepts(cx: &Cx<'_>, intent: &str, slot: &str, spec: &SlotSpec, value: &str) -> Result<bool, AdapterError> {
+    if !spec.values.is_empty() && !spec.values.iter().any(|v| v == value) {
+        return Ok(false);
+    }
+    if cx.bot.slot_pattern(intent, slot).is_some_and(|re| !re.is_match(value)) {
+        return Ok(false);
+    }
+    cx.adapter.validate_slot(intent, slot, value)
+}
+
+/// Does normalised `text` contain one of `words` (English ones as whole words)?
+fn has_any(text: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| text.match_indices(w).any(|(at, _)| !w.is_ascii() || word_bounded(text, at, at + w.len())))
+}
+
+/// The customer's answer to a yes/no question, if it is one.
+fn yes_or_no(text: &str) -> Option<bool> {
+    if has_any(text, YES_FIRST) {
+        Some(true)
+    } else if has_any(text, NO_WORDS) {
+        Some(false)
+    } else if has_any(text, YES_WORDS) {
+        Some(true)
+    } else {
+        None
     }
 }
 

@@ -125,6 +125,8 @@ pub enum ProblemKind {
     UnknownResponse,
     /// A handoff reason name that does not exist.
     UnknownReason,
+    /// A reference to an intent the bot file does not declare.
+    UnknownIntent,
 }
 
 impl ProblemKind {
@@ -150,6 +152,7 @@ impl ProblemKind {
             ProblemKind::MissingPrompt => "missing_prompt",
             ProblemKind::UnknownResponse => "unknown_response",
             ProblemKind::UnknownReason => "unknown_reason",
+            ProblemKind::UnknownIntent => "unknown_intent",
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum HandoffReason {
     Abuse,
     /// The same intent came up `loop_limit` times in a row without the customer moving on.
     Loop,
+    /// A host adapter failed (e.g. the order lookup is down), so the bot cannot go on.
+    AdapterFailure,
 }
 
 /// Every reason code, for validating bot files.
@@ -34,6 +36,7 @@ pub const HANDOFF_REASONS: &[&str] = &[
     "negative_sentiment",
     "abuse",
     "loop",
+    "adapter_failure",
 ];
 
 impl HandoffReason {
@@ -47,6 +50,7 @@ impl HandoffReason {
             HandoffReason::NegativeSentiment => "negative_sentiment",
             HandoffReason::Abuse => "abuse",
             HandoffReason::Loop => "loop",
+            HandoffReason::AdapterFailure => "adapter_failure",
         }
     }
 
@@ -57,7 +61,8 @@ impl HandoffReason {
             HandoffReason::ExplicitRequest
             | HandoffReason::RepromptLimit
             | HandoffReason::FallbackStreak
-            | HandoffReason::Loop => Priority::Normal,
+            | HandoffReason::Loop
+            | HandoffReason::AdapterFailure => Priority::Normal,
         }
     }
 }

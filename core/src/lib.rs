@@ -46,6 +46,7 @@
 //! the customer's text.
 #![deny(missing_docs)]
 
+mod adapter;
 mod analytics;
 mod bot;
 pub mod botfile;
@@ -60,6 +61,7 @@ mod session;
 mod text;
 mod turn;
 
+pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
 pub use dialogue::MAX_UTTERANCE_CHARS;

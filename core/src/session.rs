@@ -34,8 +34,27 @@ pub enum DialogueState {
         /// How often it has asked for this slot again after a failed answer.
         reprompts: u32,
     },
+    /// Every slot of `intent` is filled; the bot asked the customer to confirm them.
+    Confirm {
+        /// The intent awaiting confirmation.
+        intent: String,
+        /// How often it has asked again after an unclear answer.
+        reprompts: u32,
+    },
     /// Handed off: a human agent has the conversation; the bot is silent.
     WithAgent,
+}
+
+impl DialogueState {
+    /// Stable snake_case name: `idle`, `form`, `confirm` or `with_agent`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DialogueState::Idle => "idle",
+            DialogueState::Form { .. } => "form",
+            DialogueState::Confirm { .. } => "confirm",
+            DialogueState::WithAgent => "with_agent",
+        }
+    }
 }
 
 /// One customer's conversation with a bot.

@@ -100,4 +100,19 @@ pub enum Signal {
     },
     /// The session is with an agent: the utterance is for the agent, the bot stays silent.
     WithAgent,
+    /// A handoff was due, but the host's adapter said no agent is available on its route;
+    /// the details are for a ticket or callback. The bot keeps the conversation.
+    AgentUnavailable(Box<Handoff>),
+    /// The bot asked the customer to confirm an intent's slots before its action.
+    ConfirmationRequested {
+        /// The intent.
+        intent: String,
+    },
+    /// A value for a slot failed its checks (`values`, `pattern`, the host's adapter).
+    SlotRejected {
+        /// Intent of the form.
+        intent: String,
+        /// The slot.
+        slot: String,
+    },
 }

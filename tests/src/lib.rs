@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kefu_core::{Bot, DialogueState, Session, Signal, Turn};
+use kefu_core::{AdapterError, Bot, HostAdapter, Session, Signal, Turn, TurnContext};
 use serde::Deserialize;
 
 /// The repository root (goldens name bot files relative to it).
@@ -31,6 +31,9 @@ pub struct Conversation {
     /// Save and restore the session between every two turns.
     #[serde(default)]
     pub round_trip: bool,
+    /// How the scripted host adapter answers.
+    #[serde(default)]
+    pub host: ScriptedHost,
     /// The turns.
     pub turns: Vec<Step>,
 }
@@ -94,6 +97,37 @@ pub struct HandoffExpect {
     pub transcript_lacks: Vec<String>,
 }
 
+/// A host adapter whose answers a golden file scripts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedHost {
+    /// `agent_available` answers this (default: an agent is free).
+    #[serde(default)]
+    pub no_agents: bool,
+    /// Values `validate_slot` refuses, by slot.
+    #[serde(default)]
+    pub reject: BTreeMap<String, Vec<String>>,
+    /// Adapter methods that fail (`validate_slot`, `agent_available`).
+    #[serde(default)]
+    pub fail: Vec<String>,
+}
+
+impl HostAdapter for ScriptedHost {
+    fn validate_slot(&self, _intent: &str, slot: &str, value: &str) -> Result<bool, AdapterError> {
+        if self.fail.iter().any(|f| f == "validate_slot") {
+            return Err(AdapterError::new("order service timed out"));
+        }
+        Ok(!self.reject.get(slot).is_some_and(|values| values.iter().any(|v| v == value)))
+    }
+
+    fn agent_available(&self, _route: &str) -> Result<bool, AdapterError> {
+        if self.fail.iter().any(|f| f == "agent_available") {
+            return Err(AdapterError::new("queue service unreachable"));
+        }
+        Ok(!self.no_agents)
+    }
+}
+
 fn some_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
@@ -107,15 +141,10 @@ fn signal_type(s: &Signal) -> &'static str {
         Signal::FormCompleted { .. } => "form_completed",
         Signal::FormCancelled { .. } => "form_cancelled",
         Signal::WithAgent => "with_agent",
+        Signal::AgentUnavailable(_) => "agent_unavailable",
+        Signal::ConfirmationRequested { .. } => "confirmation_requested",
+        Signal::SlotRejected { .. } => "slot_rejected",
         _ => "other",
-    }
-}
-
-fn state_name(s: &DialogueState) -> &'static str {
-    match s {
-        DialogueState::Idle => "idle",
-        DialogueState::Form { .. } => "form",
-        DialogueState::WithAgent => "with_agent",
     }
 }
 
@@ -158,7 +187,8 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
             }
             let say = step.say.as_deref().unwrap_or_else(|| panic!("{at}: a step needs `say` or `event`"));
             let before = session.clone();
-            match session.turn(&bot, say) {
+            let ctx = TurnContext { adapter: &conv.host, ..TurnContext::default() };
+            match session.turn_with(&bot, say, &ctx) {
                 Err(e) => match &step.error {
                     Some(expected) if e.to_string().contains(expected.as_str()) => {
                         if session != before {
@@ -182,7 +212,7 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
 
 fn check_state(at: &str, step: &Step, session: &Session, failures: &mut Vec<String>) {
     if let Some(state) = &step.state {
-        let actual = state_name(session.state());
+        let actual = session.state().code();
         if actual != state {
             failures.push(format!("{at}: state {actual}, expected {state}"));
         }
@@ -232,7 +262,7 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
     }
     if let Some(expect) = &step.handoff {
         let handoff = turn.signals.iter().find_map(|s| match s {
-            Signal::Handoff(h) => Some(h),
+            Signal::Handoff(h) | Signal::AgentUnavailable(h) => Some(h),
             _ => None,
         });
         match handoff {

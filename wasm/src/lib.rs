@@ -169,11 +169,6 @@ impl Session {
     /// `idle`, `form` or `with_agent`.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
-        match self.inner.state() {
-            kefu_core::DialogueState::Idle => "idle",
-            kefu_core::DialogueState::Form { .. } => "form",
-            kefu_core::DialogueState::WithAgent => "with_agent",
-        }
-        .to_string()
+        self.inner.state().code().to_string()
     }
 }

@@ -18,7 +18,8 @@ pub const MAX_BOT_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Most examples (intent examples plus FAQ questions) a bot may have.
 pub const MAX_EXAMPLES: usize = 200_000;
 /// Names of the responses a bot file may override under `responses:`.
-pub const BUILTIN_RESPONSES: &[&str] = &["fallback", "empty", "handoff", "cancelled", "reprompt_limit"];
+pub const BUILTIN_RESPONSES: &[&str] =
+    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit"];
 
 /// Limits on user-supplied regular expressions (compiled size), so that a bot file cannot
 /// make the linear-time `regex` engine use unbounded memory.
@@ -184,6 +185,20 @@ impl Validator<'_> {
                 self.report(&["handoff", "priorities", reason], ProblemKind::UnknownReason, msg);
             }
         }
+        if let Some(name) = &bot.handoff.when_unavailable {
+            let path = ["handoff", "when_unavailable"];
+            match bot.intents.get(name) {
+                None => {
+                    let msg = format!("`handoff.when_unavailable` names intent `{name}`, which is not under `intents`");
+                    self.report(&path, ProblemKind::UnknownIntent, msg);
+                }
+                Some(intent) if intent.handoff || intent.sensitive => {
+                    let msg = format!("`handoff.when_unavailable` intent `{name}` hands off itself; use a form that takes a message instead");
+                    self.report(&path, ProblemKind::BadSetting, msg);
+                }
+                Some(_) => {}
+            }
+        }
         let threshold = bot.handoff.negative_sentiment;
         if !(-1.0..=0.0).contains(&threshold) {
             let msg = format!("`handoff.negative_sentiment` is {threshold}; it must be between -1 and 0");
@@ -266,6 +281,12 @@ impl Validator<'_> {
                 );
                 self.report(&["intents", name, "slots", slot, "entity"], ProblemKind::UnknownEntity, msg);
             }
+            if let Some(pattern) = &spec.pattern {
+                self.check_regex(&["intents", name, "slots", slot, "pattern"], pattern);
+            }
+            if let Some(invalid) = &spec.invalid {
+                self.check_texts(bot, &["intents", name, "slots", slot, "invalid"], invalid, &BTreeSet::new());
+            }
             match &spec.prompt {
                 Some(prompt) => {
                     self.check_texts(bot, &["intents", name, "slots", slot, "prompt"], prompt, &BTreeSet::new())
@@ -277,9 +298,12 @@ impl Validator<'_> {
                 None => {}
             }
         }
+        let slots: BTreeSet<&str> = intent.slots.keys().map(String::as_str).collect();
         if let Some(response) = &intent.response {
-            let slots: BTreeSet<&str> = intent.slots.keys().map(String::as_str).collect();
             self.check_texts(bot, &["intents", name, "response"], response, &slots);
+        }
+        if let Some(confirm) = &intent.confirm {
+            self.check_texts(bot, &["intents", name, "confirm"], confirm, &slots);
         }
         if let Some(route) = &intent.route {
             self.check_name(&["intents", name, "route"], "route", route);

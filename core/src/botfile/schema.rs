@@ -33,8 +33,8 @@ pub struct BotFile {
     /// Frequently asked questions by id.
     #[serde(default)]
     pub faq: BTreeMap<String, FaqSpec>,
-    /// Named responses; the built-in ones (`fallback`, `empty`, `handoff`, `cancelled`,
-    /// `reprompt_limit`) can be overridden here.
+    /// Overrides of the built-in responses (`fallback`, `empty`, `handoff`, `no_agent`,
+    /// `cancelled`, `corrected`, `reprompt_limit`).
     #[serde(default)]
     pub responses: BTreeMap<String, Localized>,
     /// When and where to hand the conversation to a human agent.
@@ -122,6 +122,10 @@ pub struct IntentSpec {
     /// Route tag for a handoff from this intent (e.g. `after_sales`).
     #[serde(default)]
     pub route: Option<String>,
+    /// Ask the customer to confirm the filled slots before the action runs, with this
+    /// question (`{slot}` interpolates); "no" cancels, a new value corrects a slot.
+    #[serde(default)]
+    pub confirm: Option<Localized>,
 }
 
 /// A slot of an intent.
@@ -138,6 +142,16 @@ pub struct SlotSpec {
     /// Keep the value for later intents that have a slot of the same name.
     #[serde(default)]
     pub carry_over: bool,
+    /// Allowed normalised values; empty allows any value of the entity.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// A regular expression the normalised value must match (anchor it with `^…$`).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// What the bot says when a value fails `values`, `pattern` or the host's check (the
+    /// prompt follows); without it the bot just asks again.
+    #[serde(default)]
+    pub invalid: Option<Localized>,
 }
 
 /// A frequently asked question.
@@ -172,6 +186,10 @@ pub struct HandoffSpec {
     /// Priority per reason code (`abuse: urgent`), overriding the defaults.
     #[serde(default)]
     pub priorities: BTreeMap<String, crate::Priority>,
+    /// The intent the bot starts when the host says no agent is available (e.g. a form that
+    /// takes a message and a callback number); without it the bot only says so.
+    #[serde(default)]
+    pub when_unavailable: Option<String>,
 }
 
 fn default_negative_sentiment() -> f32 {
@@ -200,6 +218,7 @@ impl Default for HandoffSpec {
             on_abuse: true,
             loop_limit: default_loop_limit(),
             priorities: BTreeMap::new(),
+            when_unavailable: None,
         }
     }
 }
