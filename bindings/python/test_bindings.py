@@ -30,6 +30,39 @@ def test_turn_form_and_handoff(bot):
     assert kefu.Session.restore(bot, session.save()).state() == "idle"
 
 
+class Host(kefu.HostAdapter):
+    """The app's own order lookup and agent queue."""
+
+    def __init__(self, agents=True, broken=False):
+        self.agents, self.broken = agents, broken
+
+    def validate_slot(self, intent, slot, value):
+        if self.broken:
+            raise RuntimeError("order service down")
+        return value != "99999999"
+
+    def agent_available(self, route):
+        return self.agents
+
+
+def test_host_adapter(bot):
+    session = kefu.Session(bot)
+    session.set_host_adapter(Host(agents=False))
+    session.turn(bot, "I want a refund")
+    rejected = session.turn(bot, "99999999")
+    assert any(isinstance(s, kefu.Signal.SLOT_REJECTED) for s in rejected.signals)
+    session.turn(bot, "12345678")
+    assert session.state() == "confirm"
+    assert [a.name for a in session.turn(bot, "yes").actions] == ["start_refund"]
+    no_agent = session.turn(bot, "talk to a human")
+    assert any(isinstance(s, kefu.Signal.AGENT_UNAVAILABLE) for s in no_agent.signals)
+    broken = kefu.Session(bot)
+    broken.set_host_adapter(Host(broken=True))
+    turn = broken.turn(bot, "please refund order 12345678")
+    handoff = next(s.handoff for s in turn.signals if isinstance(s, kefu.Signal.HANDOFF))
+    assert handoff.reasons == ["adapter_failure"]
+
+
 def test_errors_are_typed(bot):
     with pytest.raises(kefu.KefuError.InvalidBot, match="bad.yaml:3"):
         kefu.Bot.from_yaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n")

@@ -104,17 +104,77 @@ impl Bot {
     }
 }
 
+/// What the app answers during a turn, implemented in Kotlin, Swift or Python and set with
+/// [`Session::set_host_adapter`]. Throwing from a method does not fail the turn: the bot
+/// hands off with reason `adapter_failure`. Do not call back into the same session from it.
+#[uniffi::export(with_foreign)]
+pub trait HostAdapter: Send + Sync {
+    /// Is `value` acceptable for `slot` of `intent` (e.g. does this order exist for this
+    /// customer)? `false` makes the bot ask again.
+    fn validate_slot(&self, intent: String, slot: String, value: String) -> Result<bool, KefuError>;
+    /// Can a human agent on `route` take the conversation now? `false` makes the bot offer
+    /// the bot file's `handoff.when_unavailable` form.
+    fn agent_available(&self, route: String) -> Result<bool, KefuError>;
+}
+
+/// Lets the core call a foreign adapter.
+struct Bridge<'a>(&'a dyn HostAdapter);
+
+impl kefu_core::HostAdapter for Bridge<'_> {
+    fn validate_slot(&self, intent: &str, slot: &str, value: &str) -> Result<bool, kefu_core::AdapterError> {
+        self.0.validate_slot(intent.into(), slot.into(), value.into()).map_err(adapter_error)
+    }
+
+    fn agent_available(&self, route: &str) -> Result<bool, kefu_core::AdapterError> {
+        self.0.agent_available(route.into()).map_err(adapter_error)
+    }
+}
+
+fn adapter_error(e: KefuError) -> kefu_core::AdapterError {
+    kefu_core::AdapterError::new(e.to_string())
+}
+
+/// Locks `m`. A panic cannot leave a session or counter half-updated (turns mutate only
+/// after checks), so a poisoned lock still holds usable data.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// One customer's conversation. Safe to call from any thread (calls are serialised).
-#[derive(Debug, uniffi::Object)]
+#[derive(uniffi::Object)]
 pub struct Session {
     inner: Mutex<kefu_core::Session>,
+    adapter: Mutex<Option<Arc<dyn HostAdapter>>>,
+    analytics: Mutex<Option<Arc<Analytics>>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("inner", &*lock(&self.inner)).finish_non_exhaustive()
+    }
 }
 
 impl Session {
+    fn wrap(inner: kefu_core::Session) -> Arc<Session> {
+        Arc::new(Session { inner: Mutex::new(inner), adapter: Mutex::new(None), analytics: Mutex::new(None) })
+    }
+
     fn lock(&self) -> MutexGuard<'_, kefu_core::Session> {
-        // A panic cannot leave a session half-updated (turns mutate only after checks),
-        // so a poisoned lock still holds a usable session.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner)
+    }
+
+    fn run(&self, bot: &Bot, utterance: &str, now: Option<kefu_core::ReferenceTime>) -> Result<Turn, KefuError> {
+        let adapter = lock(&self.adapter).clone();
+        let bridge = adapter.as_deref().map(Bridge);
+        let mut ctx = kefu_core::TurnContext { now, ..Default::default() };
+        if let Some(b) = &bridge {
+            ctx.adapter = b;
+        }
+        let turn = self.lock().turn_with(&bot.inner, utterance, &ctx)?;
+        if let Some(analytics) = lock(&self.analytics).as_ref() {
+            lock(&analytics.inner).record(&turn);
+        }
+        Ok(turn.into())
     }
 }
 
@@ -123,18 +183,18 @@ impl Session {
     /// A new conversation with `bot`.
     #[uniffi::constructor]
     pub fn new(bot: &Bot) -> Arc<Session> {
-        Arc::new(Session { inner: Mutex::new(kefu_core::Session::new(&bot.inner)) })
+        Session::wrap(kefu_core::Session::new(&bot.inner))
     }
 
     /// Restores a session saved with [`Session::save`] for the same bot.
     #[uniffi::constructor]
     pub fn restore(bot: &Bot, bytes: Vec<u8>) -> Result<Arc<Session>, KefuError> {
-        Ok(Arc::new(Session { inner: Mutex::new(kefu_core::Session::from_bytes(&bot.inner, &bytes)?) }))
+        Ok(Session::wrap(kefu_core::Session::from_bytes(&bot.inner, &bytes)?))
     }
 
     /// Handles one customer utterance.
     pub fn turn(&self, bot: &Bot, utterance: String) -> Result<Turn, KefuError> {
-        Ok(self.lock().turn(&bot.inner, &utterance)?.into())
+        self.run(bot, &utterance, None)
     }
 
     /// [`Session::turn`] at the host's current time (seconds since the Unix epoch and the
@@ -146,8 +206,17 @@ impl Session {
         unix_seconds: i64,
         utc_offset_minutes: i32,
     ) -> Result<Turn, KefuError> {
-        let now = kefu_core::ReferenceTime { unix_seconds, utc_offset_minutes };
-        Ok(self.lock().turn_at(&bot.inner, &utterance, now)?.into())
+        self.run(bot, &utterance, Some(kefu_core::ReferenceTime { unix_seconds, utc_offset_minutes }))
+    }
+
+    /// Sets the adapter the bot asks during turns (slot checks, agent availability).
+    pub fn set_host_adapter(&self, adapter: Arc<dyn HostAdapter>) {
+        *lock(&self.adapter) = Some(adapter);
+    }
+
+    /// Counts every later turn of this session in `analytics` (shared by many sessions).
+    pub fn attach_analytics(&self, analytics: Arc<Analytics>) {
+        *lock(&self.analytics) = Some(analytics);
     }
 
     /// Saves the session as versioned bytes.
@@ -160,10 +229,81 @@ impl Session {
         Ok(self.lock().agent_finished()?)
     }
 
-    /// `idle`, `form` or `with_agent`.
+    /// `idle`, `form`, `confirm` or `with_agent`.
     pub fn state(&self) -> String {
         self.lock().state().code().to_string()
     }
+}
+
+/// Counts over many sessions for operators: containment, escalation reasons, top intents.
+/// Only intent names, reason codes and counts are kept, never the customer's text.
+#[derive(Debug, Default, uniffi::Object)]
+pub struct Analytics {
+    inner: Mutex<kefu_core::Analytics>,
+}
+
+#[uniffi::export]
+impl Analytics {
+    /// Empty counts.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Analytics> {
+        Arc::new(Analytics::default())
+    }
+
+    /// Adds the counts of `other` (e.g. from another device).
+    pub fn merge(&self, other: &Analytics) {
+        let theirs = lock(&other.inner).clone();
+        lock(&self.inner).merge(&theirs);
+    }
+
+    /// The report over everything counted so far.
+    pub fn report(&self) -> AnalyticsReport {
+        let r = lock(&self.inner).report();
+        let pairs = |v: Vec<(String, u64)>| v.into_iter().map(|(name, count)| NamedCount { name, count }).collect();
+        AnalyticsReport {
+            turns: r.turns,
+            containment_rate: r.containment_rate,
+            fallback_rate: r.fallback_rate,
+            faq_answered: r.faq_answered,
+            forms_completed: r.forms_completed,
+            forms_cancelled: r.forms_cancelled,
+            escalation_reasons: pairs(r.escalation_reasons),
+            top_intents: pairs(r.top_intents),
+            top_complaint_topics: pairs(r.top_complaint_topics),
+        }
+    }
+}
+
+/// What operators read.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AnalyticsReport {
+    /// Customer turns counted.
+    pub turns: u64,
+    /// Share of turns handled without a handoff (0–1).
+    pub containment_rate: f64,
+    /// Share of out-of-scope turns (0–1).
+    pub fallback_rate: f64,
+    /// FAQ answers given.
+    pub faq_answered: u64,
+    /// Forms completed.
+    pub forms_completed: u64,
+    /// Forms cancelled or abandoned.
+    pub forms_cancelled: u64,
+    /// Handoffs per reason code, most frequent first.
+    pub escalation_reasons: Vec<NamedCount>,
+    /// The ten most frequent intents.
+    pub top_intents: Vec<NamedCount>,
+    /// Intents of complaint handoffs, most frequent first.
+    pub top_complaint_topics: Vec<NamedCount>,
+}
+
+/// A name with its count.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct NamedCount {
+    /// Intent name or reason code.
+    pub name: String,
+    /// How often.
+    pub count: u64,
 }
 
 /// For binding tests: panics inside Rust, to prove that a panic surfaces as an exception in
@@ -277,6 +417,23 @@ pub enum Signal {
     },
     /// The conversation is with an agent; the bot stays silent.
     WithAgent,
+    /// A handoff was due but no agent is available; the details are for a ticket.
+    AgentUnavailable {
+        /// Why, to whom, and what to tell the agent.
+        handoff: HandoffDetails,
+    },
+    /// The bot asked the customer to confirm before the intent's action.
+    ConfirmationRequested {
+        /// Intent.
+        intent: String,
+    },
+    /// A slot value failed its checks; the bot asks again.
+    SlotRejected {
+        /// Intent.
+        intent: String,
+        /// Slot.
+        slot: String,
+    },
 }
 
 /// A request for a human agent.
@@ -349,21 +506,10 @@ impl Signal {
     fn from_core(s: kefu_core::Signal) -> Option<Signal> {
         use kefu_core::Signal as S;
         Some(match s {
-            S::Handoff(h) => Signal::Handoff {
-                handoff: HandoffDetails {
-                    reasons: h.reasons.iter().map(|r| r.code().to_string()).collect(),
-                    priority: h.priority.code().into(),
-                    route: h.route,
-                    summary: h.summary,
-                    transcript: h
-                        .transcript
-                        .into_iter()
-                        .map(|l| TranscriptLine { speaker: l.speaker.code().into(), text: l.text })
-                        .collect(),
-                    slots: h.slots.into_iter().collect(),
-                    sentiment: h.sentiment,
-                },
-            },
+            S::Handoff(h) => Signal::Handoff { handoff: (*h).into() },
+            S::AgentUnavailable(h) => Signal::AgentUnavailable { handoff: (*h).into() },
+            S::ConfirmationRequested { intent } => Signal::ConfirmationRequested { intent },
+            S::SlotRejected { intent, slot } => Signal::SlotRejected { intent, slot },
             S::Fallback { streak } => Signal::Fallback { streak },
             S::FaqAnswered { id } => Signal::FaqAnswered { id },
             S::SlotRequested { intent, slot } => Signal::SlotRequested { intent, slot },
@@ -373,5 +519,23 @@ impl Signal {
             // A signal added to the core later is dropped until the bindings mirror it.
             _ => return None,
         })
+    }
+}
+
+impl From<kefu_core::Handoff> for HandoffDetails {
+    fn from(h: kefu_core::Handoff) -> Self {
+        HandoffDetails {
+            reasons: h.reasons.iter().map(|r| r.code().to_string()).collect(),
+            priority: h.priority.code().into(),
+            route: h.route,
+            summary: h.summary,
+            transcript: h
+                .transcript
+                .into_iter()
+                .map(|l| TranscriptLine { speaker: l.speaker.code().into(), text: l.text })
+                .collect(),
+            slots: h.slots.into_iter().collect(),
+            sentiment: h.sentiment,
+        }
     }
 }

@@ -49,6 +49,8 @@ struct Report {
     threads: usize,
     throughput_turns_per_s: f64,
     wasm: Option<serde_json::Value>,
+    /// Sizes from `bindings/build-mobile`, when it has run.
+    mobile: Option<serde_json::Value>,
 }
 
 pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
@@ -97,7 +99,9 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     loads.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
-    let wasm = std::fs::read_to_string("wasm/pkg/size.json").ok().and_then(|s| serde_json::from_str(&s).ok());
+    let sizes = |path: &str| std::fs::read_to_string(path).ok().and_then(|s| serde_json::from_str(&s).ok());
+    let wasm = sizes("wasm/pkg/size.json");
+    let mobile = sizes("target/mobile/size.json");
     let report = Report {
         kefu_version: env!("CARGO_PKG_VERSION"),
         git_revision: crate::eval::git_revision(),
@@ -110,6 +114,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         threads: args.threads,
         throughput_turns_per_s: throughput,
         wasm,
+        mobile,
     };
     println!(
         "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s",

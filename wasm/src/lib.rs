@@ -2,11 +2,22 @@
 //!
 //! Turns come back as plain JS objects (described by the TypeScript types below). Errors are
 //! JS `Error`s with a stable `code` (`invalid_bot`, `invalid_input`, `invalid_session`,
-//! `invalid_state`) and a message that says what to fix.
+//! `invalid_state`) and a message that says what to fix. Host adapters are plain JS objects
+//! (see `adapter`).
 #![deny(missing_docs)]
 
+mod adapter;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use adapter::JsAdapter;
+use kefu_core::{ReferenceTime, TurnContext};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+/// Replays of one async turn before giving up (each replay answers at least one question).
+const MAX_ASYNC_ROUNDS: usize = 16;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -18,7 +29,7 @@ export interface Entity { entity: string; start: number; end: number; raw: strin
 export interface Action { name: string; slots: Record<string, string> }
 export type HandoffReason =
   | "explicit_request" | "fallback_streak" | "sensitive_intent" | "reprompt_limit"
-  | "negative_sentiment" | "abuse" | "loop";
+  | "negative_sentiment" | "abuse" | "loop" | "adapter_failure";
 export type Priority = "low" | "normal" | "high" | "urgent";
 export interface TranscriptLine { speaker: "customer" | "bot" | "agent"; text: string }
 export interface Handoff {
@@ -34,14 +45,31 @@ export type Signal =
   | { type: "slot_requested"; intent: string; slot: string }
   | { type: "form_completed"; intent: string }
   | { type: "form_cancelled"; intent: string }
-  | { type: "with_agent" };
+  | { type: "with_agent" }
+  | ({ type: "agent_unavailable" } & Handoff)
+  | { type: "confirmation_requested"; intent: string }
+  | { type: "slot_rejected"; intent: string; slot: string };
 export interface Turn {
   language: Language; replies: string[]; intent: IntentMatch | null; alternatives: IntentCandidate[];
   entities: Entity[]; slots: Record<string, string>; actions: Action[]; signals: Signal[];
   /** Sentiment of the utterance, -1 (angry) … 1 (happy). */
   sentiment: number;
 }
-export type SessionState = "idle" | "form" | "with_agent";
+export type SessionState = "idle" | "form" | "confirm" | "with_agent";
+/** The page's answers during a turn; every method is optional. Return a boolean from each for
+ * `turn`, or a Promise of one for `turnAsync`. Throwing (or rejecting) hands off with reason
+ * `adapter_failure`. */
+export interface HostAdapter {
+  /** Is `value` acceptable for `slot` of `intent` (e.g. does this order exist)? */
+  validateSlot?(intent: string, slot: string, value: string): boolean | Promise<boolean>;
+  /** Can an agent on `route` take over now? `false` starts the bot file's `when_unavailable` form. */
+  agentAvailable?(route: string): boolean | Promise<boolean>;
+}
+export interface AnalyticsReport {
+  turns: number; containment_rate: number; fallback_rate: number; faq_answered: number;
+  forms_completed: number; forms_cancelled: number;
+  escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
+}
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" }
 "#;
 
@@ -61,6 +89,12 @@ fn js_error(e: kefu_core::Error) -> JsValue {
     err.into()
 }
 
+fn state_error(message: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &"invalid_state".into());
+    err.into()
+}
+
 fn to_js(value: &impl Serialize) -> JsValue {
     // Plain objects and `null` (not Maps and `undefined`), as the TypeScript types say.
     value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
@@ -76,7 +110,7 @@ struct Suggestion {
 #[derive(Debug)]
 #[wasm_bindgen]
 pub struct Bot {
-    inner: kefu_core::Bot,
+    inner: Rc<kefu_core::Bot>,
 }
 
 #[wasm_bindgen]
@@ -84,13 +118,13 @@ impl Bot {
     /// Loads a bot from YAML or JSON text; `name` names the file in error messages.
     #[wasm_bindgen(js_name = fromYaml)]
     pub fn from_yaml(name: &str, source: &str) -> Result<Bot, JsValue> {
-        kefu_core::Bot::from_yaml(name, source).map(|inner| Bot { inner }).map_err(js_error)
+        kefu_core::Bot::from_yaml(name, source).map(|b| Bot { inner: Rc::new(b) }).map_err(js_error)
     }
 
     /// Loads a bot from the UTF-8 bytes of a YAML or JSON file.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Bot, JsValue> {
-        kefu_core::Bot::from_bytes(name, bytes).map(|inner| Bot { inner }).map_err(js_error)
+        kefu_core::Bot::from_bytes(name, bytes).map(|b| Bot { inner: Rc::new(b) }).map_err(js_error)
     }
 
     /// The bot's name.
@@ -119,7 +153,39 @@ impl Bot {
 #[derive(Debug)]
 #[wasm_bindgen]
 pub struct Session {
-    inner: kefu_core::Session,
+    inner: Rc<RefCell<kefu_core::Session>>,
+    adapter: Option<JsValue>,
+    /// A `turnAsync` is in flight: other turns would be overwritten when it lands.
+    busy: Rc<Cell<bool>>,
+}
+
+impl Session {
+    fn wrap(inner: kefu_core::Session) -> Session {
+        Session { inner: Rc::new(RefCell::new(inner)), adapter: None, busy: Rc::default() }
+    }
+
+    fn run(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<JsValue, JsValue> {
+        if self.busy.get() {
+            return Err(state_error("a turnAsync of this session is still running; await it before the next turn"));
+        }
+        let Some(object) = &self.adapter else {
+            let ctx = TurnContext { now, ..TurnContext::default() };
+            return self.inner.borrow_mut().turn_with(&bot.inner, utterance, &ctx).map(|t| to_js(&t)).map_err(js_error);
+        };
+        // On a copy: a misused adapter must leave the session as it was.
+        let adapter = JsAdapter::new(object.clone(), false);
+        let mut copy = self.inner.borrow().clone();
+        let turn = copy.turn_with(&bot.inner, utterance, &TurnContext { now, adapter: &adapter }).map_err(js_error)?;
+        if adapter.returned_promise() {
+            return Err(state_error("the host adapter returned a Promise; call turnAsync instead of turn"));
+        }
+        *self.inner.borrow_mut() = copy;
+        Ok(to_js(&turn))
+    }
+}
+
+fn reference_time(unix_seconds: f64, utc_offset_minutes: i32) -> ReferenceTime {
+    ReferenceTime { unix_seconds: unix_seconds.floor() as i64, utc_offset_minutes }
 }
 
 #[wasm_bindgen]
@@ -127,18 +193,24 @@ impl Session {
     /// A new conversation with `bot`.
     #[wasm_bindgen(constructor)]
     pub fn new(bot: &Bot) -> Session {
-        Session { inner: kefu_core::Session::new(&bot.inner) }
+        Session::wrap(kefu_core::Session::new(&bot.inner))
     }
 
     /// Restores a session saved with `save()` for the same bot.
     pub fn restore(bot: &Bot, bytes: &[u8]) -> Result<Session, JsValue> {
-        kefu_core::Session::from_bytes(&bot.inner, bytes).map(|inner| Session { inner }).map_err(js_error)
+        kefu_core::Session::from_bytes(&bot.inner, bytes).map(Session::wrap).map_err(js_error)
     }
 
-    /// Handles one customer utterance.
+    /// Sets the page's adapter (slot checks, agent availability); `null` removes it.
+    #[wasm_bindgen(js_name = setHostAdapter)]
+    pub fn set_host_adapter(&mut self, #[wasm_bindgen(unchecked_param_type = "HostAdapter | null")] adapter: JsValue) {
+        self.adapter = (!adapter.is_null() && !adapter.is_undefined()).then_some(adapter);
+    }
+
+    /// Handles one customer utterance. The host adapter, if set, must answer synchronously.
     #[wasm_bindgen(unchecked_return_type = "Turn")]
     pub fn turn(&mut self, bot: &Bot, utterance: &str) -> Result<JsValue, JsValue> {
-        self.inner.turn(&bot.inner, utterance).map(|t| to_js(&t)).map_err(js_error)
+        self.run(bot, utterance, None)
     }
 
     /// `turn` at the page's current time, so relative dates ("明天下午三点") resolve:
@@ -151,24 +223,103 @@ impl Session {
         unix_seconds: f64,
         utc_offset_minutes: i32,
     ) -> Result<JsValue, JsValue> {
-        let now = kefu_core::ReferenceTime { unix_seconds: unix_seconds.floor() as i64, utc_offset_minutes };
-        self.inner.turn_at(&bot.inner, utterance, now).map(|t| to_js(&t)).map_err(js_error)
+        self.run(bot, utterance, Some(reference_time(unix_seconds, utc_offset_minutes)))
+    }
+
+    /// `turn` with a host adapter whose methods may return Promises (an order lookup over the
+    /// network). Pass the time as in `turnAt`, or omit it. One turn at a time per session.
+    #[wasm_bindgen(js_name = turnAsync, unchecked_return_type = "Promise<Turn>")]
+    pub fn turn_async(
+        &self,
+        bot: &Bot,
+        utterance: String,
+        unix_seconds: Option<f64>,
+        utc_offset_minutes: Option<i32>,
+    ) -> js_sys::Promise {
+        let now = unix_seconds.map(|s| reference_time(s, utc_offset_minutes.unwrap_or(0)));
+        let (session, bot, busy) = (self.inner.clone(), bot.inner.clone(), self.busy.clone());
+        let adapter = JsAdapter::new(self.adapter.clone().unwrap_or(JsValue::UNDEFINED), true);
+        wasm_bindgen_futures::future_to_promise(async move {
+            if busy.replace(true) {
+                return Err(state_error("a turnAsync of this session is still running; await it before the next turn"));
+            }
+            let start = session.borrow().clone();
+            let mut result = Err(state_error("the host adapter kept asking new questions; the turn was dropped"));
+            for _ in 0..MAX_ASYNC_ROUNDS {
+                let mut copy = start.clone();
+                let ctx = TurnContext { now, adapter: &adapter };
+                let turn = match copy.turn_with(&bot, &utterance, &ctx) {
+                    Ok(turn) => turn,
+                    Err(e) => {
+                        result = Err(js_error(e));
+                        break;
+                    }
+                };
+                let pending = adapter.take_pending();
+                if pending.is_empty() {
+                    *session.borrow_mut() = copy;
+                    result = Ok(to_js(&turn));
+                    break;
+                }
+                for (key, promise) in pending {
+                    adapter.answer(key, wasm_bindgen_futures::JsFuture::from(promise).await);
+                }
+            }
+            busy.set(false);
+            result
+        })
     }
 
     /// Saves the session as versioned bytes.
     pub fn save(&self) -> Vec<u8> {
-        self.inner.to_bytes()
+        self.inner.borrow().to_bytes()
     }
 
     /// The agent has finished: the bot takes the conversation back.
     #[wasm_bindgen(js_name = agentFinished)]
     pub fn agent_finished(&mut self) -> Result<(), JsValue> {
-        self.inner.agent_finished().map_err(js_error)
+        self.inner.borrow_mut().agent_finished().map_err(js_error)
     }
 
-    /// `idle`, `form` or `with_agent`.
+    /// `idle`, `form`, `confirm` or `with_agent`.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
-        self.inner.state().code().to_string()
+        self.inner.borrow().state().code().to_string()
+    }
+}
+
+/// Counts over many sessions for operators: containment, escalation reasons, top intents.
+/// Only intent names, reason codes and counts are kept, never the customer's text.
+#[derive(Debug, Default)]
+#[wasm_bindgen]
+pub struct Analytics {
+    inner: kefu_core::Analytics,
+}
+
+#[wasm_bindgen]
+impl Analytics {
+    /// Empty counts.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Analytics {
+        Analytics::default()
+    }
+
+    /// Counts a turn returned by `turn`/`turnAsync`.
+    pub fn record(&mut self, #[wasm_bindgen(unchecked_param_type = "Turn")] turn: JsValue) -> Result<(), JsValue> {
+        let turn: kefu_core::Turn = serde_wasm_bindgen::from_value(turn)
+            .map_err(|e| state_error(&format!("record() takes a Turn returned by turn(): {e}")))?;
+        self.inner.record(&turn);
+        Ok(())
+    }
+
+    /// Adds the counts of `other`.
+    pub fn merge(&mut self, other: &Analytics) {
+        self.inner.merge(&other.inner);
+    }
+
+    /// The report over everything counted so far.
+    #[wasm_bindgen(unchecked_return_type = "AnalyticsReport")]
+    pub fn report(&self) -> JsValue {
+        to_js(&self.inner.report())
     }
 }

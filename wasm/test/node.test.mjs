@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { initSync, Bot, Session } from "../pkg/kefu_wasm.js";
+import { initSync, Analytics, Bot, Session } from "../pkg/kefu_wasm.js";
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 initSync({ module: readFileSync(here("../pkg/kefu_wasm_bg.wasm")) });
@@ -70,4 +70,65 @@ test("errors carry a code and say what to fix", () => {
   assert.throws(() => new Session(bot).turn(bot, "x".repeat(5000)), (e) => e.code === "invalid_input");
   assert.throws(() => Session.restore(bot, new Uint8Array([1, 2, 3])), (e) => e.code === "invalid_session");
   assert.throws(() => new Session(bot).agentFinished(), (e) => e.code === "invalid_state");
+});
+
+test("host adapter: sync answers validate slots and report agent availability", () => {
+  const session = new Session(bot);
+  const asked = [];
+  session.setHostAdapter({
+    validateSlot(intent, slot, value) { asked.push(`${intent}.${slot}=${value}`); return value !== "99999999"; },
+    agentAvailable: () => false,
+  });
+  session.turn(bot, "I want a refund");
+  const rejected = session.turn(bot, "99999999");
+  assert.ok(rejected.signals.some((s) => s.type === "slot_rejected"));
+  assert.deepEqual(asked, ["refund.order_id=99999999"]);
+  assert.ok(session.turn(bot, "12345678").signals.some((s) => s.type === "confirmation_requested"));
+  assert.equal(session.state, "confirm");
+  assert.deepEqual(session.turn(bot, "yes").actions.map((a) => a.name), ["start_refund"]);
+  const noAgent = session.turn(bot, "talk to a human");
+  const ticket = noAgent.signals.find((s) => s.type === "agent_unavailable");
+  assert.deepEqual(ticket.reasons, ["explicit_request"]);
+  assert.equal(session.state, "form");
+});
+
+test("host adapter: a throwing adapter hands off; a Promise needs turnAsync", () => {
+  const broken = new Session(bot);
+  broken.setHostAdapter({ validateSlot() { throw new Error("order service down"); } });
+  const turn = broken.turn(bot, "please refund order 12345678");
+  assert.deepEqual(turn.signals.find((s) => s.type === "handoff").reasons, ["adapter_failure"]);
+
+  const session = new Session(bot);
+  session.setHostAdapter({ validateSlot: async () => true });
+  assert.throws(() => session.turn(bot, "please refund order 12345678"), (e) => e.code === "invalid_state");
+  assert.equal(session.state, "idle", "a rejected turn leaves the session as it was");
+});
+
+test("host adapter: turnAsync awaits Promise answers", async () => {
+  const session = new Session(bot);
+  const known = new Set(["12345678"]);
+  session.setHostAdapter({
+    validateSlot: (intent, slot, value) => new Promise((resolve) => setTimeout(() => resolve(known.has(value)), 5)),
+    agentAvailable: async () => { throw new Error("queue service unreachable"); },
+  });
+  const unknown = await session.turnAsync(bot, "please refund order 99999999");
+  assert.ok(unknown.signals.some((s) => s.type === "slot_rejected"));
+  assert.equal(session.state, "form");
+  const pending = session.turnAsync(bot, "12345678");
+  assert.throws(() => session.turn(bot, "hello"), (e) => e.code === "invalid_state");
+  assert.equal((await pending).signals.some((s) => s.type === "confirmation_requested"), true);
+  const human = await session.turnAsync(bot, "talk to a human");
+  assert.deepEqual(human.signals.find((s) => s.type === "handoff").reasons, ["explicit_request", "adapter_failure"]);
+});
+
+test("analytics counts turns without the customer's text", () => {
+  const analytics = new Analytics();
+  const session = new Session(bot);
+  for (const text of ["你好", "运费多少", "转人工 13812345678"]) analytics.record(session.turn(bot, text));
+  const report = analytics.report();
+  assert.equal(report.turns, 3);
+  assert.equal(report.faq_answered, 1);
+  assert.deepEqual(report.escalation_reasons, [["explicit_request", 1]]);
+  assert.ok(!JSON.stringify(report).includes("13812345678"));
+  assert.throws(() => analytics.record({ nope: true }), (e) => e.code === "invalid_state");
 });

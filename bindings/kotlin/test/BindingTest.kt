@@ -10,6 +10,17 @@ fun check(name: String, ok: Boolean, detail: () -> String = { "" }) {
     if (ok) passed++ else { failed++; println("FAIL $name ${detail()}") }
 }
 
+// A host adapter implemented in Kotlin: the app's own order lookup and agent queue.
+class ShopHost(private val agentsOnline: Boolean, private val broken: Boolean = false) : HostAdapter {
+    val asked = mutableListOf<String>()
+    override fun validateSlot(intent: String, slot: String, value: String): Boolean {
+        asked += "$slot=$value"
+        if (broken) throw IllegalStateException("order service down")
+        return value != "99999999"
+    }
+    override fun agentAvailable(route: String): Boolean = agentsOnline
+}
+
 inline fun <reified E : Throwable> throws(block: () -> Unit): E? =
     try { block(); null } catch (e: Throwable) { e as? E }
 
@@ -56,6 +67,27 @@ fun main(args: Array<String>) {
     check("with agent", restored.state() == "with_agent" && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
     restored.agentFinished()
     check("resumed", restored.state() == "idle")
+
+    // The app's adapter validates slot values and says whether an agent is free.
+    val host = ShopHost(agentsOnline = false)
+    val analytics = Analytics()
+    val withHost = Session(bot).apply { setHostAdapter(host); attachAnalytics(analytics) }
+    withHost.turn(bot, "我要退款")
+    val rejected = withHost.turn(bot, "99999999")
+    check("adapter rejects", rejected.signals.any { it is Signal.SlotRejected } && withHost.state() == "form") { "$rejected" }
+    check("adapter saw raw value", host.asked == listOf("order_id=99999999")) { "${host.asked}" }
+    val confirm = withHost.turn(bot, "12345678")
+    check("confirmation", confirm.signals.any { it is Signal.ConfirmationRequested } && withHost.state() == "confirm") { "$confirm" }
+    check("confirmed", withHost.turn(bot, "是的").actions.singleOrNull()?.name == "start_refund")
+    val noAgent = withHost.turn(bot, "转人工")
+    val ticket = noAgent.signals.filterIsInstance<Signal.AgentUnavailable>().firstOrNull()?.handoff
+    check("no agent", ticket?.reasons == listOf("explicit_request") && withHost.state() == "form") { "$noAgent" }
+    val broken = Session(bot).apply { setHostAdapter(ShopHost(agentsOnline = true, broken = true)) }
+    val failure = broken.turn(bot, "订单12345678退款").signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    check("throwing adapter hands off", failure?.reasons == listOf("adapter_failure")) { "$failure" }
+    val report = analytics.report()
+    check("analytics", report.turns == 5uL && report.formsCompleted == 1uL && report.topIntents.any { it.name == "refund" }) { "$report" }
+    Analytics().merge(analytics)
 
     // Errors become typed KefuException subclasses with a message that says what to fix.
     val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
