@@ -214,6 +214,17 @@ impl Session {
         *lock(&self.adapter) = Some(adapter);
     }
 
+    /// Sets the customer segment from the app's records (e.g. `vip`); `null` lets the bot
+    /// recognise it again.
+    pub fn set_segment(&self, segment: Option<String>) {
+        self.lock().set_segment(segment);
+    }
+
+    /// The customer segment, recognised or set.
+    pub fn segment(&self) -> Option<String> {
+        self.lock().segment().map(str::to_string)
+    }
+
     /// Counts every later turn of this session in `analytics` (shared by many sessions).
     pub fn attach_analytics(&self, analytics: Arc<Analytics>) {
         *lock(&self.analytics) = Some(analytics);
@@ -334,6 +345,8 @@ pub struct Turn {
     pub signals: Vec<Signal>,
     /// Sentiment of the utterance, −1 (angry) … 1 (happy).
     pub sentiment: f32,
+    /// The customer segment, once recognised or set with `set_segment`.
+    pub segment: Option<String>,
 }
 
 /// The chosen intent.
@@ -453,6 +466,10 @@ pub struct HandoffDetails {
     pub slots: HashMap<String, String>,
     /// Sentiment trend of the last turns, −1 … 1.
     pub sentiment: f32,
+    /// The customer segment, when known.
+    pub segment: Option<String>,
+    /// The business rule that handed off (reason `business_rule`).
+    pub rule: Option<String>,
 }
 
 /// One transcript line.
@@ -498,6 +515,7 @@ impl From<kefu_core::Turn> for Turn {
                 .collect(),
             signals: t.signals.into_iter().filter_map(Signal::from_core).collect(),
             sentiment: t.sentiment,
+            segment: t.segment,
         }
     }
 }
@@ -536,6 +554,8 @@ impl From<kefu_core::Handoff> for HandoffDetails {
                 .collect(),
             slots: h.slots.into_iter().collect(),
             sentiment: h.sentiment,
+            segment: h.segment,
+            rule: h.rule,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::{BotFileError, Problem, ProblemKind, Result};
 use crate::intent::{Rules, TextClassifier};
+use crate::segment::SegmentClassifier;
 use crate::text::Language;
 
 /// Name of the classes that FAQ entries get in the classifier: `faq/<id>`.
@@ -32,6 +33,7 @@ pub struct Bot {
     pub(crate) targets: Vec<Target>,
     pub(crate) rules: Rules,
     pub(crate) extractors: Extractors,
+    pub(crate) segments: Option<SegmentClassifier>,
     /// Compiled `pattern` of each slot that has one, by (intent, slot).
     slot_patterns: HashMap<(String, String), regex::Regex>,
     example_count: usize,
@@ -101,6 +103,10 @@ impl Bot {
             })
             .unwrap_or_default();
         let extractors = Extractors::new(&spec.entities);
+        let segments = SegmentClassifier::train(
+            spec.segments.iter().flat_map(|(name, s)| s.examples.iter().map(move |e| (e.as_str(), name.as_str()))),
+            examples.iter().map(|(text, _)| text.as_str()),
+        );
         let slot_patterns = intents
             .iter()
             .flat_map(|(intent, i)| i.slots.iter().map(move |(slot, s)| (intent, slot, s)))
@@ -117,6 +123,7 @@ impl Bot {
             targets,
             rules,
             extractors,
+            segments,
             slot_patterns,
             example_count: examples.len(),
             spec,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::adapter::{AdapterError, HostAdapter, TurnContext};
 use crate::bot::{render, Target};
-use crate::botfile::schema::{IntentSpec, SlotSpec};
+use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::handoff::{Handoff, HandoffReason, Speaker};
@@ -105,6 +105,7 @@ impl Session {
             actions: Vec::new(),
             signals: Vec::new(),
             sentiment: 0.0,
+            segment: self.segment.clone(),
         };
         if self.state == DialogueState::WithAgent {
             t.signals.push(Signal::WithAgent);
@@ -116,6 +117,10 @@ impl Session {
             return Ok(t);
         }
         t.entities = entities;
+        if self.segment.is_none() {
+            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&normalized.text)).map(str::to_string);
+        }
+        t.segment = self.segment.clone();
         t.sentiment = sentiment::score(&normalized.text);
         if self.sentiments.len() >= 5 {
             self.sentiments.remove(0);
@@ -160,30 +165,49 @@ impl Session {
         if h.loop_limit > 0 && self.repeats >= h.loop_limit && t.intent.is_some() {
             reasons.push(HandoffReason::Loop);
         }
+        let intent = t.intent.as_ref().map(|i| i.name.as_str());
+        let rule = h.rules.iter().find(|r| !self.rules_fired.contains(&r.name) && self.rule_holds(r, intent));
+        if let Some(rule) = rule {
+            self.rules_fired.push(rule.name.clone());
+            reasons.push(HandoffReason::BusinessRule);
+        }
         if reasons.is_empty() {
             return;
         }
-        let existing = t.signals.iter_mut().find_map(|s| match s {
-            Signal::Handoff(handoff) | Signal::AgentUnavailable(handoff) => Some(handoff),
-            _ => None,
-        });
-        match existing {
-            Some(handoff) => {
-                for r in reasons {
-                    if !handoff.reasons.contains(&r) {
-                        handoff.reasons.push(r);
-                    }
-                }
-                handoff.priority = Handoff::priority_of(&handoff.reasons, &h.priorities);
-                handoff.summary =
-                    summarize(t.language, &self.wanted_intents(bot), &handoff.slots, &handoff.reasons, trend);
-            }
-            // Already taking a message because no agent was free: asking again would loop.
-            None if self.in_unavailable_form(bot) => {}
+        if handoff_mut(t).is_none() && !self.in_unavailable_form(bot) && self.state != DialogueState::WithAgent {
             // The intent's reply stays; the handoff message follows it.
-            None if self.state != DialogueState::WithAgent => self.hand_off(cx, reasons, route, t),
-            None => {}
+            let route = rule.and_then(|r| r.route.clone()).or(route);
+            self.hand_off(cx, reasons.clone(), route, t);
         }
+        // No handoff when already taking a message because no agent was free (asking again
+        // would loop).
+        let wanted = self.wanted_intents(bot);
+        let language = t.language;
+        let Some(handoff) = handoff_mut(t) else { return };
+        for r in reasons {
+            if !handoff.reasons.contains(&r) {
+                handoff.reasons.push(r);
+            }
+        }
+        handoff.priority = Handoff::priority_of(&handoff.reasons, &h.priorities);
+        if let Some(rule) = rule {
+            handoff.rule = Some(rule.name.clone());
+            handoff.route = rule.route.clone().unwrap_or(std::mem::take(&mut handoff.route));
+            handoff.priority = handoff.priority.max(rule.priority.unwrap_or(handoff.priority));
+        }
+        handoff.summary = summarize(language, &wanted, handoff);
+    }
+
+    /// Do all conditions of `rule` hold now?
+    fn rule_holds(&self, rule: &RuleSpec, intent: Option<&str>) -> bool {
+        let when = &rule.when;
+        let number =
+            |slot: &String| self.slots.get(slot).and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok());
+        when.segment.as_ref().map_or(true, |s| self.segment.as_ref() == Some(s))
+            && when.intent.as_deref().map_or(true, |i| intent == Some(i))
+            && when.slot.as_ref().map_or(true, |slot| {
+                number(slot).is_some_and(|v| when.above.map_or(true, |a| v > a) && when.below.map_or(true, |b| v < b))
+            })
     }
 
     /// The host's agent has finished: the bot takes the conversation back.
@@ -531,7 +555,8 @@ impl Session {
     /// the bot file's `when_unavailable` intent and keeps it.
     fn hand_off(&mut self, cx: &Cx<'_>, mut reasons: Vec<HandoffReason>, route: Option<String>, t: &mut Turn) {
         let bot = cx.bot;
-        let route = route.unwrap_or_else(|| bot.spec.handoff.default_route.clone());
+        let segment_route = || bot.spec.segments.get(self.segment.as_ref()?)?.route.clone();
+        let route = route.or_else(segment_route).unwrap_or_else(|| bot.spec.handoff.default_route.clone());
         let available = cx.adapter.agent_available(&route).unwrap_or_else(|_| {
             // Without an answer, try the agents anyway; the reason tells the host why.
             if !reasons.contains(&HandoffReason::AdapterFailure) {
@@ -543,15 +568,23 @@ impl Session {
         t.replies.push(bot.builtin_response(message, t.language, self.pick()));
         let slots: BTreeMap<String, String> =
             self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect();
-        let sentiment = self.sentiment_trend();
-        let summary = summarize(t.language, &self.wanted_intents(bot), &slots, &reasons, sentiment);
-        let priority = Handoff::priority_of(&reasons, &bot.spec.handoff.priorities);
         let mut transcript = self.transcript.clone();
         for r in &t.replies {
             transcript
                 .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::redact(&bot.extractors, r) });
         }
-        let handoff = Box::new(Handoff { reasons, priority, route, summary, transcript, slots, sentiment });
+        let mut handoff = Box::new(Handoff {
+            priority: Handoff::priority_of(&reasons, &bot.spec.handoff.priorities),
+            reasons,
+            route,
+            summary: String::new(),
+            transcript,
+            slots,
+            sentiment: self.sentiment_trend(),
+            segment: self.segment.clone(),
+            rule: None,
+        });
+        handoff.summary = summarize(t.language, &self.wanted_intents(bot), &handoff);
         if available {
             t.signals.push(Signal::Handoff(handoff));
             self.state = DialogueState::WithAgent;
@@ -632,27 +665,34 @@ fn intent_slots(spec: &IntentSpec, slots: &BTreeMap<String, String>) -> BTreeMap
 }
 
 /// A short summary for the agent in the customer's language (slot values already masked).
-fn summarize(
-    lang: Language,
-    intents: &[String],
-    slots: &BTreeMap<String, String>,
-    reasons: &[HandoffReason],
-    sentiment: f32,
-) -> String {
+fn summarize(lang: Language, intents: &[String], h: &Handoff) -> String {
     let wants = intents.last().map_or("-", String::as_str);
     let seen = if intents.is_empty() { "-".to_string() } else { intents.join(", ") };
-    let info = if slots.is_empty() {
+    let info = if h.slots.is_empty() {
         "-".to_string()
     } else {
-        slots.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+        h.slots.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
     };
-    let why = reasons.iter().map(HandoffReason::code).collect::<Vec<_>>().join(", ");
+    let mut why = h.reasons.iter().map(HandoffReason::code).collect::<Vec<_>>().join(", ");
+    if let Some(rule) = &h.rule {
+        why.push_str(&format!(" ({rule})"));
+    }
+    let segment = h.segment.as_deref().unwrap_or("-");
+    let sentiment = h.sentiment;
     match lang {
         Language::Zh => format!(
-            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；情绪：{sentiment:+.2}；转人工原因：{why}"
+            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；客户类型：{segment}；情绪：{sentiment:+.2}；转人工原因：{why}"
         ),
-        Language::En => {
-            format!("Customer wants: {wants}; intents seen: {seen}; details: {info}; sentiment: {sentiment:+.2}; handoff because: {why}")
-        }
+        Language::En => format!(
+            "Customer wants: {wants}; intents seen: {seen}; details: {info}; segment: {segment}; sentiment: {sentiment:+.2}; handoff because: {why}"
+        ),
     }
+}
+
+/// This turn's handoff, whether an agent takes it or not.
+fn handoff_mut(t: &mut Turn) -> Option<&mut Handoff> {
+    t.signals.iter_mut().find_map(|s| match s {
+        Signal::Handoff(h) | Signal::AgentUnavailable(h) => Some(&mut **h),
+        _ => None,
+    })
 }

@@ -127,6 +127,8 @@ pub enum ProblemKind {
     UnknownReason,
     /// A reference to an intent the bot file does not declare.
     UnknownIntent,
+    /// A reference to a customer segment the bot file does not declare.
+    UnknownSegment,
 }
 
 impl ProblemKind {
@@ -153,6 +155,7 @@ impl ProblemKind {
             ProblemKind::UnknownResponse => "unknown_response",
             ProblemKind::UnknownReason => "unknown_reason",
             ProblemKind::UnknownIntent => "unknown_intent",
+            ProblemKind::UnknownSegment => "unknown_segment",
         }
     }
 }

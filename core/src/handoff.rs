@@ -25,6 +25,9 @@ pub enum HandoffReason {
     Loop,
     /// A host adapter failed (e.g. the order lookup is down), so the bot cannot go on.
     AdapterFailure,
+    /// A business rule of the bot file holds (VIP segment, amount above a limit); the
+    /// handoff's `rule` names it.
+    BusinessRule,
 }
 
 /// Every reason code, for validating bot files.
@@ -37,6 +40,7 @@ pub const HANDOFF_REASONS: &[&str] = &[
     "abuse",
     "loop",
     "adapter_failure",
+    "business_rule",
 ];
 
 impl HandoffReason {
@@ -51,6 +55,7 @@ impl HandoffReason {
             HandoffReason::Abuse => "abuse",
             HandoffReason::Loop => "loop",
             HandoffReason::AdapterFailure => "adapter_failure",
+            HandoffReason::BusinessRule => "business_rule",
         }
     }
 
@@ -62,7 +67,8 @@ impl HandoffReason {
             | HandoffReason::RepromptLimit
             | HandoffReason::FallbackStreak
             | HandoffReason::Loop
-            | HandoffReason::AdapterFailure => Priority::Normal,
+            | HandoffReason::AdapterFailure
+            | HandoffReason::BusinessRule => Priority::Normal,
         }
     }
 }
@@ -142,6 +148,12 @@ pub struct Handoff {
     pub slots: BTreeMap<String, String>,
     /// Sentiment trend: the mean of the customer's last turns, −1 (angry) … 1 (happy).
     pub sentiment: f32,
+    /// The customer segment, when known.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// The business rule that handed off (reason `business_rule`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 impl Handoff {

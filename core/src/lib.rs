@@ -56,6 +56,7 @@ mod error;
 mod handoff;
 mod intent;
 mod pii;
+mod segment;
 mod sentiment;
 mod session;
 mod text;

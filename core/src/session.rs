@@ -73,6 +73,12 @@ pub struct Session {
     /// Sentiment of the latest customer turns (newest last).
     pub(crate) sentiments: Vec<f32>,
     pub(crate) transcript: Vec<TranscriptLine>,
+    /// The customer segment, recognised or set by the host.
+    #[serde(default)]
+    pub(crate) segment: Option<String>,
+    /// Business rules that already handed off (each fires once per session).
+    #[serde(default)]
+    pub(crate) rules_fired: Vec<String>,
 }
 
 impl std::fmt::Debug for Session {
@@ -101,7 +107,21 @@ impl Session {
             repeats: 0,
             sentiments: Vec::new(),
             transcript: Vec::new(),
+            segment: None,
+            rules_fired: Vec::new(),
         }
+    }
+
+    /// The customer segment, recognised from the conversation or set by the host.
+    pub fn segment(&self) -> Option<&str> {
+        self.segment.as_deref()
+    }
+
+    /// Sets the customer segment from the host's own records (e.g. `vip`); `None` lets the
+    /// bot recognise it again. Any name is accepted; business rules and routes use the
+    /// bot file's `segments`.
+    pub fn set_segment(&mut self, segment: Option<String>) {
+        self.segment = segment;
     }
 
     /// Where the conversation stands.

@@ -32,6 +32,9 @@ pub struct Turn {
     pub signals: Vec<Signal>,
     /// Sentiment of the utterance, −1 (angry) … 1 (happy).
     pub sentiment: f32,
+    /// The customer segment (`dealer`, `vip`, …), once recognised or set by the host.
+    #[serde(default)]
+    pub segment: Option<String>,
 }
 
 /// The intent chosen for a turn.

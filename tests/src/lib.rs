@@ -45,7 +45,7 @@ pub struct Step {
     /// The customer's utterance.
     #[serde(default)]
     pub say: Option<String>,
-    /// Host event instead of an utterance: `agent_finished`.
+    /// Host event instead of an utterance: `agent_finished`, or `set_segment:NAME`.
     #[serde(default)]
     pub event: Option<String>,
     /// Expected intent; `"~"` (null) means out of scope / none.
@@ -72,7 +72,10 @@ pub struct Step {
     /// Expected handoff reasons (exactly, in order) and route.
     #[serde(default)]
     pub handoff: Option<HandoffExpect>,
-    /// Expected state after the turn: `idle`, `form`, `with_agent`.
+    /// Expected customer segment after the turn (`~`: none).
+    #[serde(default, deserialize_with = "some_option")]
+    pub segment: Option<Option<String>>,
+    /// Expected state after the turn: `idle`, `form`, `confirm`, `with_agent`.
     #[serde(default)]
     pub state: Option<String>,
     /// Expected error text (substring) instead of a turn.
@@ -88,6 +91,12 @@ pub struct HandoffExpect {
     pub reasons: Vec<String>,
     /// Route tag.
     pub route: String,
+    /// Expected priority (`low` … `urgent`).
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Expected business rule name.
+    #[serde(default)]
+    pub rule: Option<String>,
     /// Substrings the summary must contain.
     #[serde(default)]
     pub summary: Vec<String>,
@@ -175,9 +184,13 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
                     .unwrap_or_else(|e| panic!("{at}: restore failed: {e}"));
             }
             if let Some(event) = &step.event {
-                let result = match event.as_str() {
-                    "agent_finished" => session.agent_finished(),
-                    other => panic!("{at}: unknown event {other:?}"),
+                let result = match event.split_once(':') {
+                    None if event == "agent_finished" => session.agent_finished(),
+                    Some(("set_segment", name)) => {
+                        session.set_segment(Some(name.to_string()));
+                        Ok(())
+                    }
+                    _ => panic!("{at}: unknown event {event:?}"),
                 };
                 if let Err(e) = result {
                     failures.push(format!("{at}: event {event} failed: {e}"));
@@ -227,6 +240,11 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
             fail(format!("intent {actual:?}, expected {expected:?} (alternatives {:?})", turn.alternatives));
         }
     }
+    if let Some(segment) = &step.segment {
+        if &turn.segment != segment {
+            fail(format!("segment {:?}, expected {segment:?}", turn.segment));
+        }
+    }
     if let Some(lang) = &step.language {
         if turn.language.code() != lang {
             fail(format!("language {}, expected {lang}", turn.language.code()));
@@ -274,6 +292,12 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
                 }
                 if h.route != expect.route {
                     fail(format!("handoff route {}, expected {}", h.route, expect.route));
+                }
+                if expect.priority.as_deref().is_some_and(|p| p != h.priority.code()) {
+                    fail(format!("handoff priority {}, expected {:?}", h.priority.code(), expect.priority));
+                }
+                if expect.rule.is_some() && h.rule != expect.rule {
+                    fail(format!("handoff rule {:?}, expected {:?}", h.rule, expect.rule));
                 }
                 for s in &expect.summary {
                     if !h.summary.contains(s.as_str()) {

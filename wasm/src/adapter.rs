@@ -55,7 +55,8 @@ impl JsAdapter {
         if let Some(answer) = self.answers.borrow().get(&key) {
             return answer.clone().map_err(AdapterError::new);
         }
-        let Some(function) = Reflect::get(&self.object, &method.into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
+        let Some(function) =
+            Reflect::get(&self.object, &method.into()).ok().and_then(|f| f.dyn_into::<Function>().ok())
         else {
             return Ok(true); // Not implemented: the permissive default.
         };

@@ -29,7 +29,7 @@ export interface Entity { entity: string; start: number; end: number; raw: strin
 export interface Action { name: string; slots: Record<string, string> }
 export type HandoffReason =
   | "explicit_request" | "fallback_streak" | "sensitive_intent" | "reprompt_limit"
-  | "negative_sentiment" | "abuse" | "loop" | "adapter_failure";
+  | "negative_sentiment" | "abuse" | "loop" | "adapter_failure" | "business_rule";
 export type Priority = "low" | "normal" | "high" | "urgent";
 export interface TranscriptLine { speaker: "customer" | "bot" | "agent"; text: string }
 export interface Handoff {
@@ -37,6 +37,10 @@ export interface Handoff {
   transcript: TranscriptLine[]; slots: Record<string, string>;
   /** Sentiment trend of the last turns, -1 (angry) … 1 (happy). */
   sentiment: number;
+  /** The customer segment, when known. */
+  segment: string | null;
+  /** The business rule that handed off (reason `business_rule`). */
+  rule: string | null;
 }
 export type Signal =
   | ({ type: "handoff" } & Handoff)
@@ -54,6 +58,8 @@ export interface Turn {
   entities: Entity[]; slots: Record<string, string>; actions: Action[]; signals: Signal[];
   /** Sentiment of the utterance, -1 (angry) … 1 (happy). */
   sentiment: number;
+  /** The customer segment (`dealer`, `vip`, …), once recognised or set with `setSegment`. */
+  segment: string | null;
 }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
@@ -155,13 +161,14 @@ impl Bot {
 pub struct Session {
     inner: Rc<RefCell<kefu_core::Session>>,
     adapter: Option<JsValue>,
+    analytics: Option<Rc<RefCell<kefu_core::Analytics>>>,
     /// A `turnAsync` is in flight: other turns would be overwritten when it lands.
     busy: Rc<Cell<bool>>,
 }
 
 impl Session {
     fn wrap(inner: kefu_core::Session) -> Session {
-        Session { inner: Rc::new(RefCell::new(inner)), adapter: None, busy: Rc::default() }
+        Session { inner: Rc::new(RefCell::new(inner)), adapter: None, analytics: None, busy: Rc::default() }
     }
 
     fn run(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<JsValue, JsValue> {
@@ -170,7 +177,8 @@ impl Session {
         }
         let Some(object) = &self.adapter else {
             let ctx = TurnContext { now, ..TurnContext::default() };
-            return self.inner.borrow_mut().turn_with(&bot.inner, utterance, &ctx).map(|t| to_js(&t)).map_err(js_error);
+            let turn = self.inner.borrow_mut().turn_with(&bot.inner, utterance, &ctx).map_err(js_error)?;
+            return Ok(self.counted(turn));
         };
         // On a copy: a misused adapter must leave the session as it was.
         let adapter = JsAdapter::new(object.clone(), false);
@@ -180,7 +188,18 @@ impl Session {
             return Err(state_error("the host adapter returned a Promise; call turnAsync instead of turn"));
         }
         *self.inner.borrow_mut() = copy;
-        Ok(to_js(&turn))
+        Ok(self.counted(turn))
+    }
+
+    fn counted(&self, turn: kefu_core::Turn) -> JsValue {
+        record(&self.analytics, &turn);
+        to_js(&turn)
+    }
+}
+
+fn record(analytics: &Option<Rc<RefCell<kefu_core::Analytics>>>, turn: &kefu_core::Turn) {
+    if let Some(a) = analytics {
+        a.borrow_mut().record(turn);
     }
 }
 
@@ -238,11 +257,15 @@ impl Session {
     ) -> js_sys::Promise {
         let now = unix_seconds.map(|s| reference_time(s, utc_offset_minutes.unwrap_or(0)));
         let (session, bot, busy) = (self.inner.clone(), bot.inner.clone(), self.busy.clone());
+        let analytics = self.analytics.clone();
         let adapter = JsAdapter::new(self.adapter.clone().unwrap_or(JsValue::UNDEFINED), true);
+        // Marked busy now, not when the future first runs: a `turn` right after this call
+        // must already see it.
+        if busy.replace(true) {
+            let err = state_error("a turnAsync of this session is still running; await it before the next turn");
+            return js_sys::Promise::reject(&err);
+        }
         wasm_bindgen_futures::future_to_promise(async move {
-            if busy.replace(true) {
-                return Err(state_error("a turnAsync of this session is still running; await it before the next turn"));
-            }
             let start = session.borrow().clone();
             let mut result = Err(state_error("the host adapter kept asking new questions; the turn was dropped"));
             for _ in 0..MAX_ASYNC_ROUNDS {
@@ -258,6 +281,7 @@ impl Session {
                 let pending = adapter.take_pending();
                 if pending.is_empty() {
                     *session.borrow_mut() = copy;
+                    record(&analytics, &turn);
                     result = Ok(to_js(&turn));
                     break;
                 }
@@ -268,6 +292,25 @@ impl Session {
             busy.set(false);
             result
         })
+    }
+
+    /// Counts every later turn of this session in `analytics` (shared by many sessions).
+    #[wasm_bindgen(js_name = attachAnalytics)]
+    pub fn attach_analytics(&mut self, analytics: &Analytics) {
+        self.analytics = Some(analytics.inner.clone());
+    }
+
+    /// Sets the customer segment from the page's records (e.g. `vip`); `null` lets the bot
+    /// recognise it again.
+    #[wasm_bindgen(js_name = setSegment)]
+    pub fn set_segment(&mut self, segment: Option<String>) {
+        self.inner.borrow_mut().set_segment(segment);
+    }
+
+    /// The customer segment, recognised or set.
+    #[wasm_bindgen(getter)]
+    pub fn segment(&self) -> Option<String> {
+        self.inner.borrow().segment().map(str::to_string)
     }
 
     /// Saves the session as versioned bytes.
@@ -293,33 +336,26 @@ impl Session {
 #[derive(Debug, Default)]
 #[wasm_bindgen]
 pub struct Analytics {
-    inner: kefu_core::Analytics,
+    inner: Rc<RefCell<kefu_core::Analytics>>,
 }
 
 #[wasm_bindgen]
 impl Analytics {
-    /// Empty counts.
+    /// Empty counts; sessions count into it after `session.attachAnalytics(analytics)`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Analytics {
         Analytics::default()
     }
 
-    /// Counts a turn returned by `turn`/`turnAsync`.
-    pub fn record(&mut self, #[wasm_bindgen(unchecked_param_type = "Turn")] turn: JsValue) -> Result<(), JsValue> {
-        let turn: kefu_core::Turn = serde_wasm_bindgen::from_value(turn)
-            .map_err(|e| state_error(&format!("record() takes a Turn returned by turn(): {e}")))?;
-        self.inner.record(&turn);
-        Ok(())
-    }
-
     /// Adds the counts of `other`.
-    pub fn merge(&mut self, other: &Analytics) {
-        self.inner.merge(&other.inner);
+    pub fn merge(&self, other: &Analytics) {
+        let theirs = other.inner.borrow().clone();
+        self.inner.borrow_mut().merge(&theirs);
     }
 
     /// The report over everything counted so far.
     #[wasm_bindgen(unchecked_return_type = "AnalyticsReport")]
     pub fn report(&self) -> JsValue {
-        to_js(&self.inner.report())
+        to_js(&self.inner.borrow().report())
     }
 }

@@ -199,6 +199,19 @@ impl Validator<'_> {
                 Some(_) => {}
             }
         }
+        for (name, segment) in &bot.segments {
+            self.check_name(&["segments", name], "segment", name);
+            if segment.examples.len() == 1 {
+                let msg = format!("segment `{name}` has 1 example; give at least 2, or none if only the app sets it");
+                self.report(&["segments", name], ProblemKind::TooFewExamples, msg);
+            }
+            if let Some(route) = &segment.route {
+                self.check_name(&["segments", name, "route"], "route", route);
+            }
+        }
+        for rule in &bot.handoff.rules {
+            self.check_rule(bot, rule);
+        }
         let threshold = bot.handoff.negative_sentiment;
         if !(-1.0..=0.0).contains(&threshold) {
             let msg = format!("`handoff.negative_sentiment` is {threshold}; it must be between -1 and 0");
@@ -307,6 +320,39 @@ impl Validator<'_> {
         }
         if let Some(route) = &intent.route {
             self.check_name(&["intents", name, "route"], "route", route);
+        }
+    }
+
+    fn check_rule(&mut self, bot: &BotFile, rule: &schema::RuleSpec) {
+        let name = &rule.name;
+        let at = ["handoff", "rules", name];
+        self.check_name(&at, "rule", name);
+        let when = &rule.when;
+        if when.segment.is_none() && when.intent.is_none() && when.slot.is_none() {
+            let msg = format!("rule `{name}` has no condition; give `when` a `segment`, `intent` or `slot`");
+            self.report(&at, ProblemKind::BadSetting, msg);
+        }
+        if let Some(segment) = when.segment.as_ref().filter(|s| !bot.segments.contains_key(*s)) {
+            let msg = format!("rule `{name}` names segment `{segment}`, which is not under `segments`");
+            self.report(&["handoff", "rules", name, "segment"], ProblemKind::UnknownSegment, msg);
+        }
+        if let Some(intent) = when.intent.as_ref().filter(|i| !bot.intents.contains_key(*i)) {
+            let msg = format!("rule `{name}` names intent `{intent}`, which is not under `intents`");
+            self.report(&["handoff", "rules", name, "intent"], ProblemKind::UnknownIntent, msg);
+        }
+        match &when.slot {
+            Some(slot) if !bot.intents.values().any(|i| i.slots.contains_key(slot)) => {
+                let msg = format!("rule `{name}` names slot `{slot}`, which no intent declares");
+                self.report(&["handoff", "rules", name, "slot"], ProblemKind::UnknownSlot, msg);
+            }
+            None if when.above.is_some() || when.below.is_some() => {
+                let msg = format!("rule `{name}` compares with `above`/`below` but names no `slot`");
+                self.report(&at, ProblemKind::BadSetting, msg);
+            }
+            _ => {}
+        }
+        if let Some(route) = &rule.route {
+            self.check_name(&at, "route", route);
         }
     }
 

@@ -33,6 +33,10 @@ pub struct BotFile {
     /// Frequently asked questions by id.
     #[serde(default)]
     pub faq: BTreeMap<String, FaqSpec>,
+    /// Customer segments by name (e.g. end user vs. dealer), recognised from how customers
+    /// ask, or set by the host.
+    #[serde(default)]
+    pub segments: BTreeMap<String, SegmentSpec>,
     /// Overrides of the built-in responses (`fallback`, `empty`, `handoff`, `no_agent`,
     /// `cancelled`, `corrected`, `reprompt_limit`).
     #[serde(default)]
@@ -164,6 +168,53 @@ pub struct FaqSpec {
     pub answer: Localized,
 }
 
+/// A customer segment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SegmentSpec {
+    /// How customers of this segment talk ("我们是经销商，想批量进货"); none if only the
+    /// host sets the segment (e.g. `vip` from its own records).
+    #[serde(default)]
+    pub examples: Vec<String>,
+    /// Route tag for handoffs of this segment when the intent has none.
+    #[serde(default)]
+    pub route: Option<String>,
+}
+
+/// A business rule: hand off when every condition under `when` holds (once per session).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RuleSpec {
+    /// Names the rule in the handoff (`rule`) and in the summary.
+    pub name: String,
+    /// The conditions; all must hold.
+    pub when: RuleCondition,
+    /// Route tag; overrides the intent's and the segment's.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// Priority of the handoff (at least this).
+    #[serde(default)]
+    pub priority: Option<crate::Priority>,
+}
+
+/// Conditions of a business rule.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RuleCondition {
+    /// The session's customer segment is this.
+    #[serde(default)]
+    pub segment: Option<String>,
+    /// The turn's intent is this.
+    #[serde(default)]
+    pub intent: Option<String>,
+    /// A slot whose numeric value (the leading number: `2000 CNY` → 2000) is compared.
+    #[serde(default)]
+    pub slot: Option<String>,
+    /// The slot's value is greater than this.
+    #[serde(default)]
+    pub above: Option<f64>,
+    /// The slot's value is less than this.
+    #[serde(default)]
+    pub below: Option<f64>,
+}
+
 /// Handoff configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HandoffSpec {
@@ -190,6 +241,9 @@ pub struct HandoffSpec {
     /// takes a message and a callback number); without it the bot only says so.
     #[serde(default)]
     pub when_unavailable: Option<String>,
+    /// Business rules that hand off (VIP segment, an amount above a limit, …).
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
 }
 
 fn default_negative_sentiment() -> f32 {
@@ -219,6 +273,7 @@ impl Default for HandoffSpec {
             loop_limit: default_loop_limit(),
             priorities: BTreeMap::new(),
             when_unavailable: None,
+            rules: Vec::new(),
         }
     }
 }
