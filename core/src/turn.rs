@@ -10,7 +10,7 @@ use crate::intent::{IntentCandidate, IntentSource};
 use crate::text::Language;
 
 /// The result of one customer utterance.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Turn {
     /// Language of the utterance (or of the session, for an utterance without letters);
     /// the replies are in this language when the bot has it.
@@ -35,6 +35,25 @@ pub struct Turn {
     /// The customer segment (`dealer`, `vip`, …), once recognised or set by the host.
     #[serde(default)]
     pub segment: Option<String>,
+}
+
+impl std::fmt::Debug for Turn {
+    // Slot values and replies (which may interpolate them) can hold personal data: `Debug`
+    // ends up in logs, so it shows their shape only. Entities and actions mask themselves.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Turn")
+            .field("language", &self.language)
+            .field("replies", &self.replies.len())
+            .field("intent", &self.intent)
+            .field("alternatives", &self.alternatives)
+            .field("entities", &self.entities)
+            .field("slots", &self.slots.keys().collect::<Vec<_>>())
+            .field("actions", &self.actions)
+            .field("signals", &self.signals)
+            .field("sentiment", &self.sentiment)
+            .field("segment", &self.segment)
+            .finish()
+    }
 }
 
 /// The intent chosen for a turn.

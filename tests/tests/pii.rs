@@ -1,0 +1,163 @@
+//! Property test: no phone number, ID-card number, bank-card number or e-mail address a
+//! customer types appears unmasked in what the agent, the host's logs or operators see —
+//! handoff summaries and transcripts, saved sessions' transcripts, analytics reports,
+//! `Debug` output of public types, and error messages. Values are generated (valid
+//! checksums) and embedded in generated conversations; a fixed seed keeps runs repeatable.
+
+use kefu_core::{Analytics, Bot, Session, Signal};
+use kefu_tests::load_bot;
+
+/// xorshift64*: small, deterministic, good enough to vary inputs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// A personal value: how the customer writes it, and the bare value that must not leak.
+struct Pii {
+    written: String,
+    bare: String,
+}
+
+fn phone(r: &mut Rng) -> Pii {
+    let bare = format!("1{}{}", r.pick(&["3", "5", "7", "8", "9"]), r.digits(9));
+    let written = match r.below(3) {
+        0 => bare.clone(),
+        1 => format!("+86 {} {} {}", &bare[..3], &bare[3..7], &bare[7..]),
+        _ => format!("{}-{}-{}", &bare[..3], &bare[3..7], &bare[7..]),
+    };
+    Pii { written, bare }
+}
+
+fn id_card(r: &mut Rng) -> Pii {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!(
+        "{}{}{:02}{:02}{}",
+        r.pick(&["110105", "310104", "440305", "510107"]),
+        1950 + r.below(55),
+        1 + r.below(12),
+        1 + r.below(28),
+        r.digits(3)
+    );
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let bare = format!("{body}{}", char::from(b"10X98765432"[(sum % 11) as usize]));
+    Pii { written: bare.clone(), bare }
+}
+
+fn bank_card(r: &mut Rng) -> Pii {
+    let len = if r.below(2) == 0 { 16 } else { 19 };
+    let body = format!("62{}", r.digits(len - 3));
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let dd = d * 2;
+                if dd > 9 {
+                    dd - 9
+                } else {
+                    dd
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    let bare = format!("{body}{}", (10 - sum % 10) % 10);
+    let written = if len == 16 && r.below(2) == 0 {
+        bare.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect::<Vec<_>>().join(" ")
+    } else {
+        bare.clone()
+    };
+    Pii { written, bare }
+}
+
+fn email(r: &mut Rng) -> Pii {
+    let user = format!("{}.{}{}", r.pick(&["li", "wang", "anna", "bob"]), r.pick(&["x", "mei", "k"]), r.digits(3));
+    let bare = format!("{user}@{}", r.pick(&["example.com", "qq.com", "mail.example.org"]));
+    Pii { written: bare.clone(), bare: user }
+}
+
+const TEMPLATES: &[&str] = &[
+    "我的手机号是{}，转人工",
+    "身份证号{}，我要投诉",
+    "卡号{}扣款失败了",
+    "my email is {}, let me talk to a person",
+    "call me on {} please",
+    "忘记密码了",
+    "{}",
+    "我要退款",
+    "你们这服务太差了！！！{}",
+    "what is this {} nonsense",
+    "转人工",
+];
+
+#[test]
+fn personal_data_never_leaks_unmasked() {
+    let bot: Bot = load_bot("examples/bots/shop.yaml");
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut analytics = Analytics::default();
+    let makers: [fn(&mut Rng) -> Pii; 4] = [phone, id_card, bank_card, email];
+    let mut checked = 0;
+    let mut all_secrets = Vec::new();
+    for conversation in 0..300 {
+        let mut session = Session::new(&bot);
+        let mut secrets: Vec<String> = Vec::new();
+        let mut seen = String::new();
+        for _ in 0..1 + rng.below(6) {
+            let pii = makers[rng.below(4) as usize](&mut rng);
+            let utterance = rng.pick(TEMPLATES).replace("{}", &pii.written);
+            secrets.push(pii.bare);
+            let turn = match session.turn(&bot, &utterance) {
+                Ok(turn) => turn,
+                Err(e) => panic!("conversation {conversation}: {e}"),
+            };
+            analytics.record(&turn);
+            seen.push_str(&format!("{turn:?}\n{session:?}\n"));
+            for signal in &turn.signals {
+                if let Signal::Handoff(h) | Signal::AgentUnavailable(h) = signal {
+                    seen.push_str(&format!("{h:?}\n{}\n", h.summary));
+                    for line in &h.transcript {
+                        seen.push_str(&line.text);
+                    }
+                }
+            }
+            if session.state() == &kefu_core::DialogueState::WithAgent {
+                session.agent_finished().ok();
+            }
+            // An over-long utterance carrying the value: the error must not quote it.
+            let long = format!("{utterance}{}", "啊".repeat(kefu_core::MAX_UTTERANCE_CHARS));
+            if let Err(e) = session.turn(&bot, &long) {
+                seen.push_str(&format!("{e}\n{e:?}\n"));
+            }
+        }
+        for line in session.transcript() {
+            seen.push_str(&line.text);
+        }
+        for secret in &secrets {
+            assert!(!seen.contains(secret.as_str()), "conversation {conversation}: {secret:?} leaked:\n{seen}");
+            checked += 1;
+        }
+        all_secrets.extend(secrets);
+    }
+    assert!(checked > 500, "only {checked} values checked");
+    let report = format!("{:?}{}", analytics.report(), serde_json::to_string(&analytics).unwrap_or_default());
+    assert!(all_secrets.iter().all(|s| !report.contains(s.as_str())), "{report}");
+}

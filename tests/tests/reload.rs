@@ -1,0 +1,76 @@
+//! Reloading the bot while sessions are live: a host swaps in a new `Bot` (an edited bot
+//! file) and every session keeps working with it, also sessions in a form of an intent the
+//! new file no longer has.
+
+use std::sync::{Arc, RwLock};
+
+use kefu_core::{Bot, DialogueState, Session};
+use kefu_tests::repo_root;
+
+fn shop_source() -> String {
+    std::fs::read_to_string(repo_root().join("examples/bots/shop.yaml")).unwrap_or_default()
+}
+
+/// The shop bot without its `refund` intent (and the rules that name it).
+fn shop_without_refund() -> Bot {
+    let mut file: serde_yaml::Value = serde_yaml::from_str(&shop_source()).unwrap_or_default();
+    if let Some(intents) = file.get_mut("intents").and_then(|i| i.as_mapping_mut()) {
+        intents.remove("refund");
+    }
+    if let Some(handoff) = file.get_mut("handoff").and_then(|h| h.as_mapping_mut()) {
+        handoff.remove("rules");
+    }
+    let source = serde_yaml::to_string(&file).unwrap_or_default();
+    Bot::from_yaml("shop-v2.yaml", &source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_form_of_a_removed_intent_starts_over() {
+    let old = Bot::from_yaml("shop.yaml", &shop_source()).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::new(&old);
+    session.turn(&old, "我要退款").unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(session.state(), DialogueState::Form { .. }));
+    let new = shop_without_refund();
+    let turn = session.turn(&new, "12345678").unwrap_or_else(|e| panic!("{e}"));
+    assert!(turn.intent.as_ref().map_or(true, |i| i.name != "refund"), "{turn:?}");
+    assert!(!matches!(session.state(), DialogueState::Form { intent, .. } if intent == "refund"));
+    // A session saved under the old file restores under the new one (same bot name).
+    let saved = session.to_bytes();
+    assert!(Session::from_bytes(&new, &saved).is_ok());
+}
+
+#[test]
+fn sessions_keep_working_while_the_bot_is_reloaded() {
+    let current = Arc::new(RwLock::new(Arc::new(Bot::from_yaml("shop.yaml", &shop_source()).unwrap())));
+    const SCRIPT: [&str; 7] = ["我要退款", "12345678", "是的", "where is my order", "87654321", "转人工", "谢谢"];
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let current = current.clone();
+            std::thread::spawn(move || {
+                let first = current.read().map(|b| b.clone()).unwrap_or_else(|p| p.into_inner().clone());
+                let mut sessions: Vec<Session> = (0..25).map(|_| Session::new(&first)).collect();
+                let mut turns = 0;
+                for round in 0..40 {
+                    for (i, session) in sessions.iter_mut().enumerate() {
+                        let bot = current.read().map(|b| b.clone()).unwrap_or_else(|p| p.into_inner().clone());
+                        let utterance = SCRIPT[(round + i + w) % SCRIPT.len()];
+                        session.turn(&bot, utterance).unwrap_or_else(|e| panic!("{e}"));
+                        if session.state() == &DialogueState::WithAgent {
+                            session.agent_finished().unwrap_or_else(|e| panic!("{e}"));
+                        }
+                        turns += 1;
+                    }
+                }
+                turns
+            })
+        })
+        .collect();
+    let versions = [shop_without_refund(), Bot::from_yaml("shop.yaml", &shop_source()).unwrap()];
+    let versions: Vec<Arc<Bot>> = versions.into_iter().map(Arc::new).collect();
+    for i in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        *current.write().unwrap_or_else(|p| p.into_inner()) = versions[i % 2].clone();
+    }
+    let total: usize = workers.into_iter().map(|w| w.join().unwrap_or_else(|_| panic!("a worker panicked"))).sum();
+    assert_eq!(total, 4 * 25 * 40);
+}
