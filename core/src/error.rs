@@ -42,6 +42,10 @@ pub enum Error {
         /// Name of the bot passed in.
         expected: String,
     },
+    /// The ONNX tier cannot run: ONNX Runtime or the model is missing or unusable. The
+    /// message says what to install or fix.
+    #[error("ONNX tier: {0}")]
+    Onnx(String),
     /// An API call that does not fit the session's state (e.g. an agent message without a handoff).
     #[error("{0}")]
     InvalidState(&'static str),

@@ -51,6 +51,8 @@ mod analytics;
 mod bot;
 pub mod botfile;
 mod dialogue;
+#[cfg(feature = "onnx")]
+mod encoder;
 mod entity;
 mod error;
 mod handoff;
@@ -66,6 +68,8 @@ pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
 pub use dialogue::MAX_UTTERANCE_CHARS;
+#[cfg(feature = "onnx")]
+pub use encoder::{load_onnxruntime, Encoder, ONNXRUNTIME_ENV, ONNXRUNTIME_VERSION};
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};

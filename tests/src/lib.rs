@@ -360,3 +360,28 @@ pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The ONNX tier's encoder for tests: ONNX Runtime from `KEFU_ONNXRUNTIME`, the model from
+/// `KEFU_ENCODER_DIR` (default: the reference model in `../shared/models`). `None` (the
+/// test is skipped, and says so) when ONNX Runtime is not set up — unless
+/// `KEFU_REQUIRE_ONNX=1`, as in `tools/test-all`, where a missing piece fails the test.
+pub fn test_encoder() -> Option<&'static kefu_core::Encoder> {
+    static ENCODER: std::sync::OnceLock<Option<kefu_core::Encoder>> = std::sync::OnceLock::new();
+    ENCODER
+        .get_or_init(|| {
+            let required = std::env::var("KEFU_REQUIRE_ONNX").is_ok_and(|v| v == "1");
+            if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && !required {
+                eprintln!("skipped: set {} to run the ONNX tier tests", kefu_core::ONNXRUNTIME_ENV);
+                return None;
+            }
+            Some(kefu_core::Encoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}")))
+        })
+        .as_ref()
+}
+
+/// Where the test encoder's `model.onnx` and `tokenizer.json` are.
+pub fn encoder_dir() -> PathBuf {
+    std::env::var_os("KEFU_ENCODER_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/models/me5-small-enzh-int8"))
+}

@@ -1,0 +1,166 @@
+//! The ONNX tier's sentence encoder: a BERT-style model (e.g. multilingual-e5-small) run by
+//! ONNX Runtime through `ort`, with its Hugging Face `tokenizer.json`.
+//!
+//! ONNX Runtime is a shared library loaded at run time, found from an explicit path, else
+//! the `KEFU_ONNXRUNTIME` environment variable, else `libonnxruntime.so` on the library
+//! search path. kefu never downloads it: `pip install onnxruntime==1.31.1` ships it as
+//! `onnxruntime/capi/libonnxruntime.so.1.31.1`. A missing or incompatible library is an
+//! [`Error::Onnx`] that says what to install.
+
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use ort::session::Session;
+use ort::value::Tensor;
+
+use crate::error::{Error, Result};
+
+#[cfg(target_arch = "wasm32")]
+compile_error!(
+    "the `onnx` feature runs ONNX Runtime natively; build kefu-core for wasm32 with `default-features = false` (in the browser the page runs the encoder through onnxruntime-web)"
+);
+
+/// Environment variable naming the ONNX Runtime library file.
+pub const ONNXRUNTIME_ENV: &str = "KEFU_ONNXRUNTIME";
+/// The ONNX Runtime release kefu is built and tested against.
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+/// Tokens per text (longer texts are cut; customer utterances are short).
+const MAX_TOKENS: usize = 128;
+
+static ENVIRONMENT: OnceLock<std::result::Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn install_hint() -> String {
+    format!(
+        "install it with `pip install onnxruntime=={ONNXRUNTIME_VERSION}` and set {ONNXRUNTIME_ENV} to \
+         <site-packages>/onnxruntime/capi/libonnxruntime.so.{ONNXRUNTIME_VERSION}"
+    )
+}
+
+/// Loads ONNX Runtime once per process; later calls return the first result (the library
+/// cannot be swapped while the process runs).
+pub fn load_onnxruntime(library: Option<&Path>) -> Result<&'static ort::environment::Environment> {
+    let loaded = ENVIRONMENT.get_or_init(|| {
+        let path = library
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(ONNXRUNTIME_ENV).map(Into::into))
+            .unwrap_or_else(|| "libonnxruntime.so".into());
+        let builder = ort::init_from(&path)
+            .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}; {}", path.display(), install_hint()))?;
+        builder
+            .with_name("kefu")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| format!("ONNX Runtime failed to start: {e}"))
+    });
+    loaded.as_ref().map_err(|message| Error::Onnx(message.clone()))
+}
+
+fn onnx_error(what: &str) -> impl Fn(ort::Error) -> Error + '_ {
+    move |e| Error::Onnx(format!("{what}: {e}"))
+}
+
+/// A loaded sentence encoder. `Send + Sync`: one encoder serves every bot and thread (ONNX
+/// Runtime runs one call at a time per encoder).
+pub struct Encoder {
+    session: Mutex<Session>,
+    tokenizer: tokenizers::Tokenizer,
+    /// Text put before each input (`query: ` for e5 models).
+    prefix: String,
+    dimension: usize,
+}
+
+impl std::fmt::Debug for Encoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Encoder").field("dimension", &self.dimension).field("prefix", &self.prefix).finish()
+    }
+}
+
+impl Encoder {
+    /// An encoder from the bytes of `model.onnx` and `tokenizer.json`; inputs are prefixed
+    /// with `prefix`. Loads ONNX Runtime first (see [`load_onnxruntime`]).
+    pub fn from_bytes(model: &[u8], tokenizer_json: &[u8], prefix: &str) -> Result<Encoder> {
+        let environment = load_onnxruntime(None)?;
+        let tokenizer = tokenizers::Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|e| Error::Onnx(format!("tokenizer.json is not a Hugging Face tokenizer: {e}")))?;
+        let builder = Session::builder(environment).map_err(onnx_error("ONNX Runtime session"))?;
+        let mut builder =
+            builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
+        let session = builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))?;
+        let mut encoder = Encoder { session: Mutex::new(session), tokenizer, prefix: prefix.to_string(), dimension: 0 };
+        encoder.dimension = encoder.embed_batch(&["ok"])?.first().map_or(0, Vec::len);
+        if encoder.dimension == 0 {
+            return Err(Error::Onnx("the model gave an empty embedding; is it a sentence encoder?".into()));
+        }
+        Ok(encoder)
+    }
+
+    /// An encoder from a directory holding `model.onnx` and `tokenizer.json` (e5 prefix).
+    pub fn from_dir(dir: &Path) -> Result<Encoder> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name))
+                .map_err(|e| Error::Onnx(format!("cannot read {}: {e}", dir.join(name).display())))
+        };
+        Encoder::from_bytes(&read("model.onnx")?, &read("tokenizer.json")?, "query: ")
+    }
+
+    /// Length of the embeddings.
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// Sentence embeddings: the mean of the last hidden states over real tokens,
+    /// L2-normalised. One text per ONNX Runtime call: an int8 model quantizes activations
+    /// per call, so padding a batch would make a text's embedding depend on its neighbours.
+    pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        texts.iter().map(|t| self.embed(t)).collect()
+    }
+
+    /// The embedding of one text.
+    pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
+        Ok(self.embed_chunk(&[text])?.pop().unwrap_or_default())
+    }
+
+    fn embed_chunk(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let inputs: Vec<String> = texts.iter().map(|t| format!("{}{t}", self.prefix)).collect();
+        let encodings =
+            self.tokenizer.encode_batch(inputs, true).map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
+        let width = encodings.iter().map(|e| e.get_ids().len().min(MAX_TOKENS)).max().unwrap_or(0).max(1);
+        let rows = encodings.len();
+        let mut ids = vec![0i64; rows * width];
+        let mut mask = vec![0i64; rows * width];
+        for (r, e) in encodings.iter().enumerate() {
+            for (c, &id) in e.get_ids().iter().take(width).enumerate() {
+                ids[r * width + c] = i64::from(id);
+                mask[r * width + c] = 1;
+            }
+        }
+        let tensor = |data: Vec<i64>| Tensor::from_array(([rows, width], data)).map_err(onnx_error("input tensor"));
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let outputs = session
+            .run(ort::inputs![
+                "input_ids" => tensor(ids)?,
+                "attention_mask" => tensor(mask.clone())?,
+                "token_type_ids" => tensor(vec![0; rows * width])?,
+            ])
+            .map_err(onnx_error("running the encoder failed"))?;
+        let (shape, hidden) = outputs[0].try_extract_tensor::<f32>().map_err(onnx_error("encoder output"))?;
+        let dim = shape.get(2).copied().unwrap_or(0).max(0) as usize;
+        if shape.len() != 3 || hidden.len() != rows * width * dim {
+            return Err(Error::Onnx(format!("the encoder output has shape {shape:?}; expected [batch, tokens, dim]")));
+        }
+        Ok((0..rows)
+            .map(|r| {
+                let mut v = vec![0f32; dim];
+                for c in (0..width).filter(|&c| mask[r * width + c] == 1) {
+                    let at = (r * width + c) * dim;
+                    v.iter_mut().zip(&hidden[at..at + dim]).for_each(|(s, h)| *s += h);
+                }
+                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+                if norm > 0.0 {
+                    v.iter_mut().for_each(|x| *x /= norm);
+                }
+                v
+            })
+            .collect())
+    }
+}

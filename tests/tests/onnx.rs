@@ -1,0 +1,47 @@
+//! The ONNX tier against the real encoder and the real ONNX Runtime library.
+
+use kefu_core::{Encoder, Error};
+use kefu_tests::{repo_root, test_encoder};
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+#[test]
+fn embeddings_equal_python_onnxruntime() {
+    let Some(encoder) = test_encoder() else { return };
+    // Written by tools/onnx-reference.py (tools/test-all runs it first).
+    let path = std::env::var_os("KEFU_ONNX_REFERENCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/onnx-reference.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run tools/onnx-reference.py", path.display()));
+    let reference: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let sentences = reference["sentences"].as_array().cloned().unwrap_or_default();
+    assert!(sentences.len() >= 10);
+    let texts: Vec<&str> = sentences.iter().filter_map(|s| s["text"].as_str()).collect();
+    // Batched (padded) and one by one must both match.
+    let batched = encoder.embed_batch(&texts).unwrap_or_else(|e| panic!("{e}"));
+    for (s, mine) in sentences.iter().zip(&batched) {
+        let theirs: Vec<f32> =
+            s["embedding"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).map(|x| x as f32).collect();
+        let alone = encoder.embed(s["text"].as_str().unwrap_or_default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(theirs.len(), encoder.dimension());
+        assert!(cosine(mine, &theirs) >= 0.9999, "{}: cosine {}", s["text"], cosine(mine, &theirs));
+        assert!(cosine(&alone, &theirs) >= 0.9999, "{}: cosine {}", s["text"], cosine(&alone, &theirs));
+    }
+}
+
+#[test]
+fn damaged_model_or_tokenizer_bytes_are_typed_errors() {
+    if test_encoder().is_none() {
+        return;
+    }
+    let tokenizer = std::fs::read(kefu_tests::encoder_dir().join("tokenizer.json")).unwrap_or_default();
+    let bad_model = Encoder::from_bytes(b"not an onnx model", &tokenizer, "query: ");
+    assert!(matches!(&bad_model, Err(Error::Onnx(m)) if m.contains("not a loadable ONNX file")), "{bad_model:?}");
+    let bad_tokenizer = Encoder::from_bytes(b"", b"{ nope", "query: ");
+    assert!(matches!(&bad_tokenizer, Err(Error::Onnx(m)) if m.contains("tokenizer.json")), "{bad_tokenizer:?}");
+}
