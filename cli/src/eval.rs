@@ -9,8 +9,10 @@ use std::time::Instant;
 use kefu_core::TextClassifier;
 use serde::Serialize;
 
+mod embeddings;
 mod loaders;
 
+use embeddings::Embedder;
 use loaders::{Dataset, Example};
 
 #[derive(clap::Args)]
@@ -27,6 +29,32 @@ pub(crate) struct EvalArgs {
     /// Where to write the JSON report.
     #[arg(long, default_value = "reports/eval.json")]
     out: PathBuf,
+    /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
+    /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
+    #[arg(long, env = "KEFU_ENCODER_DIR")]
+    encoder: Option<PathBuf>,
+}
+
+/// Sentence embeddings of each split (the ONNX tier).
+struct SplitEmbeddings {
+    train: Vec<Vec<f32>>,
+    validation: Vec<Vec<f32>>,
+    test: Vec<Vec<f32>>,
+    oos_validation: Vec<Vec<f32>>,
+    oos_test: Vec<Vec<f32>>,
+}
+
+impl SplitEmbeddings {
+    fn compute(embedder: &Embedder, data: &Dataset) -> Result<SplitEmbeddings, String> {
+        let split = |name: &str, examples: &[Example]| embedder.embed(&format!("{}-{name}", data.name), examples);
+        Ok(SplitEmbeddings {
+            train: split("train", &data.train)?,
+            validation: split("validation", &data.validation)?,
+            test: split("test", &data.test)?,
+            oos_validation: split("oos_validation", &data.oos_validation)?,
+            oos_test: split("oos_test", &data.oos_test)?,
+        })
+    }
 }
 
 /// One dataset's scores.
@@ -69,6 +97,7 @@ struct Report {
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
     let started = Instant::now();
+    let embedder = args.encoder.as_deref().map(Embedder::load).transpose()?;
     let mut reports = Vec::new();
     for name in loaders::ALL {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
@@ -76,8 +105,9 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         }
         eprint!("[{name}] loading… ");
         let data = loaders::load(name, &args.data, args.limit)?;
+        let embeddings = embedder.as_ref().map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
         eprint!("training on {} … ", data.train.len());
-        let report = evaluate(&data);
+        let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()));
         eprintln!("accuracy {:.2} %", report.intent_accuracy * 100.0);
         reports.push(report);
     }
@@ -114,17 +144,25 @@ pub(crate) fn git_revision() -> String {
         .map_or_else(|| "unknown".into(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
 }
 
-fn evaluate(data: &Dataset) -> DatasetReport {
+/// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
+type Onnx<'a> = Option<(&'a kefu_core::Encoder, &'a SplitEmbeddings)>;
+
+fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
     let t0 = Instant::now();
-    let model = TextClassifier::train(data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str())));
+    let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str()));
+    let model = match onnx {
+        Some((_, emb)) => TextClassifier::train_with_embeddings(examples, &emb.train),
+        None => TextClassifier::train(examples),
+    };
     let train_seconds = t0.elapsed().as_secs_f64();
-    let (accuracy, confusions, mut latencies) = score(&model, &data.test);
+    let (accuracy, confusions) = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
+    let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
-    let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data));
+    let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
     DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
-        tier: "embedded",
+        tier: if onnx.is_some() { "onnx" } else { "embedded" },
         train_examples: data.train.len(),
         test_examples: data.test.len(),
         intents: model.labels().len(),
@@ -138,40 +176,65 @@ fn evaluate(data: &Dataset) -> DatasetReport {
     }
 }
 
-/// Accuracy, the most frequent confusions and per-utterance latencies (µs).
-fn score(model: &TextClassifier, test: &[Example]) -> (f64, Vec<(String, String, usize)>, Vec<f64>) {
+/// The best guess for each example (with its embedding on the ONNX tier).
+fn predict(model: &TextClassifier, examples: &[Example], embeddings: Option<&[Vec<f32>]>) -> Vec<(String, f32)> {
+    examples
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let ranked = match embeddings.and_then(|v| v.get(i)) {
+                Some(embedding) => model.rank_with_embedding(&e.text, embedding, 1),
+                None => model.rank(&e.text, 1),
+            };
+            ranked.into_iter().next().map_or((String::new(), 0.0), |c| (c.name, c.confidence))
+        })
+        .collect()
+}
+
+/// Accuracy and the most frequent confusions.
+fn score(
+    model: &TextClassifier,
+    test: &[Example],
+    embeddings: Option<&[Vec<f32>]>,
+) -> (f64, Vec<(String, String, usize)>) {
     let mut correct = 0;
     let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut latencies = Vec::with_capacity(test.len());
-    for e in test {
-        let t = Instant::now();
-        let best = model.rank(&e.text, 1);
-        latencies.push(t.elapsed().as_secs_f64() * 1e6);
-        let predicted = best.first().map_or("", |c| c.name.as_str());
+    for ((predicted, _), e) in predict(model, test, embeddings).into_iter().zip(test) {
         if predicted == e.intent {
             correct += 1;
         } else {
-            *confusions.entry((e.intent.clone(), predicted.to_string())).or_default() += 1;
+            *confusions.entry((e.intent.clone(), predicted)).or_default() += 1;
         }
     }
     let mut top: Vec<_> = confusions.into_iter().map(|((a, b), n)| (a, b, n)).collect();
     top.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     top.truncate(10);
-    (correct as f64 / test.len().max(1) as f64, top, latencies)
+    (correct as f64 / test.len().max(1) as f64, top)
+}
+
+/// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;
+/// it is measured on the first 300 test utterances).
+fn latencies(model: &TextClassifier, test: &[Example], encoder: Option<&kefu_core::Encoder>) -> Vec<f64> {
+    let n = if encoder.is_some() { test.len().min(300) } else { test.len() };
+    test[..n]
+        .iter()
+        .map(|e| {
+            let t = Instant::now();
+            match encoder.and_then(|enc| enc.embed(&e.text).ok()) {
+                Some(embedding) => drop(model.rank_with_embedding(&e.text, &embedding, 1)),
+                None => drop(model.rank(&e.text, 1)),
+            }
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect()
 }
 
 /// Picks the confidence threshold on the validation split: the one with the best in-scope
 /// accuracy among those reaching 85 % OOS recall (or the best mean of the two if none
 /// does), then reports it on the test split.
-fn choose_threshold(model: &TextClassifier, data: &Dataset) -> OosReport {
-    let best = |examples: &[Example]| -> Vec<(String, f32)> {
-        examples
-            .iter()
-            .map(|e| model.rank(&e.text, 1).into_iter().next().map_or((String::new(), 0.0), |c| (c.name, c.confidence)))
-            .collect()
-    };
-    let val_in = best(&data.validation);
-    let val_oos = best(&data.oos_validation);
+fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEmbeddings>) -> OosReport {
+    let val_in = predict(model, &data.validation, emb.map(|e| e.validation.as_slice()));
+    let val_oos = predict(model, &data.oos_validation, emb.map(|e| e.oos_validation.as_slice()));
     let rates = |threshold: f32, ins: &[(String, f32)], in_gold: &[Example], oos: &[(String, f32)]| {
         let in_ok = ins.iter().zip(in_gold).filter(|((p, c), g)| *c >= threshold && *p == g.intent).count();
         let oos_ok = oos.iter().filter(|(_, c)| *c < threshold).count();
@@ -191,7 +254,9 @@ fn choose_threshold(model: &TextClassifier, data: &Dataset) -> OosReport {
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .or_else(|| scored.iter().max_by(|a, b| (a.1 + a.2).total_cmp(&(b.1 + b.2))))
         .map_or(0.5, |s| s.0);
-    let (in_scope_accuracy, oos_recall) = rates(threshold, &best(&data.test), &data.test, &best(&data.oos_test));
+    let test_in = predict(model, &data.test, emb.map(|e| e.test.as_slice()));
+    let test_oos = predict(model, &data.oos_test, emb.map(|e| e.oos_test.as_slice()));
+    let (in_scope_accuracy, oos_recall) = rates(threshold, &test_in, &data.test, &test_oos);
     OosReport { threshold, in_scope_accuracy, oos_recall, chosen_on: "validation" }
 }
 

@@ -34,6 +34,9 @@ pub struct Bot {
     pub(crate) rules: Rules,
     pub(crate) extractors: Extractors,
     pub(crate) segments: Option<SegmentClassifier>,
+    /// The ONNX tier's encoder; `None` on the embedded tier.
+    #[cfg(feature = "onnx")]
+    pub(crate) encoder: Option<std::sync::Arc<crate::Encoder>>,
     /// Compiled `pattern` of each slot that has one, by (intent, slot).
     slot_patterns: HashMap<(String, String), regex::Regex>,
     example_count: usize,
@@ -43,7 +46,59 @@ impl Bot {
     /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
-        Ok(Bot::compile(spec))
+        Ok(Bot::compile(spec, None))
+    }
+
+    /// Loads a bot on the ONNX tier: the intent model is trained on n-grams and each
+    /// example's sentence embedding from `encoder` (every example is embedded once, here),
+    /// and each turn embeds the utterance. Dialogue behaviour is the same as on the embedded
+    /// tier; only the classifier differs.
+    #[cfg(feature = "onnx")]
+    pub fn from_yaml_with_encoder(file: &str, source: &str, encoder: std::sync::Arc<crate::Encoder>) -> Result<Bot> {
+        let spec = botfile::parse(file, source)?;
+        let texts = Bot::example_texts(&spec);
+        let embeddings = encoder.embed_batch(&texts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>())?;
+        let mut bot = Bot::compile(spec, Some(&embeddings));
+        bot.encoder = Some(encoder);
+        Ok(bot)
+    }
+
+    /// `tier` of the bot's classifier: `embedded` or `onnx`.
+    pub fn tier(&self) -> &'static str {
+        #[cfg(feature = "onnx")]
+        if self.encoder.is_some() {
+            return "onnx";
+        }
+        "embedded"
+    }
+
+    /// The utterance's sentence embedding on the ONNX tier; `None` on the embedded tier, or
+    /// when the encoder fails (the n-gram part of the model still classifies).
+    pub(crate) fn embed(&self, _utterance: &str) -> Option<Vec<f32>> {
+        #[cfg(feature = "onnx")]
+        if let Some(encoder) = &self.encoder {
+            return encoder.embed(_utterance).ok();
+        }
+        None
+    }
+
+    /// Every training text with its class label, in class-file order: intent examples
+    /// (annotations stripped), then FAQ questions as `faq/<id>`.
+    fn example_texts(spec: &BotFile) -> Vec<(String, String)> {
+        let mut examples = Vec::new();
+        for (name, intent) in &spec.intents {
+            for ex in &intent.examples {
+                if let Ok(parsed) = parse_example(ex) {
+                    examples.push((parsed.text, name.clone()));
+                }
+            }
+        }
+        for (id, faq) in &spec.faq {
+            for q in &faq.questions {
+                examples.push((q.clone(), format!("{FAQ_PREFIX}{id}")));
+            }
+        }
+        examples
     }
 
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON.
@@ -62,13 +117,14 @@ impl Bot {
         Bot::from_yaml(file, source)
     }
 
-    fn compile(spec: BotFile) -> Bot {
+    /// Compiles a validated file; `embeddings` (one per [`Bot::example_texts`] entry) train
+    /// the ONNX tier's classifier.
+    fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>) -> Bot {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
         let mut rules = Rules::default();
-        let mut examples: Vec<(String, String)> = Vec::new();
-        for (i, (name, intent)) in intents.iter().enumerate() {
+        for (i, (_, intent)) in intents.iter().enumerate() {
             for k in &intent.keywords {
                 rules.add_keyword(k, i);
             }
@@ -77,19 +133,13 @@ impl Bot {
                     rules.add_pattern(re, i);
                 }
             }
-            for ex in &intent.examples {
-                if let Ok(parsed) = parse_example(ex) {
-                    examples.push((parsed.text, name.clone()));
-                }
-            }
         }
-        for (id, faq) in &spec.faq {
-            for q in &faq.questions {
-                examples.push((q.clone(), format!("{FAQ_PREFIX}{id}")));
-            }
-        }
-        let classifier = (!examples.is_empty())
-            .then(|| TextClassifier::train(examples.iter().map(|(t, l)| (t.as_str(), l.as_str()))));
+        let examples = Bot::example_texts(&spec);
+        let pairs = examples.iter().map(|(t, l)| (t.as_str(), l.as_str()));
+        let classifier = (!examples.is_empty()).then(|| match embeddings {
+            Some(e) => TextClassifier::train_with_embeddings(pairs, e),
+            None => TextClassifier::train(pairs),
+        });
         let targets = classifier
             .as_ref()
             .map(|c| {
@@ -124,6 +174,8 @@ impl Bot {
             rules,
             extractors,
             segments,
+            #[cfg(feature = "onnx")]
+            encoder: None,
             slot_patterns,
             example_count: examples.len(),
             spec,

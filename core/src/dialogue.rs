@@ -127,7 +127,8 @@ impl Session {
         }
         self.sentiments.push(t.sentiment);
         let abusive = sentiment::count_abusive(&normalized.text) > 0;
-        let understood = self.understand(bot, &normalized.text, &mut t);
+        let embedding = bot.embed(utterance);
+        let understood = self.understand(bot, &normalized.text, embedding.as_deref(), &mut t);
         let route = match &understood {
             Understood::Intent(_, spec) => spec.route.clone(),
             _ => None,
@@ -225,8 +226,8 @@ impl Session {
     }
 
     /// Rules first, then the model with the out-of-scope thresholds.
-    fn understand<'b>(&self, bot: &'b Bot, text: &str, t: &mut Turn) -> Understood<'b> {
-        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(text, ALTERNATIVES)).unwrap_or_default();
+    fn understand<'b>(&self, bot: &'b Bot, text: &str, embedding: Option<&[f32]>, t: &mut Turn) -> Understood<'b> {
+        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(text, embedding, ALTERNATIVES)).unwrap_or_default();
         if let Some(c) = &bot.classifier {
             t.alternatives = c.candidates(&ranked);
         }

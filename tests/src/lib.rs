@@ -164,11 +164,23 @@ pub fn load_bot(relative: &str) -> Bot {
     Bot::from_yaml(relative, &source).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs every conversation of a dialogue golden file; returns the failures.
+/// Runs every conversation of a dialogue golden file on the embedded tier; returns the
+/// failures.
 pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
+    run_dialogue_golden_on(path, None)
+}
+
+/// [`run_dialogue_golden`] on the ONNX tier when `encoder` is given.
+pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_core::Encoder>>) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let golden: DialogueGolden = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let bot = load_bot(&golden.bot);
+    let bot = match encoder {
+        None => load_bot(&golden.bot),
+        Some(encoder) => {
+            let source = std::fs::read_to_string(repo_root().join(&golden.bot)).unwrap_or_default();
+            Bot::from_yaml_with_encoder(&golden.bot, &source, encoder).unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
     let mut failures = Vec::new();
     for conv in &golden.conversations {
         let mut session = Session::new(&bot);
@@ -365,8 +377,8 @@ pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
 /// `KEFU_ENCODER_DIR` (default: the reference model in `../shared/models`). `None` (the
 /// test is skipped, and says so) when ONNX Runtime is not set up — unless
 /// `KEFU_REQUIRE_ONNX=1`, as in `tools/test-all`, where a missing piece fails the test.
-pub fn test_encoder() -> Option<&'static kefu_core::Encoder> {
-    static ENCODER: std::sync::OnceLock<Option<kefu_core::Encoder>> = std::sync::OnceLock::new();
+pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
+    static ENCODER: std::sync::OnceLock<Option<std::sync::Arc<kefu_core::Encoder>>> = std::sync::OnceLock::new();
     ENCODER
         .get_or_init(|| {
             let required = std::env::var("KEFU_REQUIRE_ONNX").is_ok_and(|v| v == "1");
@@ -374,9 +386,9 @@ pub fn test_encoder() -> Option<&'static kefu_core::Encoder> {
                 eprintln!("skipped: set {} to run the ONNX tier tests", kefu_core::ONNXRUNTIME_ENV);
                 return None;
             }
-            Some(kefu_core::Encoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}")))
+            Some(std::sync::Arc::new(kefu_core::Encoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}"))))
         })
-        .as_ref()
+        .clone()
 }
 
 /// Where the test encoder's `model.onnx` and `tokenizer.json` are.

@@ -1,7 +1,7 @@
 //! The ONNX tier against the real encoder and the real ONNX Runtime library.
 
 use kefu_core::{Encoder, Error};
-use kefu_tests::{repo_root, test_encoder};
+use kefu_tests::{golden_files, repo_root, run_dialogue_golden_on, test_encoder};
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
     let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
@@ -44,4 +44,14 @@ fn damaged_model_or_tokenizer_bytes_are_typed_errors() {
     assert!(matches!(&bad_model, Err(Error::Onnx(m)) if m.contains("not a loadable ONNX file")), "{bad_model:?}");
     let bad_tokenizer = Encoder::from_bytes(b"", b"{ nope", "query: ");
     assert!(matches!(&bad_tokenizer, Err(Error::Onnx(m)) if m.contains("tokenizer.json")), "{bad_tokenizer:?}");
+}
+
+#[test]
+fn dialogue_goldens_pass_on_the_onnx_tier() {
+    let Some(encoder) = test_encoder() else { return };
+    let failures: Vec<String> = golden_files("dialogue", "yaml")
+        .iter()
+        .flat_map(|f| run_dialogue_golden_on(f, Some(encoder.clone())))
+        .collect();
+    assert!(failures.is_empty(), "{} golden failures on the ONNX tier:\n{}", failures.len(), failures.join("\n"));
 }

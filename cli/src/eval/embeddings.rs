@@ -1,0 +1,62 @@
+//! Sentence embeddings of a dataset split for the ONNX tier, computed once and cached under
+//! `target/embeddings/` (keyed by the texts and the model file), so reruns skip the encoder.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use kefu_core::Encoder;
+
+use super::loaders::Example;
+
+/// An encoder and where its cached embeddings live.
+pub(crate) struct Embedder {
+    pub encoder: Encoder,
+    cache: PathBuf,
+    model_key: u64,
+}
+
+fn fnv(bytes: &[u8], mut h: u64) -> u64 {
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
+    }
+    h
+}
+
+impl Embedder {
+    pub(crate) fn load(dir: &Path) -> Result<Embedder, String> {
+        let encoder = Encoder::from_dir(dir).map_err(|e| e.to_string())?;
+        let model = std::fs::read(dir.join("model.onnx")).map_err(|e| e.to_string())?;
+        let model_key = fnv(&model[..model.len().min(1 << 20)], fnv(&model.len().to_le_bytes(), 0xCBF2_9CE4_8422_2325));
+        Ok(Embedder { encoder, cache: PathBuf::from("target/embeddings"), model_key })
+    }
+
+    /// The embeddings of `examples`, from the cache or the encoder (with progress on stderr).
+    pub(crate) fn embed(&self, label: &str, examples: &[Example]) -> Result<Vec<Vec<f32>>, String> {
+        let key = examples.iter().fold(self.model_key, |h, e| fnv(e.text.as_bytes(), fnv(b"\n", h)));
+        let path = self.cache.join(format!("{label}-{}-{key:016x}.f32", examples.len()));
+        let dim = self.encoder.dimension();
+        if let Ok(bytes) = std::fs::read(&path) {
+            if bytes.len() == examples.len() * dim * 4 {
+                let floats: Vec<f32> =
+                    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                return Ok(floats.chunks(dim).map(<[f32]>::to_vec).collect());
+            }
+        }
+        let mut out = Vec::with_capacity(examples.len());
+        for (i, e) in examples.iter().enumerate() {
+            out.push(self.encoder.embed(&e.text).map_err(|e| e.to_string())?);
+            if i % 500 == 499 || i + 1 == examples.len() {
+                eprint!("\r  embedding {label}: {}/{}   ", i + 1, examples.len());
+            }
+        }
+        eprintln!();
+        std::fs::create_dir_all(&self.cache).map_err(|e| e.to_string())?;
+        let mut file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        for v in &out {
+            for x in v {
+                file.write_all(&x.to_le_bytes()).map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(out)
+    }
+}
