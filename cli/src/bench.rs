@@ -22,6 +22,10 @@ pub(crate) struct BenchArgs {
     /// Where to write the JSON report.
     #[arg(long, default_value = "reports/bench.json")]
     out: PathBuf,
+    /// Measure the ONNX tier with the encoder in this folder, next to ONNX Runtime's own
+    /// session time for the same utterances.
+    #[arg(long)]
+    encoder: Option<PathBuf>,
 }
 
 /// Customer utterances of about 20 characters in both languages, in and out of scope.
@@ -51,15 +55,21 @@ struct Report {
     wasm: Option<serde_json::Value>,
     /// Sizes from `bindings/build-mobile`, when it has run.
     mobile: Option<serde_json::Value>,
+    /// ONNX tier: ONNX Runtime's `run` alone for the same utterances, and the ratio of
+    /// kefu's turn p50 to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    onnx_session_run_p50_us: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    onnx_turn_over_session_run: Option<f64>,
 }
 
 pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
-    let source = std::fs::read(&args.bot).map_err(|e| format!("cannot read {}: {e}", args.bot.display()))?;
     let mut loads = Vec::new();
     let mut bot = None;
-    for _ in 0..5 {
+    let encoder = args.encoder.as_deref();
+    for _ in 0..if encoder.is_some() { 1 } else { 5 } {
         let t = Instant::now();
-        bot = Some(kefu_core::Bot::from_bytes("bot.yaml", &source).map_err(|e| e.to_string())?);
+        bot = Some(crate::load_on(&args.bot, encoder)?);
         loads.push(t.elapsed().as_secs_f64() * 1e3);
     }
     let bot = Arc::new(bot.ok_or("no bot")?);
@@ -99,13 +109,17 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     loads.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let session_run = match encoder {
+        Some(dir) => Some(session_run_p50(dir, args.rounds)?),
+        None => None,
+    };
     let sizes = |path: &str| std::fs::read_to_string(path).ok().and_then(|s| serde_json::from_str(&s).ok());
     let wasm = sizes("wasm/pkg/size.json");
     let mobile = sizes("target/mobile/size.json");
     let report = Report {
         kefu_version: env!("CARGO_PKG_VERSION"),
         git_revision: crate::eval::git_revision(),
-        tier: "embedded",
+        tier: bot.tier(),
         bot: args.bot.display().to_string(),
         load_and_train_ms_median: loads[loads.len() / 2],
         turn_p50_us: pct(0.5),
@@ -115,6 +129,8 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         throughput_turns_per_s: throughput,
         wasm,
         mobile,
+        onnx_session_run_p50_us: session_run,
+        onnx_turn_over_session_run: session_run.map(|s| pct(0.5) / s),
     };
     println!(
         "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s",
@@ -125,7 +141,25 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         report.threads,
         report.throughput_turns_per_s
     );
+    if let (Some(s), Some(r)) = (report.onnx_session_run_p50_us, report.onnx_turn_over_session_run) {
+        println!("ONNX Runtime session.run alone: p50 {s:.1} µs; kefu's turn is {r:.2} × that");
+    }
     crate::eval::write_json(&args.out, &report)?;
     eprintln!("report written to {}", args.out.display());
     Ok(())
+}
+
+/// ONNX Runtime's `run` time (p50, µs) for the bench utterances, on a separate encoder so
+/// the bot's own is not shared.
+fn session_run_p50(dir: &std::path::Path, rounds: usize) -> Result<f64, String> {
+    let encoder = kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?;
+    let mut times = Vec::with_capacity(rounds * UTTERANCES.len());
+    for _ in 0..rounds {
+        for u in UTTERANCES {
+            let (_, took) = encoder.embed_timed(u).map_err(|e| e.to_string())?;
+            times.push(took.as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
 }

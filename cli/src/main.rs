@@ -26,6 +26,10 @@ enum Command {
         /// Print each turn as one JSON line instead of text.
         #[arg(long)]
         json: bool,
+        /// Run on the ONNX tier with the encoder in this folder (`model.onnx`,
+        /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
+        #[arg(long, env = "KEFU_ENCODER_DIR")]
+        encoder: Option<PathBuf>,
     },
     /// Check a bot file and list every problem with its line.
     Validate {
@@ -37,7 +41,7 @@ enum Command {
         /// Bot file (YAML or JSON).
         bot: PathBuf,
     },
-    /// Train and score the embedded tier on the benchmark datasets; write a JSON report.
+    /// Train and score a tier on the benchmark datasets; write a JSON report.
     Eval(eval::EvalArgs),
     /// Measure turn latency, load time and throughput on a bot; write a JSON report.
     Bench(bench::BenchArgs),
@@ -46,7 +50,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Chat { bot, json } => load(&bot).and_then(|b| chat::run(&b, json)),
+        Command::Chat { bot, json, encoder } => load_on(&bot, encoder.as_deref()).and_then(|b| chat::run(&b, json)),
         Command::Validate { bot } => load(&bot).map(|b| {
             println!(
                 "{}: ok ({} intents, {} FAQ entries, {} examples)",
@@ -69,11 +73,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads and compiles a bot file; the error is the message to print.
+/// Reads and compiles a bot file on the embedded tier; the error is the message to print.
 pub(crate) fn load(path: &Path) -> Result<Bot, String> {
+    load_on(path, None)
+}
+
+/// Reads and compiles a bot file, on the ONNX tier when `encoder` names an encoder folder.
+pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    Bot::from_bytes(&name, &bytes).map_err(|e| e.to_string())
+    match encoder {
+        None => Bot::from_bytes(&name, &bytes),
+        Some(dir) => {
+            let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
+            let source = String::from_utf8_lossy(&bytes);
+            Bot::from_yaml_with_encoder(&name, &source, encoder)
+        }
+    }
+    .map_err(|e| e.to_string())
 }
 
 fn inspect(bot: &Bot) {

@@ -87,7 +87,7 @@ impl Encoder {
             builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
         let session = builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))?;
         let mut encoder = Encoder { session: Mutex::new(session), tokenizer, prefix: prefix.to_string(), dimension: 0 };
-        encoder.dimension = encoder.embed_batch(&["ok"])?.first().map_or(0, Vec::len);
+        encoder.dimension = encoder.embed("ok")?.len();
         if encoder.dimension == 0 {
             return Err(Error::Onnx("the model gave an empty embedding; is it a sentence encoder?".into()));
         }
@@ -108,19 +108,26 @@ impl Encoder {
         self.dimension
     }
 
-    /// Sentence embeddings: the mean of the last hidden states over real tokens,
-    /// L2-normalised. One text per ONNX Runtime call: an int8 model quantizes activations
-    /// per call, so padding a batch would make a text's embedding depend on its neighbours.
+    /// Sentence embeddings of many texts (see [`Encoder::embed`]). One text per ONNX
+    /// Runtime call: an int8 model quantizes activations per call, so padding texts into a
+    /// batch would make an embedding depend on its neighbours.
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         texts.iter().map(|t| self.embed(t)).collect()
     }
 
     /// The embedding of one text.
     pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
-        Ok(self.embed_chunk(&[text])?.pop().unwrap_or_default())
+        Ok(self.embed_timed(text)?.0)
     }
 
-    fn embed_chunk(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+    /// [`Encoder::embed`], also returning the time spent inside ONNX Runtime's `run` (what
+    /// `kefu bench` compares kefu's turn latency with).
+    pub fn embed_timed(&self, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
+        let (mut rows, took) = self.embed_chunk(&[text])?;
+        Ok((rows.pop().unwrap_or_default(), took))
+    }
+
+    fn embed_chunk(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, std::time::Duration)> {
         let inputs: Vec<String> = texts.iter().map(|t| format!("{}{t}", self.prefix)).collect();
         let encodings =
             self.tokenizer.encode_batch(inputs, true).map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
@@ -136,6 +143,7 @@ impl Encoder {
         }
         let tensor = |data: Vec<i64>| Tensor::from_array(([rows, width], data)).map_err(onnx_error("input tensor"));
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let started = std::time::Instant::now();
         let outputs = session
             .run(ort::inputs![
                 "input_ids" => tensor(ids)?,
@@ -143,12 +151,13 @@ impl Encoder {
                 "token_type_ids" => tensor(vec![0; rows * width])?,
             ])
             .map_err(onnx_error("running the encoder failed"))?;
+        let took = started.elapsed();
         let (shape, hidden) = outputs[0].try_extract_tensor::<f32>().map_err(onnx_error("encoder output"))?;
         let dim = shape.get(2).copied().unwrap_or(0).max(0) as usize;
         if shape.len() != 3 || hidden.len() != rows * width * dim {
             return Err(Error::Onnx(format!("the encoder output has shape {shape:?}; expected [batch, tokens, dim]")));
         }
-        Ok((0..rows)
+        let embeddings = (0..rows)
             .map(|r| {
                 let mut v = vec![0f32; dim];
                 for c in (0..width).filter(|&c| mask[r * width + c] == 1) {
@@ -161,6 +170,7 @@ impl Encoder {
                 }
                 v
             })
-            .collect())
+            .collect();
+        Ok((embeddings, took))
     }
 }
