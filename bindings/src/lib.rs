@@ -220,6 +220,17 @@ impl Session {
         self.lock().set_segment(segment);
     }
 
+    /// Sets this customer's values of a custom entity declared with `host_values: true`
+    /// (canonical value → synonyms), e.g. their own order numbers, without reloading the bot.
+    pub fn set_entity_values(
+        &self,
+        bot: &Bot,
+        entity: String,
+        values: HashMap<String, Vec<String>>,
+    ) -> Result<(), KefuError> {
+        Ok(self.lock().set_entity_values(&bot.inner, &entity, values.into_iter().collect())?)
+    }
+
     /// The customer segment, recognised or set.
     pub fn segment(&self) -> Option<String> {
         self.lock().segment().map(str::to_string)

@@ -92,7 +92,7 @@ impl Session {
         self.language = detect_language(&normalized.text).or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        let entities = bot.extractors.extract_normalized(&normalized, utterance, ctx.now);
+        let entities = bot.extractors.extract_with(&normalized, utterance, ctx.now, &self.host_values);
         self.record(Speaker::Customer, pii::redact_entities(&entities, utterance));
 
         let mut t = Turn {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::entity::HostValues;
 use crate::error::{Error, Result};
 use crate::handoff::{Speaker, TranscriptLine};
 use crate::text::Language;
@@ -79,6 +80,9 @@ pub struct Session {
     /// Business rules that already handed off (each fires once per session).
     #[serde(default)]
     pub(crate) rules_fired: Vec<String>,
+    /// Values the host added to `host_values` entities for this customer.
+    #[serde(default)]
+    pub(crate) host_values: HostValues,
 }
 
 impl std::fmt::Debug for Session {
@@ -109,7 +113,30 @@ impl Session {
             transcript: Vec::new(),
             segment: None,
             rules_fired: Vec::new(),
+            host_values: HostValues::new(),
         }
+    }
+
+    /// Sets this customer's values of a custom entity declared with `host_values: true`
+    /// (canonical value → synonyms), e.g. their own order numbers or product names, without
+    /// reloading the bot. Replaces earlier values of that entity; an empty map removes them.
+    pub fn set_entity_values(
+        &mut self,
+        bot: &Bot,
+        entity: &str,
+        values: std::collections::BTreeMap<String, Vec<String>>,
+    ) -> Result<()> {
+        if !bot.spec().entities.get(entity).is_some_and(|e| e.host_values) {
+            return Err(Error::InvalidState(
+                "set_entity_values: declare the entity under `entities` with `host_values: true` in the bot file",
+            ));
+        }
+        if values.is_empty() {
+            self.host_values.remove(entity);
+        } else {
+            self.host_values.insert(entity.to_string(), values);
+        }
+        Ok(())
     }
 
     /// The customer segment, recognised from the conversation or set by the host.

@@ -45,6 +45,10 @@ pub struct Step {
     /// The customer's utterance.
     #[serde(default)]
     pub say: Option<String>,
+    /// Values the host sets for `host_values` entities before this step
+    /// (entity → value → synonyms).
+    #[serde(default)]
+    pub entity_values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     /// Host event instead of an utterance: `agent_finished`, or `set_segment:NAME`.
     #[serde(default)]
     pub event: Option<String>,
@@ -194,6 +198,11 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_c
             if conv.round_trip {
                 session = Session::from_bytes(&bot, &session.to_bytes())
                     .unwrap_or_else(|e| panic!("{at}: restore failed: {e}"));
+            }
+            for (entity, values) in &step.entity_values {
+                if let Err(e) = session.set_entity_values(&bot, entity, values.clone()) {
+                    failures.push(format!("{at}: set_entity_values({entity}) failed: {e}"));
+                }
             }
             if let Some(event) = &step.event {
                 let result = match event.split_once(':') {

@@ -307,6 +307,20 @@ impl Session {
         self.inner.borrow_mut().set_segment(segment);
     }
 
+    /// Sets this customer's values of a custom entity declared with `host_values: true`
+    /// (`{ value: [synonyms] }`), e.g. their own order numbers, without reloading the bot.
+    #[wasm_bindgen(js_name = setEntityValues)]
+    pub fn set_entity_values(
+        &mut self,
+        bot: &Bot,
+        entity: &str,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, string[]>")] values: JsValue,
+    ) -> Result<(), JsValue> {
+        let values: std::collections::BTreeMap<String, Vec<String>> = serde_wasm_bindgen::from_value(values)
+            .map_err(|e| state_error(&format!("setEntityValues takes {{ value: [synonyms] }}: {e}")))?;
+        self.inner.borrow_mut().set_entity_values(&bot.inner, entity, values).map_err(js_error)
+    }
+
     /// The customer segment, recognised or set.
     #[wasm_bindgen(getter)]
     pub fn segment(&self) -> Option<String> {

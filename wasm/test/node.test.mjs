@@ -139,3 +139,17 @@ test("analytics counts turns without the customer's text", () => {
   total.merge(analytics);
   assert.equal(total.report().turns, 6);
 });
+
+test("segments, business rules and values the page adds at run time", () => {
+  const session = new Session(bot);
+  session.setEntityValues(bot, "product", { kettle: ["电水壶"] });
+  assert.equal(session.turn(bot, "这款电水壶防水吗").slots.product, "kettle");
+  session.setSegment("vip");
+  assert.equal(session.segment, "vip");
+  const handoff = session.turn(bot, "我要退款").signals.find((s) => s.type === "handoff");
+  assert.equal(handoff.rule, "vip_refund");
+  assert.equal(handoff.route, "vip_desk");
+  assert.throws(() => session.setEntityValues(bot, "nope", {}), (e) => e.code === "invalid_state");
+  const dealer = new Session(bot).turn(bot, "we are a reseller and want to order in bulk");
+  assert.equal(dealer.segment, "dealer");
+});

@@ -89,6 +89,16 @@ fun main(args: Array<String>) {
     check("analytics", report.turns == 5uL && report.formsCompleted == 1uL && report.topIntents.any { it.name == "refund" }) { "$report" }
     Analytics().merge(analytics)
 
+    // Values the app adds at run time, and the customer segment it knows.
+    val catalogue = Session(bot)
+    catalogue.setEntityValues(bot, "product", mapOf("kettle" to listOf("电水壶")))
+    check("entity values", catalogue.turn(bot, "这款电水壶防水吗").slots["product"] == "kettle")
+    catalogue.setSegment("vip")
+    check("segment", catalogue.segment() == "vip")
+    val vip = catalogue.turn(bot, "我要退款").signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    check("business rule", vip?.rule == "vip_refund" && vip.route == "vip_desk") { "$vip" }
+    check("unknown entity", throws<KefuException.InvalidState> { catalogue.setEntityValues(bot, "nope", mapOf()) } != null)
+
     // Errors become typed KefuException subclasses with a message that says what to fix.
     val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
     check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }

@@ -134,9 +134,16 @@ impl Validator<'_> {
         self.check_top(bot);
         for (name, entity) in &bot.entities {
             self.check_name(&["entities", name], "entity", name);
-            if entity.values.is_empty() && entity.regex.is_none() {
-                let msg = format!("entity `{name}` has neither `values` nor `regex`; give it one of them");
+            if entity.values.is_empty() && entity.regex.is_none() && !entity.host_values {
+                let msg = format!(
+                    "entity `{name}` has neither `values` nor `regex`; give it one of them, or `host_values: true` if the app supplies its values"
+                );
                 self.report(&["entities", name], ProblemKind::EmptyEntity, msg);
+            }
+            if let Some(f) = entity.fuzzy.filter(|f| !(0.5..=1.0).contains(f)) {
+                let msg =
+                    format!("`fuzzy` of entity `{name}` is {f}; use a similarity between 0.5 (lenient) and 1 (exact)");
+                self.report(&["entities", name, "fuzzy"], ProblemKind::BadSetting, msg);
             }
             if let Some(pattern) = &entity.regex {
                 self.check_regex(&["entities", name, "regex"], pattern);

@@ -94,6 +94,15 @@ pub struct EntitySpec {
     /// first group is the entity and the rest of the match is context.
     #[serde(default)]
     pub regex: Option<String>,
+    /// Typo tolerance for Latin-script values of 4+ letters: the least similarity (0–1, one
+    /// minus edits per letter) a written word needs, e.g. 0.8 accepts "headphnes". Unset:
+    /// exact matches only.
+    #[serde(default)]
+    pub fuzzy: Option<f32>,
+    /// The host app supplies (more) values at run time, per session
+    /// (`Session::set_entity_values`): a customer's own order numbers, today's products.
+    #[serde(default)]
+    pub host_values: bool,
 }
 
 /// One intent: what customers say, what the bot needs and does.

@@ -8,7 +8,7 @@ use super::{builtin_regex as re, RawMatch};
 
 /// Names of the built-in entities, usable as a slot's `entity`.
 pub const BUILTIN_ENTITIES: &[&str] =
-    &["number", "ordinal", "money", "datetime", "phone", "email", "url", "id_card", "bank_card"];
+    &["number", "ordinal", "money", "datetime", "duration", "phone", "email", "url", "id_card", "bank_card"];
 
 const CN_NUM: &str = "[零〇一二两三四五六七八九十百千万亿]";
 

@@ -5,6 +5,7 @@
 
 mod builtin;
 mod datetime;
+mod duration;
 mod numeral;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,25 @@ struct Synonym {
     text: String,
     entity: String,
     value: String,
+    /// Least similarity of a typo-tolerant match; `None`: exact only.
+    fuzzy: Option<f32>,
+}
+
+/// Values a host adds to its custom entities at run time: entity → value → synonyms.
+pub type HostValues = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// Synonyms of `values` (the value itself included), normalised.
+fn synonyms_of(entity: &str, values: &BTreeMap<String, Vec<String>>, fuzzy: Option<f32>) -> Vec<Synonym> {
+    let mut out = Vec::new();
+    for (value, words) in values {
+        for word in std::iter::once(value).chain(words) {
+            let text = normalize(word).text;
+            if !text.is_empty() {
+                out.push(Synonym { text, entity: entity.to_string(), value: value.clone(), fuzzy });
+            }
+        }
+    }
+    out
 }
 
 /// All extractors of one bot, compiled once when the bot loads.
@@ -80,6 +100,7 @@ struct Synonym {
 pub(crate) struct Extractors {
     builtin: builtin::Builtins,
     datetimes: datetime::DateTimes,
+    durations: duration::Durations,
     synonyms: Vec<Synonym>,
     regexes: Vec<(String, Regex)>,
 }
@@ -90,21 +111,19 @@ impl Extractors {
         let mut synonyms = Vec::new();
         let mut regexes = Vec::new();
         for (name, spec) in custom {
-            for (value, words) in &spec.values {
-                for word in std::iter::once(value).chain(words) {
-                    let text = normalize(word).text;
-                    if !text.is_empty() {
-                        synonyms.push(Synonym { text, entity: name.clone(), value: value.clone() });
-                    }
-                }
-            }
+            synonyms.extend(synonyms_of(name, &spec.values, spec.fuzzy));
             if let Some(re) = spec.regex.as_deref().and_then(|p| crate::botfile::build_regex(p).ok()) {
                 regexes.push((name.clone(), re));
             }
         }
-        // Longest synonyms first, so 顺丰速运 wins over 顺丰.
-        synonyms.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then_with(|| a.text.cmp(&b.text)));
-        Extractors { builtin: builtin::Builtins::new(), datetimes: datetime::DateTimes::new(), synonyms, regexes }
+        sort_longest_first(&mut synonyms);
+        Extractors {
+            builtin: builtin::Builtins::new(),
+            datetimes: datetime::DateTimes::new(),
+            durations: duration::Durations::new(),
+            synonyms,
+            regexes,
+        }
     }
 
     /// Every entity in a raw utterance (relative dates need `now`).
@@ -113,9 +132,21 @@ impl Extractors {
     }
 
     pub(crate) fn extract_normalized(&self, n: &Normalized, raw: &str, now: Option<ReferenceTime>) -> Vec<Entity> {
+        self.extract_with(n, raw, now, &HostValues::new())
+    }
+
+    /// [`Extractors::extract_normalized`] plus the host's run-time values.
+    pub(crate) fn extract_with(
+        &self,
+        n: &Normalized,
+        raw: &str,
+        now: Option<ReferenceTime>,
+        host: &HostValues,
+    ) -> Vec<Entity> {
         let text = n.text.as_str();
         let mut found = self.builtin.find(text);
         found.extend(self.datetimes.find(text, now));
+        found.extend(self.durations.find(text));
         for (name, re) in &self.regexes {
             // With a capture group, the group is the entity and the rest is context.
             for c in re.captures_iter(text) {
@@ -129,7 +160,10 @@ impl Extractors {
                 });
             }
         }
-        for s in &self.synonyms {
+        let mut extra: Vec<Synonym> =
+            host.iter().flat_map(|(entity, values)| synonyms_of(entity, values, None)).collect();
+        sort_longest_first(&mut extra);
+        for s in self.synonyms.iter().chain(&extra) {
             for (at, _) in text.match_indices(s.text.as_str()) {
                 if word_bounded(text, at, at + s.text.len()) {
                     found.push(RawMatch {
@@ -141,6 +175,9 @@ impl Extractors {
                     });
                 }
             }
+            if let Some(least) = s.fuzzy {
+                found.extend(fuzzy_matches(text, s, least));
+            }
         }
         resolve_overlaps(found)
             .into_iter()
@@ -151,6 +188,76 @@ impl Extractors {
             })
             .collect()
     }
+}
+
+/// Longest synonyms first, so 顺丰速运 wins over 顺丰.
+fn sort_longest_first(synonyms: &mut [Synonym]) {
+    synonyms.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then_with(|| a.text.cmp(&b.text)));
+}
+
+/// Typo-tolerant matches of a Latin-script synonym: runs of as many words as the synonym
+/// has, where words under 4 letters match exactly and the longer ones are similar enough by
+/// edit distance (exact matches are found elsewhere).
+fn fuzzy_matches(text: &str, s: &Synonym, least: f32) -> Vec<RawMatch> {
+    if !s.text.is_ascii() {
+        return Vec::new();
+    }
+    let target: Vec<Vec<char>> = s.text.split(' ').map(|w| w.chars().collect()).collect();
+    let long_letters: usize = target.iter().filter(|w| w.len() >= 4).map(Vec::len).sum();
+    if long_letters == 0 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for w in latin_words(text).windows(target.len()) {
+        let mut distance = 0;
+        let mut exact_ok = true;
+        for (&(a, b), t) in w.iter().zip(&target) {
+            let word: Vec<char> = text[a..b].chars().collect();
+            if t.len() < 4 {
+                exact_ok &= word == *t;
+            } else {
+                distance += edit_distance(&word, t);
+            }
+        }
+        let similarity = 1.0 - distance as f32 / long_letters as f32;
+        if exact_ok && distance > 0 && similarity >= least {
+            let (start, end) = (w[0].0, w[target.len() - 1].1);
+            out.push(RawMatch { start, end, entity: s.entity.clone(), value: s.value.clone(), priority: 4 });
+        }
+    }
+    out
+}
+
+/// Byte spans of runs of ASCII letters and digits.
+fn latin_words(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        match (c.is_ascii_alphanumeric(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// Keeps the longest (then highest-priority, then leftmost) of overlapping matches.
@@ -176,12 +283,35 @@ mod tests {
         let mut values = BTreeMap::new();
         values.insert("sf".to_string(), vec!["顺丰".to_string(), "顺丰速运".to_string(), "SF Express".to_string()]);
         let mut m = BTreeMap::new();
-        m.insert("carrier".to_string(), EntitySpec { values, regex: None });
+        m.insert("carrier".to_string(), EntitySpec { values, fuzzy: Some(0.8), ..EntitySpec::default() });
         m.insert(
             "order_id".to_string(),
-            EntitySpec { values: BTreeMap::new(), regex: Some(r"\b[a-z]{2}\d{8}\b".into()) },
+            EntitySpec { regex: Some(r"\b[a-z]{2}\d{8}\b".into()), ..EntitySpec::default() },
         );
         m
+    }
+
+    #[test]
+    fn fuzzy_values_tolerate_typos_but_not_other_words() {
+        let x = Extractors::new(&custom());
+        let found = |t: &str| x.extract(t, None).into_iter().map(|e| e.value).collect::<Vec<_>>();
+        assert_eq!(found("sent with SF Exprss"), ["sf"]);
+        assert_eq!(found("sent with sf expresss"), ["sf"]);
+        assert_eq!(found("ＳＦ　Ｅｘｐｒｅｓｓ"), ["sf"], "full-width");
+        assert!(found("sent with an express").is_empty());
+        assert!(found("ask an expert").is_empty(), "\"an\" is not \"sf\"; expert is 3 edits from express");
+        assert_eq!(edit_distance(&['a', 'b'], &['a', 'c', 'b']), 1);
+    }
+
+    #[test]
+    fn host_values_are_matched_for_one_call() {
+        let x = Extractors::new(&custom());
+        let mut host = HostValues::new();
+        host.insert("my_order".into(), BTreeMap::from([("A-778".to_string(), vec!["the blue sofa".to_string()])]));
+        let n = normalize("where is the blue sofa");
+        let e = x.extract_with(&n, "where is the blue sofa", None, &host);
+        assert_eq!((e[0].entity.as_str(), e[0].value.as_str()), ("my_order", "A-778"));
+        assert!(x.extract("where is the blue sofa", None).is_empty());
     }
 
     #[test]
