@@ -40,6 +40,13 @@ pub enum KefuError {
         /// What went wrong.
         reason: String,
     },
+    /// The ONNX tier cannot run (ONNX Runtime or the model missing or unusable); `reason`
+    /// says what to install or fix.
+    #[error("{reason}")]
+    Onnx {
+        /// What to fix.
+        reason: String,
+    },
     /// A host adapter implemented in Kotlin/Swift/Python failed unexpectedly.
     #[error("{reason}")]
     Adapter {
@@ -57,6 +64,7 @@ impl From<kefu_core::Error> for KefuError {
             kefu_core::Error::SessionCorrupt { .. }
             | kefu_core::Error::SessionVersion { .. }
             | kefu_core::Error::SessionBotMismatch { .. } => KefuError::InvalidSession { reason },
+            kefu_core::Error::Onnx(_) => KefuError::Onnx { reason },
             _ => KefuError::InvalidState { reason },
         }
     }
@@ -138,6 +146,45 @@ fn adapter_error(e: KefuError) -> kefu_core::AdapterError {
 /// after checks), so a poisoned lock still holds usable data.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The ONNX tier's sentence encoder (`model.onnx` + `tokenizer.json`), shared by bots.
+/// ONNX Runtime is loaded from the file named by the `KEFU_ONNXRUNTIME` environment variable
+/// (or `libonnxruntime.so` on the library path).
+#[cfg(feature = "onnx")]
+#[derive(Debug, uniffi::Object)]
+pub struct Encoder {
+    inner: Arc<kefu_core::Encoder>,
+}
+
+#[cfg(feature = "onnx")]
+#[uniffi::export]
+impl Encoder {
+    /// An encoder from the bytes of `model.onnx` and `tokenizer.json` (e5 `query: ` prefix).
+    #[uniffi::constructor]
+    pub fn from_bytes(model: Vec<u8>, tokenizer_json: Vec<u8>) -> Result<Arc<Encoder>, KefuError> {
+        Ok(Arc::new(Encoder { inner: Arc::new(kefu_core::Encoder::from_bytes(&model, &tokenizer_json, "query: ")?) }))
+    }
+
+    /// Length of the embeddings.
+    pub fn dimension(&self) -> u32 {
+        self.inner.dimension() as u32
+    }
+}
+
+#[cfg(feature = "onnx")]
+#[uniffi::export]
+impl Bot {
+    /// Loads a bot on the ONNX tier: its intent model uses `encoder`'s sentence embeddings.
+    #[uniffi::constructor]
+    pub fn from_yaml_with_encoder(name: String, source: String, encoder: &Encoder) -> Result<Arc<Bot>, KefuError> {
+        Ok(Arc::new(Bot { inner: kefu_core::Bot::from_yaml_with_encoder(&name, &source, encoder.inner.clone())? }))
+    }
+
+    /// `embedded` or `onnx`.
+    pub fn tier(&self) -> String {
+        self.inner.tier().to_string()
+    }
 }
 
 /// One customer's conversation. Safe to call from any thread (calls are serialised).

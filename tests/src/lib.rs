@@ -383,7 +383,7 @@ pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
 }
 
 /// The ONNX tier's encoder for tests: ONNX Runtime from `KEFU_ONNXRUNTIME`, the model from
-/// `KEFU_ENCODER_DIR` (default: the reference model in `../shared/models`). `None` (the
+/// `KEFU_TEST_ENCODER_DIR` (default: the reference model in `../shared/models`). `None` (the
 /// test is skipped, and says so) when ONNX Runtime is not set up — unless
 /// `KEFU_REQUIRE_ONNX=1`, as in `tools/test-all`, where a missing piece fails the test.
 pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
@@ -402,7 +402,7 @@ pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
 
 /// Where the test encoder's `model.onnx` and `tokenizer.json` are.
 pub fn encoder_dir() -> PathBuf {
-    std::env::var_os("KEFU_ENCODER_DIR")
+    std::env::var_os("KEFU_TEST_ENCODER_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("../shared/models/me5-small-enzh-int8"))
 }

@@ -99,6 +99,19 @@ fun main(args: Array<String>) {
     check("business rule", vip?.rule == "vip_refund" && vip.route == "vip_desk") { "$vip" }
     check("unknown entity", throws<KefuException.InvalidState> { catalogue.setEntityValues(bot, "nope", mapOf()) } != null)
 
+    // The ONNX tier from Kotlin: the real encoder through ONNX Runtime (when it is set up).
+    val encoderDir = System.getenv("KEFU_TEST_ENCODER_DIR")
+    if (System.getenv("KEFU_ONNXRUNTIME") != null && encoderDir != null) {
+        val encoder = Encoder.fromBytes(File("$encoderDir/model.onnx").readBytes(), File("$encoderDir/tokenizer.json").readBytes())
+        val onnxBot = Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder)
+        check("onnx tier", onnxBot.tier() == "onnx" && encoder.dimension() == 384u)
+        val onnxTurn = Session(onnxBot).turn(onnxBot, "where is my order 12345678")
+        check("onnx turn", onnxTurn.intent?.name == "order_status" && onnxTurn.slots["order_id"] == "12345678") { "$onnxTurn" }
+        check("bad model", throws<KefuException.Onnx> { Encoder.fromBytes(byteArrayOf(1, 2), byteArrayOf()) } != null)
+    } else {
+        println("kotlin: ONNX tier skipped (set KEFU_ONNXRUNTIME and KEFU_TEST_ENCODER_DIR)")
+    }
+
     // Errors become typed KefuException subclasses with a message that says what to fix.
     val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
     check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }
