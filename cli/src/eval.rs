@@ -33,6 +33,10 @@ pub(crate) struct EvalArgs {
     /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
     #[arg(long, env = "KEFU_ENCODER_DIR")]
     encoder: Option<PathBuf>,
+    /// Also write each dataset's splits, exactly as loaded, to DIR/<dataset>.json, so peer
+    /// libraries (tools/peers) train and score on the same data.
+    #[arg(long)]
+    dump: Option<PathBuf>,
 }
 
 /// Sentence embeddings of each split (the ONNX tier).
@@ -105,6 +109,9 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         }
         eprint!("[{name}] loading… ");
         let data = loaders::load(name, &args.data, args.limit)?;
+        if let Some(dir) = &args.dump {
+            dump(&data, &dir.join(format!("{name}.json")))?;
+        }
         let embeddings = embedder.as_ref().map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
         eprint!("training on {} … ", data.train.len());
         let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()));
@@ -125,6 +132,23 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
     write_json(&args.out, &report)?;
     eprintln!("report written to {} ({:.1} s)", args.out.display(), report.total_seconds);
     Ok(())
+}
+
+/// The splits of `data` as `{ "language", "train": [[text, intent], …], … }`.
+fn dump(data: &Dataset, path: &Path) -> Result<(), String> {
+    fn pairs(examples: &[Example]) -> Vec<[&str; 2]> {
+        examples.iter().map(|e| [e.text.as_str(), e.intent.as_str()]).collect()
+    }
+    let splits = serde_json::json!({
+        "dataset": data.name,
+        "language": data.language,
+        "train": pairs(&data.train),
+        "validation": pairs(&data.validation),
+        "test": pairs(&data.test),
+        "oos_validation": pairs(&data.oos_validation),
+        "oos_test": pairs(&data.oos_test),
+    });
+    write_json(path, &splits)
 }
 
 pub(crate) fn write_json(path: &Path, value: &impl Serialize) -> Result<(), String> {

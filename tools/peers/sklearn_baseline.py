@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""The Snips-style scikit-learn baseline (tf-idf word 1-2 + char 2-4 grams, logistic
+regression) on the splits `kefu eval --dump DIR` wrote; one JSON report.
+
+Usage: python3 tools/peers/sklearn_baseline.py SPLITS_DIR OUT.json"""
+import json
+import pathlib
+import statistics
+import sys
+import time
+import warnings
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline, make_union
+
+
+def model():
+    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    return make_pipeline(make_union(words, chars), LogisticRegression(C=10, max_iter=1000))
+
+
+def evaluate(split):
+    texts, labels = zip(*split["train"])
+    pipeline = model()
+    started = time.perf_counter()
+    pipeline.fit(texts, labels)
+    train_seconds = time.perf_counter() - started
+    test_texts, test_labels = zip(*split["test"])
+    predicted = pipeline.predict(test_texts)
+    accuracy = sum(p == g for p, g in zip(predicted, test_labels)) / len(test_labels)
+    latencies = []
+    for text in test_texts[:300]:  # one utterance at a time, as a bot sees them
+        t = time.perf_counter()
+        pipeline.predict([text])
+        latencies.append((time.perf_counter() - t) * 1e6)
+    return {
+        "dataset": split["dataset"],
+        "peer": "scikit-learn tf-idf + logistic regression",
+        "train_examples": len(texts),
+        "test_examples": len(test_labels),
+        "intent_accuracy": accuracy,
+        "train_seconds": train_seconds,
+        "predict_p50_us": statistics.median(latencies),
+    }
+
+
+def main(splits_dir, out):
+    warnings.filterwarnings("ignore")  # tiny --limit splits trigger sklearn's class-count warnings
+    reports = []
+    for path in sorted(pathlib.Path(splits_dir).glob("*.json")):
+        split = json.loads(path.read_text(encoding="utf-8"))
+        report = evaluate(split)
+        print(f"[sklearn] {report['dataset']}: {report['intent_accuracy'] * 100:.2f} % "
+              f"(train {report['train_seconds']:.1f} s)", file=sys.stderr)
+        reports.append(report)
+    pathlib.Path(out).write_text(json.dumps({"datasets": reports}, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
