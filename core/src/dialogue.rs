@@ -13,7 +13,7 @@ use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::handoff::{Handoff, HandoffReason, Speaker};
-use crate::intent::IntentSource;
+use crate::intent::{HashedText, IntentSource};
 use crate::pii;
 use crate::sentiment;
 use crate::session::DialogueState;
@@ -117,8 +117,9 @@ impl Session {
             return Ok(t);
         }
         t.entities = entities;
+        let hashed = HashedText::new(&normalized.text);
         if self.segment.is_none() {
-            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&normalized.text)).map(str::to_string);
+            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&hashed)).map(str::to_string);
         }
         t.segment = self.segment.clone();
         t.sentiment = sentiment::score(&normalized.text);
@@ -128,7 +129,7 @@ impl Session {
         self.sentiments.push(t.sentiment);
         let abusive = sentiment::count_abusive(&normalized.text) > 0;
         let embedding = bot.embed(utterance);
-        let understood = self.understand(bot, &normalized.text, embedding.as_deref(), &mut t);
+        let understood = self.understand(bot, &normalized.text, &hashed, embedding.as_deref(), &mut t);
         let route = match &understood {
             Understood::Intent(_, spec) => spec.route.clone(),
             _ => None,
@@ -226,8 +227,15 @@ impl Session {
     }
 
     /// Rules first, then the model with the out-of-scope thresholds.
-    fn understand<'b>(&self, bot: &'b Bot, text: &str, embedding: Option<&[f32]>, t: &mut Turn) -> Understood<'b> {
-        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(text, embedding, ALTERNATIVES)).unwrap_or_default();
+    fn understand<'b>(
+        &self,
+        bot: &'b Bot,
+        text: &str,
+        hashed: &HashedText,
+        embedding: Option<&[f32]>,
+        t: &mut Turn,
+    ) -> Understood<'b> {
+        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(hashed, embedding, ALTERNATIVES)).unwrap_or_default();
         if let Some(c) = &bot.classifier {
             t.alternatives = c.candidates(&ranked);
         }

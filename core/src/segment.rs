@@ -4,7 +4,7 @@
 //! background class made of every intent example and FAQ question: most utterances say
 //! nothing about who is asking, and those must not be forced into a segment.
 
-use crate::intent::TextClassifier;
+use crate::intent::{HashedText, TextClassifier};
 
 /// Label of the background class (not a valid segment name, so it cannot clash).
 const BACKGROUND: &str = "(none)";
@@ -30,10 +30,10 @@ impl SegmentClassifier {
         Some(SegmentClassifier { model: TextClassifier::train(examples) })
     }
 
-    /// The segment `text` (normalised) reveals, if any.
-    pub(crate) fn classify(&self, text: &str) -> Option<&str> {
-        let best = self.model.rank_normalized(text, 1).into_iter().next()?;
-        let label = self.model.labels().iter().find(|l| **l == best.name)?;
-        (label != BACKGROUND && best.confidence >= MIN_CONFIDENCE).then_some(label.as_str())
+    /// The segment a (hashed, normalised) text reveals, if any.
+    pub(crate) fn classify(&self, text: &HashedText) -> Option<&str> {
+        let (class, confidence) = self.model.rank_classes(text, None, 1).into_iter().next()?;
+        let label = self.model.labels().get(class)?;
+        (label != BACKGROUND && confidence >= MIN_CONFIDENCE).then_some(label.as_str())
     }
 }

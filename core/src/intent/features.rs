@@ -164,10 +164,9 @@ impl Vectorizer {
         self.hashes.len()
     }
 
-    /// The tf-idf vector of normalised `text`; unknown features are dropped.
-    pub fn transform(&self, text: &str) -> SparseVec {
-        let mut feats = Vec::new();
-        hashed_features(text, &mut feats);
+    /// The tf-idf vector of a normalised text's features, hashed with [`hashed_features`]
+    /// (one hashing serves every classifier of a turn); unknown features are dropped.
+    pub fn transform_hashed(&self, feats: &[u64]) -> SparseVec {
         let mut cols: Vec<u32> = feats.iter().filter_map(|f| self.index.get(f).copied()).collect();
         cols.sort_unstable();
         let mut out = SparseVec::default();
@@ -193,6 +192,14 @@ impl Vectorizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Vectorizer {
+        fn transform(&self, text: &str) -> SparseVec {
+            let mut feats = Vec::new();
+            hashed_features(text, &mut feats);
+            self.transform_hashed(&feats)
+        }
+    }
 
     #[test]
     fn same_text_same_vector_and_unit_norm() {

@@ -6,7 +6,7 @@ mod rules;
 
 use serde::{Deserialize, Serialize};
 
-use features::{SparseVec, Vectorizer};
+use features::{hashed_features, SparseVec, Vectorizer};
 use linear::{Softmax, TrainParams};
 pub(crate) use rules::Rules;
 
@@ -42,6 +42,18 @@ pub struct IntentCandidate {
     pub name: String,
     /// Probability in 0–1; the candidates of one utterance sum to at most 1.
     pub confidence: f32,
+}
+
+/// The hashed n-gram features of a normalised text, computed once per turn for every
+/// classifier (intents, segments).
+pub(crate) struct HashedText(Vec<u64>);
+
+impl HashedText {
+    pub(crate) fn new(normalized: &str) -> HashedText {
+        let mut feats = Vec::new();
+        hashed_features(normalized, &mut feats);
+        HashedText(feats)
+    }
 }
 
 /// A softmax classifier over hashed word and character n-grams, trained from labelled
@@ -109,7 +121,11 @@ impl TextClassifier {
     /// The n-gram vector of normalised `text`, followed by its embedding when the model
     /// has one (a missing or wrong-length embedding counts as zeros).
     fn features(&self, text: &str, embedding: Option<&[f32]>) -> SparseVec {
-        let mut x = self.vectorizer.transform(text);
+        self.features_hashed(&HashedText::new(text), embedding)
+    }
+
+    fn features_hashed(&self, text: &HashedText, embedding: Option<&[f32]>) -> SparseVec {
+        let mut x = self.vectorizer.transform_hashed(&text.0);
         if let Some(e) = embedding.filter(|e| self.dense > 0 && e.len() == self.dense) {
             let first = self.vectorizer.len() as u32;
             x.idx.extend((0..self.dense as u32).map(|d| first + d));
@@ -141,16 +157,16 @@ impl TextClassifier {
     /// [`TextClassifier::rank`] for a model trained with embeddings: `embedding` is the
     /// utterance's sentence embedding from the same encoder.
     pub fn rank_with_embedding(&self, utterance: &str, embedding: &[f32], k: usize) -> Vec<IntentCandidate> {
-        self.candidates(&self.rank_classes(&normalize(utterance).text, Some(embedding), k))
+        self.candidates(&self.rank_classes(&HashedText::new(&normalize(utterance).text), Some(embedding), k))
     }
 
     pub(crate) fn rank_normalized(&self, text: &str, k: usize) -> Vec<IntentCandidate> {
-        self.candidates(&self.rank_classes(text, None, k))
+        self.candidates(&self.rank_classes(&HashedText::new(text), None, k))
     }
 
-    /// The `k` most likely `(class index, probability)` of normalised text, best first.
-    pub(crate) fn rank_classes(&self, text: &str, embedding: Option<&[f32]>, k: usize) -> Vec<(usize, f32)> {
-        let x = self.features(text, embedding);
+    /// The `k` most likely `(class index, probability)` of hashed normalised text, best first.
+    pub(crate) fn rank_classes(&self, text: &HashedText, embedding: Option<&[f32]>, k: usize) -> Vec<(usize, f32)> {
+        let x = self.features_hashed(text, embedding);
         let mut p = Vec::new();
         self.model.probabilities(&x, &mut p);
         let mut order: Vec<usize> = (0..p.len()).collect();
