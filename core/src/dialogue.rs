@@ -235,7 +235,8 @@ impl Session {
         embedding: Option<&[f32]>,
         t: &mut Turn,
     ) -> Understood<'b> {
-        let ranked = bot.classifier.as_ref().map(|c| c.rank_classes(hashed, embedding, ALTERNATIVES)).unwrap_or_default();
+        let ranked =
+            bot.classifier.as_ref().map(|c| c.rank_classes(hashed, embedding, ALTERNATIVES)).unwrap_or_default();
         if let Some(c) = &bot.classifier {
             t.alternatives = c.candidates(&ranked);
         }

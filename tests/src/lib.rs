@@ -406,3 +406,56 @@ pub fn encoder_dir() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("../shared/models/me5-small-enzh-int8"))
 }
+
+/// A table of built-in entity cases: `goldens/entities/<kind>.yaml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityTable {
+    /// The built-in entity kind every case is about.
+    pub kind: String,
+    /// Reference time for relative dates.
+    #[serde(default)]
+    pub now: Option<NowSpec>,
+    /// `[text, value]`; a `~` value means the kind must not be found in the text.
+    pub cases: Vec<(String, Option<String>)>,
+}
+
+/// A reference time in a golden file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NowSpec {
+    /// Seconds since the Unix epoch.
+    pub unix_seconds: i64,
+    /// The customer's UTC offset.
+    pub utc_offset_minutes: i32,
+}
+
+/// Runs an entity table against a bot without custom entities; returns the table's kind,
+/// its number of cases and the failures.
+pub fn run_entity_table(path: &Path) -> (String, usize, Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let table: EntityTable = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bot = Bot::from_yaml("plain.yaml", "version: 1\nintents:\n  hi:\n    examples: [hello, hi]\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let now = table
+        .now
+        .as_ref()
+        .map(|n| kefu_core::ReferenceTime { unix_seconds: n.unix_seconds, utc_offset_minutes: n.utc_offset_minutes });
+    let mut failures = Vec::new();
+    for (utterance, expected) in &table.cases {
+        let found: Vec<String> = bot
+            .extract_entities(utterance, now)
+            .into_iter()
+            .filter(|e| e.entity == table.kind)
+            .map(|e| e.value)
+            .collect();
+        let ok = match expected {
+            Some(value) => found.contains(value),
+            None => found.is_empty(),
+        };
+        if !ok {
+            failures.push(format!("{} {utterance:?}: found {found:?}, expected {expected:?}", table.kind));
+        }
+    }
+    (table.kind, table.cases.len(), failures)
+}

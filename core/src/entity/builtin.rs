@@ -31,10 +31,11 @@ impl Builtins {
     pub fn new() -> Builtins {
         Builtins {
             email: re(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}"),
-            url: re(r"(?:https?://|www\.)[a-z0-9./?=&%#:_~+-]+[a-z0-9/]"),
+            url: re(r"(?:(?:https?|ftp)://|www\.)[a-z0-9./?=&%#:_~+-]+[a-z0-9/]"),
             mobile: re(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}"),
-            intl_phone: re(r"\+\d{1,3}[- ]?\d{2,4}(?:[- ]?\d{2,4}){1,4}"),
-            digits: re(r"\d{17}x|\d{4}(?: \d{4}){3}(?: \d{1,3})?|\d{15,19}"),
+            intl_phone: re(r"\+\d{1,3}[- ]?\d{1,4}(?:[- ]?\d{2,4}){1,4}"),
+            // ID numbers; card numbers plain, in groups of four (space or dash), or 4-6-5.
+            digits: re(r"\d{17}x|\d{4}(?:[ -]\d{4}){3}(?:[ -]\d{1,3})?|\d{4}[ -]\d{6}[ -]\d{5}|\d{15,19}"),
             money_prefix: re(r"([¥￥$€£]|rmb|usd|cny)\s?(\d+(?:,\d{3})*(?:\.\d+)?)(万|千|k)?"),
             money_suffix: re(&format!(
                 r"(\d+(?:,\d{{3}})*(?:\.\d+)?|{CN_NUM}+)\s?(万|千|k)?\s?(块钱|块|元|人民币|rmb|yuan|dollars?|bucks|usd|美元|美金|euros?|eur|欧元)"
@@ -71,10 +72,12 @@ impl Builtins {
             if !digit_bounded(text, m.start(), m.end()) {
                 continue;
             }
-            let value = m.as_str().replace(' ', "").to_ascii_uppercase();
+            let value = m.as_str().replace([' ', '-'], "").to_ascii_uppercase();
+            // One digit repeated passes Luhn but is a placeholder, not a card.
+            let repeated = value.bytes().all(|b| b == value.as_bytes()[0]);
             if value.len() == 18 && is_valid_id_card(&value) {
                 push(m.start(), m.end(), "id_card", value, 9);
-            } else if (15..=19).contains(&value.len()) && is_luhn_valid(&value) {
+            } else if (15..=19).contains(&value.len()) && !repeated && is_luhn_valid(&value) {
                 push(m.start(), m.end(), "bank_card", value, 8);
             }
         }
