@@ -74,6 +74,12 @@ pub(crate) struct DatasetReport {
     /// CLINC150 only: in-scope accuracy and OOS recall at the threshold chosen on validation.
     #[serde(skip_serializing_if = "Option::is_none")]
     out_of_scope: Option<OosReport>,
+    /// Datasets with BIO slots: span F1 (exact slot and boundaries, micro-averaged, as
+    /// conlleval) of the sequence tagger trained on the train split.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slot_f1: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slot_train_seconds: Option<f64>,
     train_seconds: f64,
     model_bytes: usize,
     predict_p50_us: f64,
@@ -115,7 +121,10 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         let embeddings = embedder.as_ref().map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
         eprint!("training on {} … ", data.train.len());
         let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()));
-        eprintln!("accuracy {:.2} %", report.intent_accuracy * 100.0);
+        match report.slot_f1 {
+            Some(f1) => eprintln!("accuracy {:.2} %, slot F1 {:.2}", report.intent_accuracy * 100.0, f1 * 100.0),
+            None => eprintln!("accuracy {:.2} %", report.intent_accuracy * 100.0),
+        }
         reports.push(report);
     }
     if reports.is_empty() {
@@ -183,6 +192,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
+    let slots = data.train.iter().any(|e| !e.tags.is_empty()).then(|| slot_f1(data));
     DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
@@ -192,12 +202,39 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         intents: model.labels().len(),
         intent_accuracy: accuracy,
         out_of_scope,
+        slot_f1: slots.map(|s| s.0),
+        slot_train_seconds: slots.map(|s| s.1),
         train_seconds,
         model_bytes: model.size_bytes(),
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: confusions,
     }
+}
+
+/// Slot F1 on the test split and the tagger's training time.
+fn slot_f1(data: &Dataset) -> (f64, f64) {
+    let sentences: Vec<(Vec<String>, Vec<String>)> = data
+        .train
+        .iter()
+        .filter(|e| e.tokens.len() == e.tags.len())
+        .map(|e| (e.tokens.clone(), e.tags.clone()))
+        .collect();
+    let t0 = Instant::now();
+    let tagger = kefu_core::SequenceTagger::train(&sentences);
+    let seconds = t0.elapsed().as_secs_f64();
+    let (mut correct, mut predicted, mut gold) = (0usize, 0usize, 0usize);
+    for e in data.test.iter().filter(|e| e.tokens.len() == e.tags.len()) {
+        let want = kefu_core::bio_spans(&e.tags);
+        let got = kefu_core::bio_spans(&tagger.tag(&e.tokens));
+        correct += got.iter().filter(|s| want.contains(s)).count();
+        predicted += got.len();
+        gold += want.len();
+    }
+    let precision = correct as f64 / predicted.max(1) as f64;
+    let recall = correct as f64 / gold.max(1) as f64;
+    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+    (f1, seconds)
 }
 
 /// The best guess for each example (with its embedding on the ONNX tier).
@@ -297,8 +334,8 @@ fn print_table(reports: &[DatasetReport]) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
-        "{:<12} {:>4} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10}  out-of-scope",
-        "dataset", "lang", "train", "test", "accuracy", "train s", "model KiB", "p50 µs"
+        "{:<12} {:>4} {:>7} {:>6} {:>9} {:>8} {:>9} {:>10} {:>8}  out-of-scope",
+        "dataset", "lang", "train", "test", "accuracy", "train s", "model KiB", "p50 µs", "slot F1"
     );
     for r in reports {
         let oos = r.out_of_scope.as_ref().map_or(String::new(), |o| {
@@ -311,7 +348,7 @@ fn print_table(reports: &[DatasetReport]) {
         });
         let _ = writeln!(
             out,
-            "{:<12} {:>4} {:>7} {:>6} {:>8.2}% {:>8.2} {:>9.0} {:>10.1}  {oos}",
+            "{:<12} {:>4} {:>7} {:>6} {:>8.2}% {:>8.2} {:>9.0} {:>10.1} {:>8}  {oos}",
             r.dataset,
             r.language,
             r.train_examples,
@@ -320,6 +357,7 @@ fn print_table(reports: &[DatasetReport]) {
             r.train_seconds,
             r.model_bytes as f64 / 1024.0,
             r.predict_p50_us,
+            r.slot_f1.map_or("-".to_string(), |f| format!("{:.2}", f * 100.0)),
         );
     }
 }

@@ -61,6 +61,7 @@ mod pii;
 mod segment;
 mod sentiment;
 mod session;
+mod tagger;
 mod text;
 mod turn;
 
@@ -75,6 +76,7 @@ pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
 pub use intent::{IntentCandidate, IntentSource, TextClassifier};
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
+pub use tagger::{bio_spans, SequenceTagger};
 pub use text::{detect_language, Language};
 pub use turn::{Action, IntentMatch, Signal, Turn};
 

@@ -11,6 +11,15 @@ pub(crate) const ALL: &[&str] = &["snips", "atis", "clinc150", "banking77", "smp
 pub(crate) struct Example {
     pub text: String,
     pub intent: String,
+    /// Tokens and their BIO slot tags, where the dataset has slots (else empty).
+    pub tokens: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl Example {
+    fn intent_only(text: &str, intent: &str) -> Example {
+        Example { text: text.into(), intent: intent.into(), tokens: Vec::new(), tags: Vec::new() }
+    }
 }
 
 /// The splits of one dataset.
@@ -59,10 +68,17 @@ fn seq_in_label(root: &Path, dir: &str, name: &'static str, language: &'static s
     let split = |s: &str| -> Result<Vec<Example>, String> {
         let texts = read(&root.join(dir).join(s).join("seq.in"))?;
         let labels = read(&root.join(dir).join(s).join("label"))?;
+        let slots = read(&root.join(dir).join(s).join("seq.out"))?;
         Ok(texts
             .lines()
             .zip(labels.lines())
-            .map(|(t, l)| Example { text: t.trim().into(), intent: l.trim().into() })
+            .zip(slots.lines())
+            .map(|((t, l), tags)| Example {
+                text: t.trim().into(),
+                intent: l.trim().into(),
+                tokens: t.split_whitespace().map(String::from).collect(),
+                tags: tags.split_whitespace().map(String::from).collect(),
+            })
             .collect())
     };
     Ok(Dataset {
@@ -83,9 +99,7 @@ fn clinc(root: &Path) -> Result<Dataset, String> {
         v[key]
             .as_array()
             .map(|rows| {
-                rows.iter()
-                    .filter_map(|r| Some(Example { text: r[0].as_str()?.into(), intent: r[1].as_str()?.into() }))
-                    .collect()
+                rows.iter().filter_map(|r| Some(Example::intent_only(r[0].as_str()?, r[1].as_str()?))).collect()
             })
             .unwrap_or_default()
     };
@@ -104,12 +118,7 @@ fn clinc(root: &Path) -> Result<Dataset, String> {
 fn banking(root: &Path) -> Result<Dataset, String> {
     let split = |file: &str| -> Result<Vec<Example>, String> {
         let rows = parse_csv(&read(&root.join("banking77").join(file))?);
-        Ok(rows
-            .into_iter()
-            .skip(1)
-            .filter(|r| r.len() == 2)
-            .map(|r| Example { text: r[0].clone(), intent: r[1].clone() })
-            .collect())
+        Ok(rows.into_iter().skip(1).filter(|r| r.len() == 2).map(|r| Example::intent_only(&r[0], &r[1])).collect())
     };
     Ok(Dataset {
         name: "banking77",
@@ -161,7 +170,7 @@ fn smp2017(root: &Path) -> Result<Dataset, String> {
             let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let Some(class) = stem.strip_prefix(&format!("{s}_")) else { continue };
             for line in read(&f)?.lines().map(str::trim).filter(|l| !l.is_empty()) {
-                out.push(Example { text: line.into(), intent: class.into() });
+                out.push(Example::intent_only(line, class));
             }
         }
         Ok(out)
@@ -181,13 +190,26 @@ fn cais(root: &Path) -> Result<Dataset, String> {
     let split = |s: &str| -> Result<Vec<Example>, String> {
         let chars = read(&root.join("cais").join(s).join(format!("ch.{s}")))?;
         let intents = read(&root.join("cais").join(s).join(format!("ch.{s}.intent")))?;
-        let sentences = chars
-            .split("\n\n")
-            .map(|block| block.lines().filter_map(|l| l.split_whitespace().next()).collect::<String>());
+        // One character and its BIO tag per line; a blank line ends a sentence.
+        let sentences = chars.split("\n\n").map(|block| {
+            let pairs: Vec<(String, String)> = block
+                .lines()
+                .filter_map(|l| {
+                    let mut cols = l.split_whitespace();
+                    Some((cols.next()?.to_string(), cols.next().unwrap_or("O").to_string()))
+                })
+                .collect();
+            pairs.into_iter().unzip::<_, _, Vec<String>, Vec<String>>()
+        });
         Ok(sentences
-            .filter(|t| !t.is_empty())
+            .filter(|(tokens, _)| !tokens.is_empty())
             .zip(intents.lines())
-            .map(|(text, intent)| Example { text, intent: intent.trim().into() })
+            .map(|((tokens, tags), intent)| Example {
+                text: tokens.concat(),
+                intent: intent.trim().into(),
+                tokens,
+                tags,
+            })
             .collect())
     };
     Ok(Dataset {

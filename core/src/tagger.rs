@@ -1,0 +1,273 @@
+//! A sequence tagger for slots: an averaged structured perceptron over BIO tags with Viterbi
+//! decoding, trained from tokenised, tagged sentences (benchmark data, or a bot file's
+//! annotated examples). Pure Rust and deterministic like the intent model.
+
+use std::collections::HashMap;
+
+/// Training passes over the sentences.
+const EPOCHS: usize = 10;
+
+/// A trained tagger.
+#[derive(Debug, Clone)]
+pub struct SequenceTagger {
+    tags: Vec<String>,
+    /// Feature hash → one weight per tag (averaged after training).
+    weights: HashMap<u64, Vec<f32>>,
+    /// `transitions[prev * n + tag]`; row `n` is the start of the sentence.
+    transitions: Vec<f32>,
+}
+
+/// FNV-1a, as the intent features: stable across platforms.
+fn hash(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    for (i, p) in parts.iter().enumerate() {
+        for b in p.bytes().chain(std::iter::once(0xFF - i as u8)) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+    h
+}
+
+/// `Xx`-style shape of a word, runs collapsed: `iPhone12` → `xXxd`.
+fn shape(word: &str) -> String {
+    let mut out = String::new();
+    for c in word.chars() {
+        let s = if c.is_ascii_digit() {
+            'd'
+        } else if c.is_uppercase() {
+            'X'
+        } else if c.is_alphabetic() {
+            if c.is_ascii() {
+                'x'
+            } else {
+                'c'
+            }
+        } else {
+            c
+        };
+        if !out.ends_with(s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The hashed features of token `i`.
+fn features(tokens: &[String], i: usize) -> Vec<u64> {
+    let word = |j: isize| -> &str {
+        usize::try_from(i as isize + j)
+            .ok()
+            .and_then(|k| tokens.get(k))
+            .map_or(if j < 0 { "<s>" } else { "</s>" }, String::as_str)
+    };
+    let w = word(0);
+    let chars: Vec<char> = w.chars().collect();
+    let prefix: String = chars.iter().take(3).collect();
+    let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
+    let sh = shape(w);
+    vec![
+        hash(&["bias"]),
+        hash(&["w", w]),
+        hash(&["p3", &prefix]),
+        hash(&["s3", &suffix]),
+        hash(&["shape", &sh]),
+        hash(&["w-1", word(-1)]),
+        hash(&["w+1", word(1)]),
+        hash(&["w-2", word(-2)]),
+        hash(&["w+2", word(2)]),
+        hash(&["w-1w", word(-1), w]),
+        hash(&["ww+1", w, word(1)]),
+        hash(&["w-2w-1", word(-2), word(-1)]),
+        hash(&["w+1w+2", word(1), word(2)]),
+    ]
+}
+
+impl SequenceTagger {
+    /// Trains on `(tokens, tags)` sentences (tags such as `B-city`, `I-city`, `O`).
+    /// Tokens are compared lower-cased.
+    pub fn train(sentences: &[(Vec<String>, Vec<String>)]) -> SequenceTagger {
+        let mut tags: Vec<String> = Vec::new();
+        let mut index = HashMap::new();
+        let mut gold: Vec<Vec<usize>> = Vec::with_capacity(sentences.len());
+        for (_, ts) in sentences {
+            gold.push(
+                ts.iter()
+                    .map(|t| {
+                        let next = tags.len();
+                        let i = *index.entry(t.clone()).or_insert(next);
+                        if i == next {
+                            tags.push(t.clone());
+                        }
+                        i
+                    })
+                    .collect(),
+            );
+        }
+        let n = tags.len();
+        let feats: Vec<Vec<Vec<u64>>> = sentences
+            .iter()
+            .map(|(tokens, _)| {
+                let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
+                (0..lower.len()).map(|i| features(&lower, i)).collect()
+            })
+            .collect();
+        let mut m = SequenceTagger { tags, weights: HashMap::new(), transitions: vec![0.0; (n + 1) * n] };
+        // Averaging: `total` sums each weight over every step; `stamp` is when it last
+        // changed, so sums catch up lazily.
+        let mut total: HashMap<u64, (Vec<f32>, Vec<usize>)> = HashMap::new();
+        let mut trans_total = vec![0.0f32; (n + 1) * n];
+        let mut trans_stamp = vec![0usize; (n + 1) * n];
+        let mut step = 0usize;
+        for _ in 0..EPOCHS {
+            for (s, sentence) in feats.iter().enumerate() {
+                step += 1;
+                let predicted = m.viterbi(sentence);
+                if predicted == gold[s] {
+                    continue;
+                }
+                for (i, f) in sentence.iter().enumerate() {
+                    let (g, p) = (gold[s][i], predicted[i]);
+                    if g != p {
+                        for &h in f {
+                            let w = m.weights.entry(h).or_insert_with(|| vec![0.0; n]);
+                            let (sum, stamp) = total.entry(h).or_insert_with(|| (vec![0.0; n], vec![0; n]));
+                            for (tag, delta) in [(g, 1.0f32), (p, -1.0)] {
+                                sum[tag] += w[tag] * (step - stamp[tag]) as f32;
+                                stamp[tag] = step;
+                                w[tag] += delta;
+                            }
+                        }
+                    }
+                    let prev = |tags: &[usize]| if i == 0 { n } else { tags[i - 1] };
+                    let (gi, pi) = (prev(&gold[s]) * n + g, prev(&predicted) * n + p);
+                    if gi != pi {
+                        for (k, delta) in [(gi, 1.0f32), (pi, -1.0)] {
+                            trans_total[k] += m.transitions[k] * (step - trans_stamp[k]) as f32;
+                            trans_stamp[k] = step;
+                            m.transitions[k] += delta;
+                        }
+                    }
+                }
+            }
+        }
+        let steps = step.max(1) as f32;
+        for (h, w) in m.weights.iter_mut() {
+            if let Some((sum, stamp)) = total.get(h) {
+                for tag in 0..n {
+                    w[tag] = (sum[tag] + w[tag] * (step - stamp[tag]) as f32) / steps;
+                }
+            }
+        }
+        for k in 0..m.transitions.len() {
+            m.transitions[k] = (trans_total[k] + m.transitions[k] * (step - trans_stamp[k]) as f32) / steps;
+        }
+        m
+    }
+
+    /// The best tag sequence of a sentence's features.
+    fn viterbi(&self, sentence: &[Vec<u64>]) -> Vec<usize> {
+        let n = self.tags.len();
+        if sentence.is_empty() || n == 0 {
+            return Vec::new();
+        }
+        let emission = |f: &[u64]| {
+            let mut e = vec![0.0f32; n];
+            for h in f {
+                if let Some(w) = self.weights.get(h) {
+                    e.iter_mut().zip(w).for_each(|(a, b)| *a += b);
+                }
+            }
+            e
+        };
+        let mut score: Vec<f32> =
+            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
+        let mut back: Vec<Vec<usize>> = Vec::with_capacity(sentence.len());
+        for f in &sentence[1..] {
+            let e = emission(f);
+            let mut next = vec![f32::NEG_INFINITY; n];
+            let mut from = vec![0usize; n];
+            for (t, nt) in next.iter_mut().enumerate() {
+                for (p, s) in score.iter().enumerate() {
+                    let v = s + self.transitions[p * n + t];
+                    if v > *nt {
+                        *nt = v;
+                        from[t] = p;
+                    }
+                }
+                *nt += e[t];
+            }
+            back.push(from);
+            score = next;
+        }
+        let mut best = (0..n).max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a))).unwrap_or(0);
+        let mut path = vec![best];
+        for from in back.iter().rev() {
+            best = from[best];
+            path.push(best);
+        }
+        path.reverse();
+        path
+    }
+
+    /// Tags of a tokenised sentence.
+    pub fn tag(&self, tokens: &[String]) -> Vec<String> {
+        let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
+        let feats: Vec<Vec<u64>> = (0..lower.len()).map(|i| features(&lower, i)).collect();
+        self.viterbi(&feats).into_iter().map(|t| self.tags[t].clone()).collect()
+    }
+}
+
+/// Slot spans of a BIO tag sequence: `(slot, start, end)` over token indices (an `I-` after
+/// another slot starts a new span, as conlleval counts).
+pub fn bio_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
+    let mut spans: Vec<(String, usize, usize)> = Vec::new();
+    let mut open: Option<(String, usize)> = None;
+    for (i, t) in tags.iter().map(String::as_str).chain(std::iter::once("O")).enumerate() {
+        let (kind, slot) = t.split_once('-').unwrap_or((t, ""));
+        let continues = kind == "I" && open.as_ref().is_some_and(|(s, _)| s == slot);
+        if !continues {
+            if let Some((s, start)) = open.take() {
+                spans.push((s, start, i));
+            }
+            if kind == "B" || kind == "I" {
+                open = Some((slot.to_string(), i));
+            }
+        }
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentence(text: &str, tags: &str) -> (Vec<String>, Vec<String>) {
+        (text.split(' ').map(String::from).collect(), tags.split(' ').map(String::from).collect())
+    }
+
+    #[test]
+    fn learns_slots_from_context() {
+        let data = vec![
+            sentence("fly to boston tomorrow", "O O B-city B-date"),
+            sentence("fly to denver today", "O O B-city B-date"),
+            sentence("book a flight to new york", "O O O O B-city I-city"),
+            sentence("weather in paris today", "O O B-city B-date"),
+            sentence("flights from dallas to boston", "O O B-from O B-city"),
+            sentence("from denver to paris tomorrow", "O B-from O B-city B-date"),
+        ];
+        let t = SequenceTagger::train(&data);
+        let tags = t.tag(&"fly to paris tomorrow".split(' ').map(String::from).collect::<Vec<_>>());
+        assert_eq!(tags, ["O", "O", "B-city", "B-date"]);
+        let from = t.tag(&"flights from boston to denver".split(' ').map(String::from).collect::<Vec<_>>());
+        assert_eq!(bio_spans(&from), vec![("from".to_string(), 2, 3), ("city".to_string(), 4, 5)]);
+    }
+
+    #[test]
+    fn spans_follow_conlleval() {
+        let tags: Vec<String> = ["B-a", "I-a", "O", "I-b", "B-a", "B-a"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            bio_spans(&tags),
+            vec![("a".into(), 0, 2), ("b".into(), 3, 4), ("a".into(), 4, 5), ("a".into(), 5, 6)]
+        );
+    }
+}
