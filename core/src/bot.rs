@@ -9,6 +9,7 @@ use crate::entity::Extractors;
 use crate::error::{BotFileError, Problem, ProblemKind, Result};
 use crate::intent::{Rules, TextClassifier};
 use crate::segment::SegmentClassifier;
+use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
 
 /// Name of the classes that FAQ entries get in the classifier: `faq/<id>`.
@@ -34,6 +35,9 @@ pub struct Bot {
     pub(crate) rules: Rules,
     pub(crate) extractors: Extractors,
     pub(crate) segments: Option<SegmentClassifier>,
+    /// Learns from annotated examples which words fill which slot; `None` without
+    /// annotations.
+    pub(crate) slot_tagger: Option<SequenceTagger>,
     /// The ONNX tier's encoder; `None` on the embedded tier.
     #[cfg(feature = "onnx")]
     pub(crate) encoder: Option<std::sync::Arc<crate::Encoder>>,
@@ -80,6 +84,25 @@ impl Bot {
             return encoder.embed(_utterance).ok();
         }
         None
+    }
+
+    /// A tagger trained on every example (annotated ones teach the slots, the others what
+    /// is not a slot), or `None` when no example is annotated.
+    fn train_slot_tagger(spec: &BotFile) -> Option<SequenceTagger> {
+        let parsed: Vec<_> =
+            spec.intents.values().flat_map(|i| &i.examples).filter_map(|e| parse_example(e).ok()).collect();
+        if parsed.iter().all(|p| p.spans.is_empty()) {
+            return None;
+        }
+        let sentences: Vec<(Vec<String>, Vec<String>)> = parsed
+            .iter()
+            .map(|p| {
+                let tokens = tokens_with_spans(&p.text);
+                let tags = bio_tags(&tokens, &p.spans);
+                (tokens.into_iter().map(|t| t.0).collect(), tags)
+            })
+            .collect();
+        Some(SequenceTagger::train(&sentences))
     }
 
     /// Every training text with its class label, in class-file order: intent examples
@@ -157,6 +180,7 @@ impl Bot {
             spec.segments.iter().flat_map(|(name, s)| s.examples.iter().map(move |e| (e.as_str(), name.as_str()))),
             examples.iter().map(|(text, _)| text.as_str()),
         );
+        let slot_tagger = Bot::train_slot_tagger(&spec);
         let slot_patterns = intents
             .iter()
             .flat_map(|(intent, i)| i.slots.iter().map(move |(slot, s)| (intent, slot, s)))
@@ -174,6 +198,7 @@ impl Bot {
             rules,
             extractors,
             segments,
+            slot_tagger,
             #[cfg(feature = "onnx")]
             encoder: None,
             slot_patterns,

@@ -17,7 +17,8 @@ use crate::intent::{HashedText, IntentSource};
 use crate::pii;
 use crate::sentiment;
 use crate::session::DialogueState;
-use crate::text::{detect_language, normalize, word_bounded, Language};
+use crate::tagger::{bio_spans, tokens_with_spans};
+use crate::text::{detect_language, normalize, word_bounded, Language, Normalized};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session};
 
@@ -53,10 +54,33 @@ const YES_WORDS: &[&str] = &[
     "right",
 ];
 
-/// What a turn can reach besides the session: the bot and the host's adapter.
+/// What a turn can reach besides the session: the bot, the host's adapter, and which slot
+/// the bot's tagger thinks each part of the utterance fills.
 struct Cx<'a> {
     bot: &'a Bot,
     adapter: &'a dyn HostAdapter,
+    hints: Vec<SlotHint>,
+}
+
+/// A span of the utterance (characters of the original) the slot tagger assigns to `slot`.
+struct SlotHint {
+    slot: String,
+    start: usize,
+    end: usize,
+}
+
+/// The slot tagger's spans on the normalised utterance, mapped back to the original.
+fn slot_hints(bot: &Bot, normalized: &Normalized) -> Vec<SlotHint> {
+    let Some(tagger) = &bot.slot_tagger else { return Vec::new() };
+    let tokens = tokens_with_spans(&normalized.text);
+    let words: Vec<String> = tokens.iter().map(|t| t.0.clone()).collect();
+    bio_spans(&tagger.tag(&words))
+        .into_iter()
+        .map(|(slot, first, last)| {
+            let (start, end) = normalized.original_char_span(tokens[first].1, tokens[last - 1].2);
+            SlotHint { slot, start, end }
+        })
+        .collect()
 }
 
 /// What the classifier decided for an utterance.
@@ -135,7 +159,8 @@ impl Session {
             _ => None,
         };
 
-        let cx = Cx { bot, adapter: ctx.adapter };
+        let hints = if t.entities.is_empty() { Vec::new() } else { slot_hints(bot, &normalized) };
+        let cx = Cx { bot, adapter: ctx.adapter, hints };
         let text = normalized.text.as_str();
         match self.state.clone() {
             DialogueState::Form { intent, slot, reprompts } => {
@@ -541,14 +566,24 @@ impl Session {
             if self.slots.contains_key(slot) && !overwrite && first != Some(slot) {
                 continue;
             }
+            // The tagger's view first: an entity it places in this slot goes first, one it
+            // places in another slot of the same kind is left for that slot (unless this is
+            // the slot the bot just asked for: then the answer is for it).
+            let hint =
+                |e: &Entity| cx.hints.iter().find(|h| h.start < e.end && e.start < h.end).map(|h| h.slot.as_str());
+            let elsewhere = |e: &Entity| {
+                first != Some(slot)
+                    && hint(e).is_some_and(|h| h != slot && spec.slots.get(h).is_some_and(|o| o.entity == s.entity))
+            };
+            let mut candidates: Vec<usize> = (0..entities.len())
+                .filter(|&i| !used[i] && entities[i].entity == s.entity && !elsewhere(&entities[i]))
+                .collect();
+            candidates.sort_by_key(|&i| hint(&entities[i]) != Some(slot));
             let mut refused = false;
-            for (i, e) in entities.iter().enumerate() {
-                if used[i] || e.entity != s.entity {
-                    continue;
-                }
+            for i in candidates {
                 used[i] = true;
-                if accepts(cx, intent, slot, s, &e.value)? {
-                    self.slots.insert(slot.to_string(), e.value.clone());
+                if accepts(cx, intent, slot, s, &entities[i].value)? {
+                    self.slots.insert(slot.to_string(), entities[i].value.clone());
                     refused = false;
                     break;
                 }

@@ -217,6 +217,42 @@ impl SequenceTagger {
     }
 }
 
+/// Tokens of a text for slot tagging, with their byte spans: runs of ASCII letters and
+/// digits, and every other non-space character on its own (so Chinese is tagged per
+/// character, as CAIS is).
+pub(crate) fn tokens_with_spans(text: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut run: Option<usize> = None;
+    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+        if c.is_ascii_alphanumeric() {
+            run.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = run.take() {
+            out.push((text[start..i].to_string(), start, i));
+        }
+        if !c.is_whitespace() && i < text.len() {
+            out.push((c.to_string(), i, i + c.len_utf8()));
+        }
+    }
+    out
+}
+
+/// BIO tags of `tokens` for slot spans given as byte ranges of the same text.
+pub(crate) fn bio_tags(tokens: &[(String, usize, usize)], spans: &[(usize, usize, String)]) -> Vec<String> {
+    let mut tags = vec!["O".to_string(); tokens.len()];
+    for (start, end, slot) in spans {
+        let mut first = true;
+        for (i, (_, a, b)) in tokens.iter().enumerate() {
+            if *a >= *start && *b <= *end {
+                tags[i] = format!("{}-{slot}", if first { "B" } else { "I" });
+                first = false;
+            }
+        }
+    }
+    tags
+}
+
 /// Slot spans of a BIO tag sequence: `(slot, start, end)` over token indices (an `I-` after
 /// another slot starts a new span, as conlleval counts).
 pub fn bio_spans(tags: &[String]) -> Vec<(String, usize, usize)> {
@@ -260,6 +296,15 @@ mod tests {
         assert_eq!(tags, ["O", "O", "B-city", "B-date"]);
         let from = t.tag(&"flights from boston to denver".split(' ').map(String::from).collect::<Vec<_>>());
         assert_eq!(bio_spans(&from), vec![("from".to_string(), 2, 3), ("city".to_string(), 4, 5)]);
+    }
+
+    #[test]
+    fn tokens_and_tags_of_mixed_text() {
+        let tokens = tokens_with_spans("买时199元 now $159");
+        let words: Vec<&str> = tokens.iter().map(|t| t.0.as_str()).collect();
+        assert_eq!(words, ["买", "时", "199", "元", "now", "$", "159"]);
+        let tags = bio_tags(&tokens, &[(6, 12, "paid".into())]);
+        assert_eq!(tags, ["O", "O", "B-paid", "I-paid", "O", "O", "O"]);
     }
 
     #[test]
