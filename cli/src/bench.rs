@@ -55,6 +55,8 @@ struct Report {
     wasm: Option<serde_json::Value>,
     /// Sizes from `bindings/build-mobile`, when it has run.
     mobile: Option<serde_json::Value>,
+    /// Peak resident memory of the whole bench process (Linux `VmHWM`), in KiB.
+    peak_rss_kib: Option<u64>,
     /// ONNX tier: ONNX Runtime's `run` alone for the same utterances, and the ratio of
     /// kefu's turn p50 to it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -129,17 +131,19 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         throughput_turns_per_s: throughput,
         wasm,
         mobile,
+        peak_rss_kib: peak_rss_kib(),
         onnx_session_run_p50_us: session_run,
         onnx_turn_over_session_run: session_run.map(|s| pct(0.5) / s),
     };
     println!(
-        "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s",
+        "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s · peak RSS {} KiB",
         report.bot,
         report.load_and_train_ms_median,
         report.turn_p50_us,
         report.turn_p99_us,
         report.threads,
-        report.throughput_turns_per_s
+        report.throughput_turns_per_s,
+        report.peak_rss_kib.map_or("?".into(), |k| k.to_string()),
     );
     if let (Some(s), Some(r)) = (report.onnx_session_run_p50_us, report.onnx_turn_over_session_run) {
         println!("ONNX Runtime session.run alone: p50 {s:.1} µs; kefu's turn is {r:.2} × that");
@@ -162,4 +166,11 @@ fn session_run_p50(dir: &std::path::Path, rounds: usize) -> Result<f64, String> 
     }
     times.sort_by(f64::total_cmp);
     Ok(times[times.len() / 2])
+}
+
+/// Peak resident set size from `/proc/self/status` (Linux); `None` elsewhere.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

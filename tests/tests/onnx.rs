@@ -55,3 +55,30 @@ fn dialogue_goldens_pass_on_the_onnx_tier() {
         .collect();
     assert!(failures.is_empty(), "{} golden failures on the ONNX tier:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// The plumbing on the tiny fixture encoder (an embedding lookup; tools/build-tiny-encoder.py):
+/// tokenizer → ONNX Runtime → mean pooling → L2 norm, checked by hand.
+#[test]
+fn tiny_encoder_pools_and_normalises_as_e5_does() {
+    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
+        return;
+    }
+    let dir = repo_root().join("tests/fixtures/tiny-encoder");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let encoder =
+        Encoder::from_bytes(&read("model.onnx"), &read("tokenizer.json"), "query: ").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(encoder.dimension(), 8);
+    // "query: where is my order" → <s> query : where is my order </s> = ids 0 4 5 6 7 8 9 2;
+    // row i of the table is i + 0.1 · d.
+    let ids = [0.0f32, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 2.0];
+    let mean = ids.iter().sum::<f32>() / ids.len() as f32;
+    let raw: Vec<f32> = (0..8).map(|d| mean + 0.1 * d as f32).collect();
+    let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let got = encoder.embed("where is my order").unwrap_or_else(|e| panic!("{e}"));
+    for (g, r) in got.iter().zip(&raw) {
+        assert!((g - r / norm).abs() < 1e-5, "{got:?}");
+    }
+    // Unknown words are <unk>, not an error; an empty text still has <s> and </s>.
+    assert_eq!(encoder.embed("完全未知的词").unwrap_or_default().len(), 8);
+    assert_eq!(encoder.embed("").unwrap_or_default().len(), 8);
+}
