@@ -18,7 +18,7 @@ use crate::pii;
 use crate::sentiment;
 use crate::session::DialogueState;
 use crate::tagger::{bio_spans, tokens_with_spans};
-use crate::text::{detect_language, normalize, word_bounded, Language, Normalized};
+use crate::text::{detect_language, normalize, occurrences, word_bounded, Language, Normalized};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session};
 
@@ -689,7 +689,7 @@ fn accepts(cx: &Cx<'_>, intent: &str, slot: &str, spec: &SlotSpec, value: &str) 
 
 /// Does normalised `text` contain one of `words` (English ones as whole words)?
 fn has_any(text: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| text.match_indices(w).any(|(at, _)| !w.is_ascii() || word_bounded(text, at, at + w.len())))
+    words.iter().any(|w| occurrences(text, w).any(|at| !w.is_ascii() || word_bounded(text, at, at + w.len())))
 }
 
 /// The customer's answer to a yes/no question, if it is one.

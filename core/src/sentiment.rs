@@ -3,7 +3,20 @@
 //! A score in −1…1 per utterance: lexicon hits, flipped by a negation just before them,
 //! strengthened by intensifiers, repeated `!`/`！` and emoji.
 
-use crate::text::word_bounded;
+use std::sync::OnceLock;
+
+use crate::text::{word_bounded, LiteralSet};
+
+/// The lexicons as one literal set: negative words, then positive ones.
+fn lexicon() -> &'static LiteralSet {
+    static SET: OnceLock<LiteralSet> = OnceLock::new();
+    SET.get_or_init(|| LiteralSet::new(NEGATIVE.iter().chain(POSITIVE).copied()))
+}
+
+fn abusive() -> &'static LiteralSet {
+    static SET: OnceLock<LiteralSet> = OnceLock::new();
+    SET.get_or_init(|| LiteralSet::new(ABUSIVE.iter().copied()))
+}
 
 const NEGATIVE: &[&str] = &[
     "差",
@@ -108,23 +121,22 @@ const ABUSIVE: &[&str] = &[
 /// Sentiment of normalised text in −1 (angry) … 1 (happy).
 pub(crate) fn score(text: &str) -> f32 {
     let mut total = 0.0f32;
-    for (lexicon, sign) in [(NEGATIVE, -1.0f32), (POSITIVE, 1.0)] {
-        for word in lexicon {
-            for (at, _) in text.match_indices(word) {
-                if !word_bounded(text, at, at + word.len()) {
-                    continue;
-                }
-                let before = &text[..at];
-                let tail: String = before.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
-                let negated = NEGATIONS.iter().any(|n| tail.trim_end().ends_with(n));
-                let intensified = INTENSIFIERS.iter().any(|i| tail.contains(i));
-                let mut s = if negated { -sign * 0.5 } else { sign };
-                if intensified {
-                    s *= 1.5;
-                }
-                total += s;
-            }
+    let set = lexicon();
+    for (i, at) in set.find_all(text) {
+        let word = set.pattern(i);
+        if !word_bounded(text, at, at + word.len()) {
+            continue;
         }
+        let sign = if i < NEGATIVE.len() { -1.0f32 } else { 1.0 };
+        let before = &text[..at];
+        let tail: String = before.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let negated = NEGATIONS.iter().any(|n| tail.trim_end().ends_with(n));
+        let intensified = INTENSIFIERS.iter().any(|i| tail.contains(i));
+        let mut s = if negated { -sign * 0.5 } else { sign };
+        if intensified {
+            s *= 1.5;
+        }
+        total += s;
     }
     total -= text.chars().filter(|c| NEGATIVE_EMOJI.contains(c)).count() as f32;
     total += text.chars().filter(|c| POSITIVE_EMOJI.contains(c)).count() as f32;
@@ -137,9 +149,10 @@ pub(crate) fn score(text: &str) -> f32 {
 }
 
 fn abusive_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = ABUSIVE
-        .iter()
-        .flat_map(|w| text.match_indices(w).map(|(at, w)| (at, at + w.len())))
+    let set = abusive();
+    let mut spans: Vec<(usize, usize)> = set
+        .find_all(text)
+        .map(|(i, at)| (at, at + set.pattern(i).len()))
         .filter(|&(s, e)| word_bounded(text, s, e))
         .collect();
     spans.sort_unstable();

@@ -125,6 +125,56 @@ pub fn detect_language(text: &str) -> Option<Language> {
     }
 }
 
+/// Byte offsets where `pattern` occurs in `text` (overlaps included). A plain scan: for
+/// utterance-sized texts it beats building a substring searcher per word of a lexicon per
+/// turn, which is what `str::match_indices` does.
+pub(crate) fn occurrences<'a>(text: &'a str, pattern: &'a str) -> impl Iterator<Item = usize> + 'a {
+    let (hay, pat) = (text.as_bytes(), pattern.as_bytes());
+    let first = pat.first().copied();
+    // A UTF-8 pattern starts with a lead byte, so every match starts at a char boundary.
+    (0..hay.len().saturating_sub(pat.len().saturating_sub(1)))
+        .filter(move |&i| Some(hay[i]) == first && hay[i..].starts_with(pat))
+}
+
+/// A fixed set of literal patterns found together in one pass: each text position is
+/// compared only with the patterns that start with its byte (lexicons, synonym lists).
+#[derive(Debug, Clone)]
+pub(crate) struct LiteralSet {
+    patterns: Vec<String>,
+    /// Indices into `patterns` by first byte.
+    by_first: Vec<Vec<u32>>,
+}
+
+impl LiteralSet {
+    pub(crate) fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> LiteralSet {
+        let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, p) in patterns.iter().enumerate() {
+            if let Some(&b) = p.as_bytes().first() {
+                by_first[usize::from(b)].push(i as u32);
+            }
+        }
+        LiteralSet { patterns, by_first }
+    }
+
+    /// `(pattern index, byte offset)` of every occurrence of every pattern in `text`
+    /// (overlaps included), by offset.
+    pub(crate) fn find_all<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        let hay = text.as_bytes();
+        hay.iter().enumerate().flat_map(move |(at, &b)| {
+            self.by_first[usize::from(b)]
+                .iter()
+                .map(|&i| i as usize)
+                .filter(move |&i| hay[at..].starts_with(self.patterns[i].as_bytes()))
+                .map(move |i| (i, at))
+        })
+    }
+
+    pub(crate) fn pattern(&self, i: usize) -> &str {
+        &self.patterns[i]
+    }
+}
+
 /// True when `text[start..end]` does not start or end inside a Latin word or number:
 /// a keyword "human" must not match "inhuman", a synonym "sf" not "sfx". CJK has no word
 /// boundaries, so CJK edges always pass.

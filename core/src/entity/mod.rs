@@ -14,7 +14,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::botfile::schema::EntitySpec;
-use crate::text::{normalize, word_bounded, Normalized};
+use crate::text::{normalize, occurrences, word_bounded, LiteralSet, Normalized};
 
 pub use builtin::BUILTIN_ENTITIES;
 pub use datetime::ReferenceTime;
@@ -76,6 +76,8 @@ struct Synonym {
     value: String,
     /// Least similarity of a typo-tolerant match; `None`: exact only.
     fuzzy: Option<f32>,
+    /// The words of `text`, for typo-tolerant matching.
+    words: Vec<Vec<char>>,
 }
 
 /// Values a host adds to its custom entities at run time: entity → value → synonyms.
@@ -88,7 +90,8 @@ fn synonyms_of(entity: &str, values: &BTreeMap<String, Vec<String>>, fuzzy: Opti
         for word in std::iter::once(value).chain(words) {
             let text = normalize(word).text;
             if !text.is_empty() {
-                out.push(Synonym { text, entity: entity.to_string(), value: value.clone(), fuzzy });
+                let words = text.split(' ').map(|w| w.chars().collect()).collect();
+                out.push(Synonym { text, entity: entity.to_string(), value: value.clone(), fuzzy, words });
             }
         }
     }
@@ -102,6 +105,8 @@ pub(crate) struct Extractors {
     datetimes: datetime::DateTimes,
     durations: duration::Durations,
     synonyms: Vec<Synonym>,
+    /// The synonyms' texts, searched in one pass.
+    synonym_set: LiteralSet,
     regexes: Vec<(String, Regex)>,
 }
 
@@ -117,10 +122,12 @@ impl Extractors {
             }
         }
         sort_longest_first(&mut synonyms);
+        let synonym_set = LiteralSet::new(synonyms.iter().map(|s| s.text.clone()));
         Extractors {
             builtin: builtin::Builtins::new(),
             datetimes: datetime::DateTimes::new(),
             durations: duration::Durations::new(),
+            synonym_set,
             synonyms,
             regexes,
         }
@@ -163,20 +170,29 @@ impl Extractors {
         let mut extra: Vec<Synonym> =
             host.iter().flat_map(|(entity, values)| synonyms_of(entity, values, None)).collect();
         sort_longest_first(&mut extra);
-        for s in self.synonyms.iter().chain(&extra) {
-            for (at, _) in text.match_indices(s.text.as_str()) {
-                if word_bounded(text, at, at + s.text.len()) {
-                    found.push(RawMatch {
-                        start: at,
-                        end: at + s.text.len(),
-                        entity: s.entity.clone(),
-                        value: s.value.clone(),
-                        priority: 6,
-                    });
-                }
+        let exact = self
+            .synonym_set
+            .find_all(text)
+            .map(|(i, at)| (&self.synonyms[i], at))
+            .chain(extra.iter().flat_map(|s| occurrences(text, &s.text).map(move |at| (s, at))));
+        for (s, at) in exact {
+            if word_bounded(text, at, at + s.text.len()) {
+                found.push(RawMatch {
+                    start: at,
+                    end: at + s.text.len(),
+                    entity: s.entity.clone(),
+                    value: s.value.clone(),
+                    priority: 6,
+                });
             }
-            if let Some(least) = s.fuzzy {
-                found.extend(fuzzy_matches(text, s, least));
+        }
+        let words: Vec<(usize, usize, Vec<char>)> =
+            latin_words(text).into_iter().map(|(a, b)| (a, b, text[a..b].chars().collect())).collect();
+        if !words.is_empty() {
+            for s in self.synonyms.iter().chain(&extra) {
+                if let Some(least) = s.fuzzy {
+                    found.extend(fuzzy_matches(&words, s, least));
+                }
             }
         }
         resolve_overlaps(found)
@@ -198,29 +214,33 @@ fn sort_longest_first(synonyms: &mut [Synonym]) {
 /// Typo-tolerant matches of a Latin-script synonym: runs of as many words as the synonym
 /// has, where words under 4 letters match exactly and the longer ones are similar enough by
 /// edit distance (exact matches are found elsewhere).
-fn fuzzy_matches(text: &str, s: &Synonym, least: f32) -> Vec<RawMatch> {
-    if !s.text.is_ascii() {
+fn fuzzy_matches(words: &[(usize, usize, Vec<char>)], s: &Synonym, least: f32) -> Vec<RawMatch> {
+    let target = &s.words;
+    if !s.text.is_ascii() || words.len() < target.len() {
         return Vec::new();
     }
-    let target: Vec<Vec<char>> = s.text.split(' ').map(|w| w.chars().collect()).collect();
     let long_letters: usize = target.iter().filter(|w| w.len() >= 4).map(Vec::len).sum();
     if long_letters == 0 {
         return Vec::new();
     }
+    let max_edits = ((1.0 - least) * long_letters as f32 + 1e-4) as usize;
     let mut out = Vec::new();
-    for w in latin_words(text).windows(target.len()) {
+    for w in words.windows(target.len()) {
         let mut distance = 0;
-        let mut exact_ok = true;
-        for (&(a, b), t) in w.iter().zip(&target) {
-            let word: Vec<char> = text[a..b].chars().collect();
+        let mut ok = true;
+        for ((_, _, word), t) in w.iter().zip(target) {
             if t.len() < 4 {
-                exact_ok &= word == *t;
+                ok &= word == t;
+            } else if word.len().abs_diff(t.len()) > max_edits {
+                ok = false; // too different in length to be a typo
             } else {
-                distance += edit_distance(&word, t);
+                distance += edit_distance(word, t);
+            }
+            if !ok || distance > max_edits {
+                break;
             }
         }
-        let similarity = 1.0 - distance as f32 / long_letters as f32;
-        if exact_ok && distance > 0 && similarity >= least {
+        if ok && distance > 0 && distance <= max_edits {
             let (start, end) = (w[0].0, w[target.len() - 1].1);
             out.push(RawMatch { start, end, entity: s.entity.clone(), value: s.value.clone(), priority: 4 });
         }
