@@ -55,20 +55,24 @@ impl Builtins {
         let mut push = |start: usize, end: usize, entity: &str, value: String, priority: u8| {
             out.push(RawMatch { start, end, entity: entity.to_string(), value, priority });
         };
-        for m in self.email.find_iter(text) {
+        // Most utterances have no digits, `@` or URL: the patterns that need them search an
+        // empty text instead.
+        let only_if = |cond: bool| if cond { text } else { "" };
+        let with_digits = only_if(text.bytes().any(|b| b.is_ascii_digit()));
+        for m in self.email.find_iter(only_if(text.contains('@'))) {
             push(m.start(), m.end(), "email", m.as_str().to_string(), 9);
         }
-        for m in self.url.find_iter(text) {
+        for m in self.url.find_iter(only_if(text.contains("://") || text.contains("www."))) {
             push(m.start(), m.end(), "url", m.as_str().to_string(), 9);
         }
-        for m in self.mobile.find_iter(text).chain(self.intl_phone.find_iter(text)) {
+        for m in self.mobile.find_iter(with_digits).chain(self.intl_phone.find_iter(with_digits)) {
             let digits = only_digits(m.as_str());
             if digit_bounded(text, m.start(), m.end()) && (7..=15).contains(&digits.len()) {
                 let plus = if m.as_str().starts_with('+') { "+" } else { "" };
                 push(m.start(), m.end(), "phone", format!("{plus}{digits}"), 8);
             }
         }
-        for m in self.digits.find_iter(text) {
+        for m in self.digits.find_iter(with_digits) {
             if !digit_bounded(text, m.start(), m.end()) {
                 continue;
             }
@@ -81,7 +85,7 @@ impl Builtins {
                 push(m.start(), m.end(), "bank_card", value, 8);
             }
         }
-        for c in self.money_prefix.captures_iter(text) {
+        for c in self.money_prefix.captures_iter(with_digits) {
             let (Some(m), Some(amount)) = (c.get(0), c.get(2)) else { continue };
             let currency = match &c[1] {
                 "$" | "usd" => "USD",
@@ -104,7 +108,7 @@ impl Builtins {
                 push(m.start(), m.end(), "money", format!("{} {currency}", fmt_number(v)), 7);
             }
         }
-        for m in self.number.find_iter(text) {
+        for m in self.number.find_iter(with_digits) {
             let s = m.as_str();
             let (num, unit) = split_unit(s);
             if let Some(v) = parse_amount(num, unit) {
