@@ -156,7 +156,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
 /// ONNX Runtime's `run` time (p50, µs) for the bench utterances, on a separate encoder so
 /// the bot's own is not shared.
 fn session_run_p50(dir: &std::path::Path, rounds: usize) -> Result<f64, String> {
-    let encoder = kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?;
+    let encoder = crate::load_encoder(dir)?;
     let mut times = Vec::with_capacity(rounds * UTTERANCES.len());
     for _ in 0..rounds {
         for u in UTTERANCES {

@@ -45,6 +45,19 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Measure turn latency, load time and throughput on a bot; write a JSON report.
     Bench(bench::BenchArgs),
+    /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
+    /// the embeddings of a bot's examples so that loading that bot skips the encoder.
+    Bundle {
+        /// Encoder folder.
+        #[arg(long)]
+        encoder: PathBuf,
+        /// Bot whose examples to embed ahead of time.
+        #[arg(long)]
+        bot: Option<PathBuf>,
+        /// Output file.
+        #[arg(long, default_value = "encoder.kefumodl")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -63,6 +76,7 @@ fn main() -> ExitCode {
         Command::Inspect { bot } => load(&bot).map(|b| inspect(&b)),
         Command::Eval(args) => eval::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Bundle { encoder, bot, out } => bundle(&encoder, bot.as_deref(), &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,13 +98,46 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     match encoder {
         None => Bot::from_bytes(&name, &bytes),
-        Some(dir) => {
-            let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
+        Some(path) => {
+            let encoder = std::sync::Arc::new(load_encoder(path)?);
             let source = String::from_utf8_lossy(&bytes);
             Bot::from_yaml_with_encoder(&name, &source, encoder)
         }
     }
     .map_err(|e| e.to_string())
+}
+
+/// An encoder from a folder (`model.onnx`, `tokenizer.json`) or a model bundle file.
+pub(crate) fn load_encoder(path: &Path) -> Result<kefu_core::Encoder, String> {
+    if path.is_dir() {
+        return kefu_core::Encoder::from_dir(path).map_err(|e| e.to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bundle = kefu_core::ModelBundle::from_bytes(&bytes).map_err(|e| e.to_string())?;
+    kefu_core::Encoder::from_bundle(&bundle).map_err(|e| e.to_string())
+}
+
+fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
+    let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
+    if let Some(bot) = bot {
+        let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
+        Bot::from_yaml_with_encoder(&bot.display().to_string(), &source, encoder.clone()).map_err(|e| e.to_string())?;
+    }
+    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
+    let name = dir.file_name().map_or_else(|| "encoder".into(), |n| n.to_string_lossy().into_owned());
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata {
+            name,
+            prefix: encoder.prefix().to_string(),
+            dimension: encoder.dimension(),
+        },
+        model: read("model.onnx")?,
+        tokenizer: read("tokenizer.json")?,
+        embeddings: encoder.cached_embeddings(),
+    };
+    std::fs::write(out, bundle.to_bytes()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!("{}: {} cached embeddings", out.display(), bundle.embeddings.len());
+    Ok(())
 }
 
 fn inspect(bot: &Bot) {

@@ -63,6 +63,8 @@ fn onnx_error(what: &str) -> impl Fn(ort::Error) -> Error + '_ {
 /// Runtime runs one call at a time per encoder).
 pub struct Encoder {
     session: Mutex<Session>,
+    /// Embeddings of training texts by [`crate::bundle::text_key`], saved in bundles.
+    cache: Mutex<std::collections::BTreeMap<u64, Vec<f32>>>,
     tokenizer: tokenizers::Tokenizer,
     /// Text put before each input (`query: ` for e5 models).
     prefix: String,
@@ -86,7 +88,13 @@ impl Encoder {
         let mut builder =
             builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
         let session = builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))?;
-        let mut encoder = Encoder { session: Mutex::new(session), tokenizer, prefix: prefix.to_string(), dimension: 0 };
+        let mut encoder = Encoder {
+            session: Mutex::new(session),
+            cache: Mutex::default(),
+            tokenizer,
+            prefix: prefix.to_string(),
+            dimension: 0,
+        };
         encoder.dimension = encoder.embed("ok")?.len();
         if encoder.dimension == 0 {
             return Err(Error::Onnx("the model gave an empty embedding; is it a sentence encoder?".into()));
@@ -111,8 +119,47 @@ impl Encoder {
     /// Sentence embeddings of many texts (see [`Encoder::embed`]). One text per ONNX
     /// Runtime call: an int8 model quantizes activations per call, so padding texts into a
     /// batch would make an embedding depend on its neighbours.
+    /// Texts already in the cache (from a bundle) are not embedded again; the others are
+    /// added to it.
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        texts.iter().map(|t| self.embed(t)).collect()
+        texts
+            .iter()
+            .map(|t| {
+                let key = crate::bundle::text_key(&format!("{}{t}", self.prefix));
+                let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+                match cached.filter(|v| v.len() == self.dimension) {
+                    Some(v) => Ok(v),
+                    None => {
+                        let v = self.embed(t)?;
+                        self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, v.clone());
+                        Ok(v)
+                    }
+                }
+            })
+            .collect()
+    }
+
+    /// An encoder from a [`crate::ModelBundle`], with its cached embeddings.
+    pub fn from_bundle(bundle: &crate::ModelBundle) -> Result<Encoder> {
+        let encoder = Encoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
+        if encoder.dimension != bundle.metadata.dimension {
+            return Err(Error::ModelBundle(format!(
+                "the bundle says dimension {}, its model gives {}",
+                bundle.metadata.dimension, encoder.dimension
+            )));
+        }
+        *encoder.cache.lock().unwrap_or_else(|p| p.into_inner()) = bundle.embeddings.clone();
+        Ok(encoder)
+    }
+
+    /// The embeddings of training texts so far, for [`crate::ModelBundle::embeddings`].
+    pub fn cached_embeddings(&self) -> std::collections::BTreeMap<u64, Vec<f32>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The text put before each input.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// The embedding of one text.

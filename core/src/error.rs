@@ -42,6 +42,9 @@ pub enum Error {
         /// Name of the bot passed in.
         expected: String,
     },
+    /// Model bundle bytes are damaged, truncated or of another format version.
+    #[error("model bundle: {0}")]
+    ModelBundle(String),
     /// The ONNX tier cannot run: ONNX Runtime or the model is missing or unusable. The
     /// message says what to install or fix.
     #[error("ONNX tier: {0}")]

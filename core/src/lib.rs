@@ -50,6 +50,7 @@ mod adapter;
 mod analytics;
 mod bot;
 pub mod botfile;
+mod bundle;
 mod dialogue;
 #[cfg(feature = "onnx")]
 mod encoder;
@@ -68,6 +69,7 @@ mod turn;
 pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
+pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 pub use dialogue::MAX_UTTERANCE_CHARS;
 #[cfg(feature = "onnx")]
 pub use encoder::{load_onnxruntime, Encoder, ONNXRUNTIME_ENV, ONNXRUNTIME_VERSION};

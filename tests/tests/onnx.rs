@@ -82,3 +82,30 @@ fn tiny_encoder_pools_and_normalises_as_e5_does() {
     assert_eq!(encoder.embed("完全未知的词").unwrap_or_default().len(), 8);
     assert_eq!(encoder.embed("").unwrap_or_default().len(), 8);
 }
+
+/// A model bundle carries the encoder and the embeddings of a bot's examples: loading the
+/// bot from it gives the same embeddings without running the encoder for them.
+#[test]
+fn bundles_round_trip_with_their_embedding_cache() {
+    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
+        return;
+    }
+    let dir = repo_root().join("tests/fixtures/tiny-encoder");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let encoder = Encoder::from_bytes(&read("model.onnx"), &read("tokenizer.json"), "query: ").unwrap();
+    let texts = ["where is my order", "refund please", "hello"];
+    let fresh = encoder.embed_batch(&texts).unwrap();
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
+        model: read("model.onnx"),
+        tokenizer: read("tokenizer.json"),
+        embeddings: encoder.cached_embeddings(),
+    };
+    let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+    assert_eq!(parsed.embeddings.len(), 3);
+    let reloaded = Encoder::from_bundle(&parsed).unwrap();
+    assert_eq!(reloaded.embed_batch(&texts).unwrap(), fresh);
+    let mut wrong = parsed.clone();
+    wrong.metadata.dimension = 9;
+    assert!(matches!(Encoder::from_bundle(&wrong), Err(Error::ModelBundle(m)) if m.contains("dimension")));
+}

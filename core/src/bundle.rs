@@ -1,0 +1,188 @@
+//! Model bundles: one versioned file with everything the ONNX tier needs — the encoder
+//! (`model.onnx`), its `tokenizer.json`, metadata, and the embeddings of texts already
+//! embedded (a bot's examples), so reloading a bot does not run the encoder again.
+//!
+//! Layout (little-endian): `KEFUMODL`, format version (u16), CRC-32 of the rest (u32), then
+//! sections each prefixed with a u64 length: metadata JSON, model, tokenizer, embedding
+//! cache (`u64 text hash` + `dimension × f32` per entry). Parsing is pure Rust (no ONNX
+//! Runtime), checks every length against the bytes present, and fails with
+//! [`Error::ModelBundle`] instead of reading past the end.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Format version of model bundles.
+pub const MODEL_BUNDLE_VERSION: u16 = 1;
+const MAGIC: &[u8; 8] = b"KEFUMODL";
+
+/// What a bundle says about its encoder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BundleMetadata {
+    /// A name for people (`multilingual-e5-small-enzh-int8`).
+    pub name: String,
+    /// Text put before each input (`query: ` for e5).
+    pub prefix: String,
+    /// Length of the embeddings.
+    pub dimension: usize,
+}
+
+/// A parsed model bundle.
+#[derive(Clone, PartialEq)]
+pub struct ModelBundle {
+    /// The metadata.
+    pub metadata: BundleMetadata,
+    /// `model.onnx`.
+    pub model: Vec<u8>,
+    /// `tokenizer.json`.
+    pub tokenizer: Vec<u8>,
+    /// Embeddings by hash of the prefixed text.
+    pub embeddings: BTreeMap<u64, Vec<f32>>,
+}
+
+impl std::fmt::Debug for ModelBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelBundle")
+            .field("metadata", &self.metadata)
+            .field("model_bytes", &self.model.len())
+            .field("tokenizer_bytes", &self.tokenizer.len())
+            .field("cached_embeddings", &self.embeddings.len())
+            .finish()
+    }
+}
+
+/// FNV-1a of a text, the embedding cache's key.
+pub(crate) fn text_key(text: &str) -> u64 {
+    text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+fn bad(reason: impl Into<String>) -> Error {
+    Error::ModelBundle(reason.into())
+}
+
+/// Reads length-prefixed sections without ever indexing past the end.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        if n > self.0.len() {
+            return Err(bad(format!("the {what} section is cut short ({n} bytes announced, {} left)", self.0.len())));
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn u64(&mut self, what: &str) -> Result<u64> {
+        let b = self.take(8, what)?;
+        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+    }
+    fn section(&mut self, what: &str) -> Result<&'a [u8]> {
+        let n = usize::try_from(self.u64(what)?).map_err(|_| bad(format!("the {what} section is too large")))?;
+        self.take(n, what)
+    }
+}
+
+impl ModelBundle {
+    /// Parses bundle bytes (see the module docs for the layout).
+    pub fn from_bytes(bytes: &[u8]) -> Result<ModelBundle> {
+        if bytes.len() < 14 || &bytes[..8] != MAGIC {
+            return Err(bad("not a kefu model bundle (no KEFUMODL header); build one with `kefu bundle`"));
+        }
+        let version = u16::from_le_bytes([bytes[8], bytes[9]]);
+        if version != MODEL_BUNDLE_VERSION {
+            return Err(bad(format!(
+                "bundle format version {version}; this build reads version {MODEL_BUNDLE_VERSION}: rebuild the bundle"
+            )));
+        }
+        let crc = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
+        let body = &bytes[14..];
+        if crc32(body) != crc {
+            return Err(bad("the bundle is damaged (checksum mismatch); copy it again"));
+        }
+        let mut r = Reader(body);
+        let metadata: BundleMetadata = serde_json::from_slice(r.section("metadata")?)
+            .map_err(|e| bad(format!("the bundle metadata is not valid: {e}")))?;
+        let model = r.section("model")?.to_vec();
+        let tokenizer = r.section("tokenizer")?.to_vec();
+        let cache = r.section("embedding cache")?;
+        let entry = 8 + metadata.dimension.checked_mul(4).ok_or_else(|| bad("the dimension is too large"))?;
+        if metadata.dimension == 0 || cache.len() % entry != 0 {
+            return Err(bad("the embedding cache does not match the bundle's dimension"));
+        }
+        let mut embeddings = BTreeMap::new();
+        for chunk in cache.chunks_exact(entry) {
+            let mut c = Reader(chunk);
+            let key = c.u64("embedding cache")?;
+            let floats: Vec<f32> =
+                chunk[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            embeddings.insert(key, floats);
+        }
+        if !r.0.is_empty() {
+            return Err(bad("the bundle has trailing bytes after its last section"));
+        }
+        Ok(ModelBundle { metadata, model, tokenizer, embeddings })
+    }
+
+    /// The bundle as bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut body = Vec::new();
+        let mut section = |bytes: &[u8]| {
+            body.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            body.extend_from_slice(bytes);
+        };
+        // Serialising three plain fields cannot fail.
+        section(&serde_json::to_vec(&self.metadata).unwrap_or_default());
+        section(&self.model);
+        section(&self.tokenizer);
+        let mut cache = Vec::with_capacity(self.embeddings.len() * (8 + 4 * self.metadata.dimension));
+        for (key, v) in self.embeddings.iter().filter(|(_, v)| v.len() == self.metadata.dimension) {
+            cache.extend_from_slice(&key.to_le_bytes());
+            v.iter().for_each(|x| cache.extend_from_slice(&x.to_le_bytes()));
+        }
+        section(&cache);
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&MODEL_BUNDLE_VERSION.to_le_bytes());
+        out.extend_from_slice(&crc32(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> ModelBundle {
+        let metadata = BundleMetadata { name: "t".into(), prefix: "query: ".into(), dimension: 2 };
+        let embeddings = BTreeMap::from([(text_key("hi"), vec![0.6, 0.8])]);
+        ModelBundle { metadata, model: vec![1, 2, 3], tokenizer: b"{}".to_vec(), embeddings }
+    }
+
+    #[test]
+    fn round_trips_and_rejects_damage() {
+        let bytes = sample().to_bytes();
+        assert_eq!(ModelBundle::from_bytes(&bytes).ok(), Some(sample()));
+        for cut in [0, 5, 13, 20, bytes.len() - 1] {
+            assert!(matches!(ModelBundle::from_bytes(&bytes[..cut]), Err(Error::ModelBundle(_))), "cut at {cut}");
+        }
+        let mut flipped = bytes.clone();
+        flipped[30] ^= 1;
+        assert!(matches!(ModelBundle::from_bytes(&flipped), Err(Error::ModelBundle(m)) if m.contains("damaged")));
+        let mut version = bytes;
+        version[8] = 9;
+        assert!(matches!(ModelBundle::from_bytes(&version), Err(Error::ModelBundle(m)) if m.contains("version 9")));
+    }
+}
