@@ -33,7 +33,10 @@
 //!
 //! ## Crate features
 //!
-//! None yet: the embedded tier is always built.
+//! - `onnx` (default; native targets only, a `compile_error!` on wasm32): the ONNX tier —
+//!   [`Encoder`] (a sentence encoder run by ONNX Runtime, loaded at run time from the file
+//!   named by `KEFU_ONNXRUNTIME`), [`Bot::from_yaml_with_encoder`]. The embedded tier is
+//!   always built; build with `default-features = false` for it alone.
 //!
 //! ## Untrusted input
 //!
@@ -42,8 +45,12 @@
 //! session unchanged; empty ones get the `empty` response. Bot files over
 //! [`botfile::MAX_BOT_FILE_BYTES`] are rejected; user regexes run on the linear-time
 //! `regex` engine with a size limit. Damaged or foreign session bytes give a typed error
-//! and never a half-restored session. Error messages and `Debug` output never contain
-//! the customer's text.
+//! and never a half-restored session; so do damaged model bundles ([`ModelBundle`]), whose
+//! every section length is checked before it is read. Host adapters that fail or throw
+//! never fail a turn (reason `adapter_failure`). Error messages and `Debug` output never
+//! contain the customer's text or personal data (a property test checks summaries,
+//! transcripts, analytics, `Debug` and errors for phone, ID-card, bank-card and e-mail
+//! values).
 #![deny(missing_docs)]
 
 mod adapter;
