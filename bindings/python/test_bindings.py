@@ -70,6 +70,10 @@ def test_errors_are_typed(bot):
         kefu.Session(bot).turn(bot, "x" * 5000)
     with pytest.raises(kefu.KefuError.InvalidSession):
         kefu.Session.restore(bot, b"\x01\x02")
+    with pytest.raises(kefu.KefuError.InvalidBot, match="UTF-8"):
+        kefu.Bot.from_bytes("bin.yaml", b"\xff\xfe\x00")
+    with pytest.raises(kefu.KefuError.InvalidState):
+        kefu.Session(bot).agent_message(bot, "hello")
 
 
 def test_panic_is_an_exception(bot):

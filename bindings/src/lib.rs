@@ -293,6 +293,11 @@ impl Session {
         self.lock().to_bytes()
     }
 
+    /// What the agent wrote to the customer, for the transcript (masked).
+    pub fn agent_message(&self, bot: &Bot, text: String) -> Result<(), KefuError> {
+        Ok(self.lock().agent_message(&bot.inner, &text)?)
+    }
+
     /// The agent has finished: the bot takes the conversation back.
     pub fn agent_finished(&self) -> Result<(), KefuError> {
         Ok(self.lock().agent_finished()?)

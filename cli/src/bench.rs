@@ -55,6 +55,8 @@ struct Report {
     wasm: Option<serde_json::Value>,
     /// Sizes from `bindings/build-mobile`, when it has run.
     mobile: Option<serde_json::Value>,
+    /// Built-in and custom entity extraction alone, per utterance (median, µs).
+    entities_p50_us: f64,
     /// Peak resident memory of the whole bench process (Linux `VmHWM`), in KiB.
     peak_rss_kib: Option<u64>,
     /// ONNX tier: ONNX Runtime's `run` alone for the same utterances, and the ratio of
@@ -111,6 +113,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     loads.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let entities_p50_us = entities_p50(&bot, args.rounds);
     let session_run = match encoder {
         Some(dir) => Some(session_run_p50(dir, args.rounds)?),
         None => None,
@@ -131,6 +134,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         throughput_turns_per_s: throughput,
         wasm,
         mobile,
+        entities_p50_us,
         peak_rss_kib: peak_rss_kib(),
         onnx_session_run_p50_us: session_run,
         onnx_turn_over_session_run: session_run.map(|s| pct(0.5) / s),
@@ -145,6 +149,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         report.throughput_turns_per_s,
         report.peak_rss_kib.map_or("?".into(), |k| k.to_string()),
     );
+    println!("entity extraction alone: p50 {:.1} µs per utterance", report.entities_p50_us);
     if let (Some(s), Some(r)) = (report.onnx_session_run_p50_us, report.onnx_turn_over_session_run) {
         println!("ONNX Runtime session.run alone: p50 {s:.1} µs; kefu's turn is {r:.2} × that");
     }
@@ -173,4 +178,19 @@ fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Entity extraction (built-in and the bot's own, dates resolved) per utterance, p50 in µs.
+fn entities_p50(bot: &kefu_core::Bot, rounds: usize) -> f64 {
+    let now = kefu_core::ReferenceTime { unix_seconds: 1_795_226_400, utc_offset_minutes: 480 };
+    let mut times = Vec::with_capacity(rounds * UTTERANCES.len());
+    for _ in 0..rounds {
+        for u in UTTERANCES {
+            let t = Instant::now();
+            std::hint::black_box(bot.extract_entities(u, Some(now)));
+            times.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
 }

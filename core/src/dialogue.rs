@@ -237,6 +237,20 @@ impl Session {
             })
     }
 
+    /// The host reports what its agent wrote to the customer, so the transcript (and a later
+    /// handoff's summary) has the whole conversation; personal data and abuse are masked.
+    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<()> {
+        if self.state != DialogueState::WithAgent {
+            return Err(Error::InvalidState("agent_message called, but the session is not with an agent"));
+        }
+        let chars = text.chars().count();
+        if chars > MAX_UTTERANCE_CHARS {
+            return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
+        }
+        self.record(Speaker::Agent, pii::redact(&bot.extractors, text));
+        Ok(())
+    }
+
     /// The host's agent has finished: the bot takes the conversation back.
     pub fn agent_finished(&mut self) -> Result<()> {
         if self.state != DialogueState::WithAgent {

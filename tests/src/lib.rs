@@ -49,7 +49,8 @@ pub struct Step {
     /// (entity → value → synonyms).
     #[serde(default)]
     pub entity_values: BTreeMap<String, BTreeMap<String, Vec<String>>>,
-    /// Host event instead of an utterance: `agent_finished`, or `set_segment:NAME`.
+    /// Host event instead of an utterance: `agent_finished`, `agent_says:TEXT` or
+    /// `set_segment:NAME`.
     #[serde(default)]
     pub event: Option<String>,
     /// Expected intent; `"~"` (null) means out of scope / none.
@@ -104,6 +105,9 @@ pub struct HandoffExpect {
     /// Substrings the summary must contain.
     #[serde(default)]
     pub summary: Vec<String>,
+    /// Substrings that the transcript must contain (e.g. what an agent said earlier).
+    #[serde(default)]
+    pub transcript_has: Vec<String>,
     /// Substrings (personal data, abusive words) that must appear nowhere in the transcript
     /// or summary.
     #[serde(default)]
@@ -207,6 +211,7 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_c
             if let Some(event) = &step.event {
                 let result = match event.split_once(':') {
                     None if event == "agent_finished" => session.agent_finished(),
+                    Some(("agent_says", text)) => session.agent_message(&bot, text),
                     Some(("set_segment", name)) => {
                         session.set_segment(Some(name.to_string()));
                         Ok(())
@@ -323,6 +328,11 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
                 for s in &expect.summary {
                     if !h.summary.contains(s.as_str()) {
                         fail(format!("summary {:?} lacks {s:?}", h.summary));
+                    }
+                }
+                for s in &expect.transcript_has {
+                    if !h.transcript.iter().any(|l| l.text.contains(s.as_str())) {
+                        fail(format!("the handoff transcript lacks {s:?}"));
                     }
                 }
                 for s in &expect.transcript_lacks {

@@ -332,6 +332,12 @@ impl Session {
         self.inner.borrow().to_bytes()
     }
 
+    /// What the agent wrote to the customer, for the transcript (masked).
+    #[wasm_bindgen(js_name = agentMessage)]
+    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<(), JsValue> {
+        self.inner.borrow_mut().agent_message(&bot.inner, text).map_err(js_error)
+    }
+
     /// The agent has finished: the bot takes the conversation back.
     #[wasm_bindgen(js_name = agentFinished)]
     pub fn agent_finished(&mut self) -> Result<(), JsValue> {

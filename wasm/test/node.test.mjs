@@ -35,6 +35,7 @@ test("handoff signal, with-agent state and resume", () => {
   assert.ok(handoff.transcript.every((l) => !l.text.includes("13812345678")));
   assert.equal(session.state, "with_agent");
   assert.deepEqual(session.turn(bot, "hello?").signals, [{ type: "with_agent" }]);
+  session.agentMessage(bot, "您好，我是客服小李，回电 13812345678");
   session.agentFinished();
   assert.equal(session.state, "idle");
 });

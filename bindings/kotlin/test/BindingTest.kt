@@ -65,6 +65,7 @@ fun main(args: Array<String>) {
     val upset = angry.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
     check("negative sentiment handoff", upset?.reasons == listOf("negative_sentiment") && upset.priority == "high") { "$upset" }
     check("with agent", restored.state() == "with_agent" && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
+    restored.agentMessage(bot, "您好，我是客服小李")
     restored.agentFinished()
     check("resumed", restored.state() == "idle")
 
@@ -117,6 +118,8 @@ fun main(args: Array<String>) {
     check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }
     check("invalid input", throws<KefuException.InvalidInput> { session.turn(bot, "x".repeat(5000)) } != null)
     check("invalid session", throws<KefuException.InvalidSession> { Session.restore(bot, byteArrayOf(1, 2, 3)) } != null)
+    val notUtf8 = throws<KefuException.InvalidBot> { Bot.fromBytes("bin.yaml", byteArrayOf(0xff.toByte(), 0xfe.toByte())) }
+    check("invalid UTF-8", notUtf8?.message?.contains("UTF-8") == true) { "${notUtf8?.message}" }
     check("invalid state", throws<KefuException.InvalidState> { session.agentFinished() } != null)
 
     // A panic inside Rust is an exception here, not a crashed JVM.
