@@ -83,6 +83,20 @@ fn bad_bot_bytes_give_typed_errors() {
         Err(Error::BotFile(e)) => assert_eq!(e.problems[0].kind, ProblemKind::TooLarge),
         other => panic!("{other:?}"),
     }
+    // The same intent twice is a duplicate key, not a silent overwrite.
+    let twice = "version: 1\nintents:\n  a:\n    examples: [hello, hi]\n  a:\n    examples: [bye, ciao]\n";
+    match Bot::from_yaml("twice.yaml", twice) {
+        Err(Error::BotFile(e)) => assert!(e.to_string().contains("twice.yaml:"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // A form that would hand off to itself when no agent is free is refused.
+    let cyclic = "version: 1\nhandoff:\n  when_unavailable: human\nintents:\n  human:\n    keywords: [人工]\n    handoff: true\n";
+    match Bot::from_yaml("cyclic.yaml", cyclic) {
+        Err(Error::BotFile(e)) => {
+            assert!(e.problems.iter().any(|p| p.kind == ProblemKind::BadSetting && p.line == Some(3)), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
     // A pathological regex is fine: the engine is linear-time.
     let src = "version: 1\nintents:\n  a:\n    examples: [hello, hi]\n    patterns: ['(a+)+$']\n";
     let bot = Bot::from_yaml("re.yaml", src).unwrap();
