@@ -54,6 +54,7 @@ impl std::fmt::Debug for ModelBundle {
 }
 
 /// FNV-1a of a text, the embedding cache's key.
+#[cfg(any(feature = "onnx", test))]
 pub(crate) fn text_key(text: &str) -> u64 {
     text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
 }
