@@ -120,7 +120,7 @@ impl Analytics {
 /// Most frequent first; ties by name, so reports are stable.
 fn ranked(counts: &BTreeMap<String, u64>, n: usize) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = counts.iter().map(|(k, c)| (k.clone(), *c)).collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v.truncate(n);
     v
 }

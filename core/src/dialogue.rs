@@ -592,7 +592,7 @@ impl Session {
             let mut candidates: Vec<usize> = (0..entities.len())
                 .filter(|&i| !used[i] && entities[i].entity == s.entity && !elsewhere(&entities[i]))
                 .collect();
-            candidates.sort_by_key(|&i| hint(&entities[i]) != Some(slot));
+            candidates.sort_unstable_by_key(|&i| (hint(&entities[i]) != Some(slot), i));
             let mut refused = false;
             for i in candidates {
                 used[i] = true;

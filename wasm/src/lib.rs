@@ -15,6 +15,7 @@ use adapter::JsAdapter;
 use kefu_core::{ReferenceTime, TurnContext};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Replays of one async turn before giving up (each replay answers at least one question).
 const MAX_ASYNC_ROUNDS: usize = 16;
@@ -316,8 +317,18 @@ impl Session {
         entity: &str,
         #[wasm_bindgen(unchecked_param_type = "Record<string, string[]>")] values: JsValue,
     ) -> Result<(), JsValue> {
-        let values: std::collections::BTreeMap<String, Vec<String>> = serde_wasm_bindgen::from_value(values)
-            .map_err(|e| state_error(&format!("setEntityValues takes {{ value: [synonyms] }}: {e}")))?;
+        // Read by hand: serde's JS deserializer would add its weight to the package.
+        let shape = || state_error("setEntityValues takes { value: [synonyms, …] } with strings only");
+        let object: js_sys::Object = values.dyn_into().map_err(|_| shape())?;
+        let mut map = std::collections::BTreeMap::new();
+        for entry in js_sys::Object::entries(&object).iter() {
+            let pair = js_sys::Array::from(&entry);
+            let value = pair.get(0).as_string().ok_or_else(shape)?;
+            let synonyms: js_sys::Array = pair.get(1).dyn_into().map_err(|_| shape())?;
+            let synonyms = synonyms.iter().map(|s| s.as_string().ok_or_else(shape)).collect::<Result<Vec<_>, _>>()?;
+            map.insert(value, synonyms);
+        }
+        let values = map;
         self.inner.borrow_mut().set_entity_values(&bot.inner, entity, values).map_err(js_error)
     }
 

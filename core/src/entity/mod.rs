@@ -208,7 +208,9 @@ impl Extractors {
 
 /// Longest synonyms first, so 顺丰速运 wins over 顺丰.
 fn sort_longest_first(synonyms: &mut [Synonym]) {
-    synonyms.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then_with(|| a.text.cmp(&b.text)));
+    synonyms.sort_unstable_by(|a, b| {
+        (b.text.len(), &a.text, &a.entity, &a.value).cmp(&(a.text.len(), &b.text, &b.entity, &b.value))
+    });
 }
 
 /// Typo-tolerant matches of a Latin-script synonym: runs of as many words as the synonym
@@ -282,8 +284,13 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
 
 /// Keeps the longest (then highest-priority, then leftmost) of overlapping matches.
 fn resolve_overlaps(mut found: Vec<RawMatch>) -> Vec<RawMatch> {
-    found.sort_by(|a, b| {
-        (b.end - b.start).cmp(&(a.end - a.start)).then(b.priority.cmp(&a.priority)).then(a.start.cmp(&b.start))
+    // Unstable sorts keep the wasm package small; every tie is broken, so the order is total.
+    found.sort_unstable_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(b.priority.cmp(&a.priority))
+            .then(a.start.cmp(&b.start))
+            .then_with(|| (&a.entity, &a.value).cmp(&(&b.entity, &b.value)))
     });
     let mut kept: Vec<RawMatch> = Vec::new();
     for m in found {
@@ -291,7 +298,7 @@ fn resolve_overlaps(mut found: Vec<RawMatch>) -> Vec<RawMatch> {
             kept.push(m);
         }
     }
-    kept.sort_by_key(|m| m.start);
+    kept.sort_unstable_by_key(|m| m.start);
     kept
 }
 

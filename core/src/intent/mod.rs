@@ -171,7 +171,7 @@ impl TextClassifier {
         self.model.probabilities(&x, &mut p);
         let mut order: Vec<usize> = (0..p.len()).collect();
         // Ties break by class order, so ranking is deterministic.
-        order.sort_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
+        order.sort_unstable_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
         order.into_iter().take(k).map(|i| (i, p[i])).collect()
     }
 
