@@ -116,11 +116,10 @@ impl Encoder {
         self.dimension
     }
 
-    /// Sentence embeddings of many texts (see [`Encoder::embed`]). One text per ONNX
-    /// Runtime call: an int8 model quantizes activations per call, so padding texts into a
-    /// batch would make an embedding depend on its neighbours.
-    /// Texts already in the cache (from a bundle) are not embedded again; the others are
-    /// added to it.
+    /// Sentence embeddings of many texts (training examples), one ONNX Runtime call per
+    /// text: an int8 model quantizes activations per call, so padding texts into a batch
+    /// would make an embedding depend on its neighbours. Texts already in the cache (from a
+    /// bundle) are not embedded again; the others are added to it.
     pub fn embed_batch(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         texts
             .iter()
@@ -162,7 +161,8 @@ impl Encoder {
         &self.prefix
     }
 
-    /// The embedding of one text.
+    /// The sentence embedding of one text: the mean of the last hidden states over its
+    /// tokens, L2-normalised (as e5 models are used).
     pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
         Ok(self.embed_timed(text)?.0)
     }
