@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::crc32;
 use crate::error::{Error, Result};
 
 /// Format version of model bundles.
@@ -57,17 +58,6 @@ impl std::fmt::Debug for ModelBundle {
 #[cfg(any(feature = "onnx", test))]
 pub(crate) fn text_key(text: &str) -> u64 {
     text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
 }
 
 fn bad(reason: impl Into<String>) -> Error {

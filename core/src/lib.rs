@@ -58,6 +58,7 @@ mod analytics;
 mod bot;
 pub mod botfile;
 mod bundle;
+mod checksum;
 mod dialogue;
 #[cfg(feature = "onnx")]
 mod encoder;
@@ -77,6 +78,7 @@ pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::Bot;
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
+pub use checksum::crc32;
 pub use dialogue::MAX_UTTERANCE_CHARS;
 #[cfg(feature = "onnx")]
 pub use encoder::{load_onnxruntime, Encoder, ONNXRUNTIME_ENV, ONNXRUNTIME_VERSION};

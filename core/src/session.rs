@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::crc32;
 use crate::entity::HostValues;
 use crate::error::{Error, Result};
 use crate::handoff::{Speaker, TranscriptLine};
@@ -226,27 +227,5 @@ impl Session {
             return Err(Error::SessionBotMismatch { found: session.bot, expected: bot.name().to_string() });
         }
         Ok(session)
-    }
-}
-
-/// CRC-32 (IEEE), bitwise: sessions are small and this keeps a table out of the binary.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
-}
-
-#[cfg(test)]
-mod tests {
-    use super::crc32;
-
-    #[test]
-    fn crc32_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 }

@@ -4,24 +4,13 @@
 //! section parsing past the checksum).
 #![no_main]
 
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
-}
-
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let framed = data.first().filter(|&&b| b == b'{').map(|_| {
         let mut body = (data.len() as u64).to_le_bytes().to_vec();
         body.extend_from_slice(data);
         let mut out = b"KEFUMODL".to_vec();
         out.extend_from_slice(&kefu_core::MODEL_BUNDLE_VERSION.to_le_bytes());
-        out.extend_from_slice(&crc32(&body).to_le_bytes());
+        out.extend_from_slice(&kefu_core::crc32(&body).to_le_bytes());
         out.extend_from_slice(&body);
         out
     });

@@ -7,22 +7,10 @@ use std::sync::OnceLock;
 
 static BOT: OnceLock<kefu_core::Bot> = OnceLock::new();
 
-/// CRC-32 (IEEE), as in saved sessions.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
-}
-
 fn with_header(payload: &[u8]) -> Vec<u8> {
     let mut out = b"KEFU".to_vec();
     out.extend_from_slice(&kefu_core::SESSION_FORMAT_VERSION.to_le_bytes());
-    out.extend_from_slice(&crc32(payload).to_le_bytes());
+    out.extend_from_slice(&kefu_core::crc32(payload).to_le_bytes());
     out.extend_from_slice(payload);
     out
 }
