@@ -425,23 +425,8 @@ impl Session {
         let fits = |s: &SlotSpec| t.entities.iter().any(|e| e.entity == s.entity);
         let answers_slot = spec.slots.get(slot).is_some_and(fits);
         let corrects = correcting && spec.slots.iter().any(|(k, s)| self.slots.contains_key(k) && fits(s));
-        if !answers_slot && !corrects {
-            match understood {
-                Understood::Intent(other, _) if other != intent => {
-                    // The customer moved on: drop the form and handle the new request.
-                    self.state = DialogueState::Idle;
-                    t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
-                    return self.respond(cx, understood, t);
-                }
-                Understood::Faq(_) => {
-                    // Answer the question; the form keeps waiting.
-                    let state = self.state.clone();
-                    self.respond(cx, understood, t);
-                    self.state = state;
-                    return;
-                }
-                _ => {}
-            }
+        if !answers_slot && !corrects && self.turned_aside(cx, intent, understood, t) {
+            return;
         }
         // The answer belongs to the open form, whatever the classifier made of it.
         self.claim_turn(intent, t);
@@ -463,9 +448,7 @@ impl Session {
         } else {
             reprompts + 1
         };
-        if reprompts > bot.spec.settings.max_reprompts {
-            t.replies.push(bot.builtin_response("reprompt_limit", t.language, self.pick()));
-            self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+        if self.gave_up(cx, spec, reprompts, t) {
             return;
         }
         let slot_spec = spec.slots.get(slot);
@@ -524,25 +507,13 @@ impl Session {
             Some(false) => return self.cancel_form(bot, intent, spec, t),
             None => {}
         }
-        match understood {
-            Understood::Intent(other, _) if other != intent => {
-                self.state = DialogueState::Idle;
-                t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
-                return self.respond(cx, understood, t);
-            }
-            Understood::Faq(_) => {
-                let state = self.state.clone();
-                self.respond(cx, understood, t);
-                self.state = state;
-                return;
-            }
-            _ => {}
+        if self.turned_aside(cx, intent, understood, t) {
+            return;
         }
         self.claim_turn(intent, t);
         let reprompts = reprompts + 1;
-        if reprompts > bot.spec.settings.max_reprompts {
-            t.replies.push(bot.builtin_response("reprompt_limit", t.language, self.pick()));
-            return self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+        if self.gave_up(cx, spec, reprompts, t) {
+            return;
         }
         if let Some(question) = &spec.confirm {
             t.replies.push(render(question, t.language, self.pick(), &self.slots));
@@ -550,6 +521,37 @@ impl Session {
         t.slots = intent_slots(spec, &self.slots);
         t.signals.push(Signal::ConfirmationRequested { intent: intent.to_string() });
         self.state = DialogueState::Confirm { intent: intent.to_string(), reprompts };
+    }
+
+    /// While `intent` waits for an answer: another intent ends the wait and is handled, an
+    /// FAQ question is answered and the wait goes on. True when the turn went either way.
+    fn turned_aside(&mut self, cx: &Cx<'_>, intent: &str, understood: Understood<'_>, t: &mut Turn) -> bool {
+        match understood {
+            Understood::Intent(other, _) if other != intent => {
+                // The customer moved on: drop the form and handle the new request.
+                self.state = DialogueState::Idle;
+                t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+                self.respond(cx, understood, t);
+                true
+            }
+            Understood::Faq(_) => {
+                let state = self.state.clone();
+                self.respond(cx, understood, t);
+                self.state = state;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Past the re-prompt limit the bot stops asking and hands off (true).
+    fn gave_up(&mut self, cx: &Cx<'_>, spec: &IntentSpec, reprompts: u32, t: &mut Turn) -> bool {
+        if reprompts <= cx.bot.spec.settings.max_reprompts {
+            return false;
+        }
+        t.replies.push(cx.bot.builtin_response("reprompt_limit", t.language, self.pick()));
+        self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+        true
     }
 
     /// Reports the turn as part of `intent`'s form, whatever the classifier guessed.
