@@ -170,54 +170,38 @@ impl Encoder {
     /// [`Encoder::embed`], also returning the time spent inside ONNX Runtime's `run` (what
     /// `kefu bench` compares kefu's turn latency with).
     pub fn embed_timed(&self, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
-        let (mut rows, took) = self.embed_chunk(&[text])?;
-        Ok((rows.pop().unwrap_or_default(), took))
-    }
-
-    fn embed_chunk(&self, texts: &[&str]) -> Result<(Vec<Vec<f32>>, std::time::Duration)> {
-        let inputs: Vec<String> = texts.iter().map(|t| format!("{}{t}", self.prefix)).collect();
-        let encodings =
-            self.tokenizer.encode_batch(inputs, true).map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
-        let width = encodings.iter().map(|e| e.get_ids().len().min(MAX_TOKENS)).max().unwrap_or(0).max(1);
-        let rows = encodings.len();
-        let mut ids = vec![0i64; rows * width];
-        let mut mask = vec![0i64; rows * width];
-        for (r, e) in encodings.iter().enumerate() {
-            for (c, &id) in e.get_ids().iter().take(width).enumerate() {
-                ids[r * width + c] = i64::from(id);
-                mask[r * width + c] = 1;
-            }
-        }
-        let tensor = |data: Vec<i64>| Tensor::from_array(([rows, width], data)).map_err(onnx_error("input tensor"));
+        let encoding = self
+            .tokenizer
+            .encode(format!("{}{text}", self.prefix), true)
+            .map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
+        let ids: Vec<i64> = encoding.get_ids().iter().take(MAX_TOKENS).map(|&id| i64::from(id)).collect();
+        // Every token is real (one text, no padding): the attention mask is all ones and the
+        // mean runs over every position.
+        let n = ids.len();
+        let tensor = |data: Vec<i64>| Tensor::from_array(([1, n], data)).map_err(onnx_error("input tensor"));
         let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
         let started = std::time::Instant::now();
         let outputs = session
             .run(ort::inputs![
                 "input_ids" => tensor(ids)?,
-                "attention_mask" => tensor(mask.clone())?,
-                "token_type_ids" => tensor(vec![0; rows * width])?,
+                "attention_mask" => tensor(vec![1; n])?,
+                "token_type_ids" => tensor(vec![0; n])?,
             ])
             .map_err(onnx_error("running the encoder failed"))?;
         let took = started.elapsed();
         let (shape, hidden) = outputs[0].try_extract_tensor::<f32>().map_err(onnx_error("encoder output"))?;
         let dim = shape.get(2).copied().unwrap_or(0).max(0) as usize;
-        if shape.len() != 3 || hidden.len() != rows * width * dim {
-            return Err(Error::Onnx(format!("the encoder output has shape {shape:?}; expected [batch, tokens, dim]")));
+        if shape.len() != 3 || hidden.len() != n * dim || dim == 0 {
+            return Err(Error::Onnx(format!("the encoder output has shape {shape:?}; expected [1, tokens, dim]")));
         }
-        let embeddings = (0..rows)
-            .map(|r| {
-                let mut v = vec![0f32; dim];
-                for c in (0..width).filter(|&c| mask[r * width + c] == 1) {
-                    let at = (r * width + c) * dim;
-                    v.iter_mut().zip(&hidden[at..at + dim]).for_each(|(s, h)| *s += h);
-                }
-                let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
-                if norm > 0.0 {
-                    v.iter_mut().for_each(|x| *x /= norm);
-                }
-                v
-            })
-            .collect();
-        Ok((embeddings, took))
+        let mut v = vec![0f32; dim];
+        for row in hidden.chunks_exact(dim) {
+            v.iter_mut().zip(row).for_each(|(s, h)| *s += h);
+        }
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            v.iter_mut().for_each(|x| *x /= norm);
+        }
+        Ok((v, took))
     }
 }

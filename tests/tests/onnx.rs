@@ -22,7 +22,7 @@ fn embeddings_equal_python_onnxruntime() {
     let sentences = reference["sentences"].as_array().cloned().unwrap_or_default();
     assert!(sentences.len() >= 10);
     let texts: Vec<&str> = sentences.iter().filter_map(|s| s["text"].as_str()).collect();
-    // Batched (padded) and one by one must both match.
+    // Through embed_batch (the training path, with its cache) and embed (a turn) alike.
     let batched = encoder.embed_batch(&texts).unwrap_or_else(|e| panic!("{e}"));
     for (s, mine) in sentences.iter().zip(&batched) {
         let theirs: Vec<f32> =
