@@ -17,6 +17,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// Why a turn is refused while a `turnAsync` of the same session runs.
+const BUSY: &str = "a turnAsync of this session is still running; await it before the next turn";
 /// Replays of one async turn before giving up (each replay answers at least one question).
 const MAX_ASYNC_ROUNDS: usize = 16;
 
@@ -90,16 +92,19 @@ fn js_error(e: kefu_core::Error) -> JsValue {
         | kefu_core::Error::SessionBotMismatch { .. } => "invalid_session",
         _ => "invalid_state",
     };
-    let err = js_sys::Error::new(&e.to_string());
+    coded_error(&e.to_string(), code)
+}
+
+/// A JS `Error` with a stable `code` property.
+fn coded_error(message: &str, code: &str) -> JsValue {
+    let err = js_sys::Error::new(message);
     // Setting a property on a fresh Error object cannot fail.
     let _ = js_sys::Reflect::set(&err, &"code".into(), &code.into());
     err.into()
 }
 
 fn state_error(message: &str) -> JsValue {
-    let err = js_sys::Error::new(message);
-    let _ = js_sys::Reflect::set(&err, &"code".into(), &"invalid_state".into());
-    err.into()
+    coded_error(message, "invalid_state")
 }
 
 fn to_js(value: &impl Serialize) -> JsValue {
@@ -174,7 +179,7 @@ impl Session {
 
     fn run(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<JsValue, JsValue> {
         if self.busy.get() {
-            return Err(state_error("a turnAsync of this session is still running; await it before the next turn"));
+            return Err(state_error(BUSY));
         }
         let Some(object) = &self.adapter else {
             let ctx = TurnContext { now, ..TurnContext::default() };
@@ -263,7 +268,7 @@ impl Session {
         // Marked busy now, not when the future first runs: a `turn` right after this call
         // must already see it.
         if busy.replace(true) {
-            let err = state_error("a turnAsync of this session is still running; await it before the next turn");
+            let err = state_error(BUSY);
             return js_sys::Promise::reject(&err);
         }
         wasm_bindgen_futures::future_to_promise(async move {
