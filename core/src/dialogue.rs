@@ -12,7 +12,7 @@ use crate::bot::{render, Target};
 use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
-use crate::handoff::{Handoff, HandoffReason, Speaker};
+use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker};
 use crate::intent::{HashedText, IntentSource};
 use crate::pii;
 use crate::sentiment;
@@ -222,7 +222,7 @@ impl Session {
             handoff.route = rule.route.clone().unwrap_or(std::mem::take(&mut handoff.route));
             handoff.priority = handoff.priority.max(rule.priority.unwrap_or(handoff.priority));
         }
-        handoff.summary = summarize(language, &wanted, handoff);
+        handoff.summary = summarize(language, &wanted, &self.steps, handoff);
     }
 
     /// Do all conditions of `rule` hold now?
@@ -306,6 +306,7 @@ impl Session {
             Understood::OutOfScope => {
                 t.intent = None;
                 self.fallback_streak += 1;
+                self.note_step(BotStep::NotUnderstood);
                 t.signals.push(Signal::Fallback { streak: self.fallback_streak });
                 let limit = bot.spec.handoff.fallback_streak;
                 if limit > 0 && self.fallback_streak >= limit {
@@ -320,6 +321,7 @@ impl Session {
                 self.note_intent(&format!("{}{id}", crate::bot::FAQ_PREFIX));
                 t.replies.push(render(answer, t.language, self.pick(), &BTreeMap::new()));
                 t.signals.push(Signal::FaqAnswered { id: id.clone() });
+                self.note_step(BotStep::AnsweredFaq(id.clone()));
             }
             Understood::Intent(name, spec) => {
                 self.fallback_streak = 0;
@@ -393,6 +395,9 @@ impl Session {
         if let Some(response) = &spec.response {
             t.replies.push(render(response, t.language, self.pick(), &self.slots));
         }
+        if !spec.handoff {
+            self.note_step(BotStep::Completed(name.to_string()));
+        }
     }
 
     /// Leaves the form of `intent`, keeping only the slots it carries over.
@@ -400,6 +405,7 @@ impl Session {
         self.state = DialogueState::Idle;
         self.slots.retain(|k, _| spec.slots.get(k).map_or(true, |s| s.carry_over));
         t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+        self.note_step(BotStep::Cancelled(intent.to_string()));
         t.replies.push(bot.builtin_response("cancelled", t.language, self.pick()));
     }
 
@@ -531,6 +537,7 @@ impl Session {
                 // The customer moved on: drop the form and handle the new request.
                 self.state = DialogueState::Idle;
                 t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+                self.note_step(BotStep::Cancelled(intent.to_string()));
                 self.respond(cx, understood, t);
                 true
             }
@@ -645,7 +652,7 @@ impl Session {
             segment: self.segment.clone(),
             rule: None,
         });
-        handoff.summary = summarize(t.language, &self.wanted_intents(bot), &handoff);
+        handoff.summary = summarize(t.language, &self.wanted_intents(bot), &self.steps, &handoff);
         if available {
             t.signals.push(Signal::Handoff(handoff));
             self.state = DialogueState::WithAgent;
@@ -671,6 +678,13 @@ impl Session {
     /// the customer came for.
     fn wanted_intents(&self, bot: &Bot) -> Vec<String> {
         self.intents_seen.iter().filter(|i| !bot.intent(i).is_some_and(|spec| spec.handoff)).cloned().collect()
+    }
+
+    fn note_step(&mut self, step: BotStep) {
+        if self.steps.len() == BotStep::KEPT {
+            self.steps.remove(0);
+        }
+        self.steps.push(step);
     }
 
     fn note_intent(&mut self, name: &str) {
@@ -726,7 +740,7 @@ fn intent_slots(spec: &IntentSpec, slots: &BTreeMap<String, String>) -> BTreeMap
 }
 
 /// A short summary for the agent in the customer's language (slot values already masked).
-fn summarize(lang: Language, intents: &[String], h: &Handoff) -> String {
+fn summarize(lang: Language, intents: &[String], steps: &[BotStep], h: &Handoff) -> String {
     let wants = intents.last().map_or("-", String::as_str);
     let seen = if intents.is_empty() { "-".to_string() } else { intents.join(", ") };
     let info = if h.slots.is_empty() {
@@ -740,12 +754,13 @@ fn summarize(lang: Language, intents: &[String], h: &Handoff) -> String {
     }
     let segment = h.segment.as_deref().unwrap_or("-");
     let sentiment = h.sentiment;
+    let done = BotStep::describe(steps, lang == Language::Zh);
     match lang {
         Language::Zh => format!(
-            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；客户类型：{segment}；情绪：{sentiment:+.2}；转人工原因：{why}"
+            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；机器人已处理：{done}；客户类型：{segment}；情绪：{sentiment:+.2}；转人工原因：{why}"
         ),
         Language::En => format!(
-            "Customer wants: {wants}; intents seen: {seen}; details: {info}; segment: {segment}; sentiment: {sentiment:+.2}; handoff because: {why}"
+            "Customer wants: {wants}; intents seen: {seen}; details: {info}; bot already: {done}; segment: {segment}; sentiment: {sentiment:+.2}; handoff because: {why}"
         ),
     }
 }

@@ -131,6 +131,61 @@ pub enum Speaker {
     Agent,
 }
 
+/// Something the bot did for the customer, listed in the agent's summary so the agent
+/// neither repeats an answer nor asks for what a finished form already took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum BotStep {
+    AnsweredFaq(String),
+    Completed(String),
+    Cancelled(String),
+    NotUnderstood,
+}
+
+impl BotStep {
+    /// At most this many steps are kept (the oldest go first).
+    pub(crate) const KEPT: usize = 20;
+
+    /// "answered FAQ returns; completed order_status; did not understand 2 turns", or the
+    /// Chinese equivalent; "-" when the bot has done nothing yet.
+    pub(crate) fn describe(steps: &[BotStep], zh: bool) -> String {
+        let names = |want: fn(&BotStep) -> Option<&String>| {
+            let mut out: Vec<&str> = Vec::new();
+            for name in steps.iter().filter_map(want) {
+                if !out.contains(&name.as_str()) {
+                    out.push(name);
+                }
+            }
+            out.join(", ")
+        };
+        let faqs = names(|s| if let BotStep::AnsweredFaq(n) = s { Some(n) } else { None });
+        let done = names(|s| if let BotStep::Completed(n) = s { Some(n) } else { None });
+        let cancelled = names(|s| if let BotStep::Cancelled(n) = s { Some(n) } else { None });
+        let missed = steps.iter().filter(|s| **s == BotStep::NotUnderstood).count();
+        let (faq_label, done_label, cancel_label) = if zh {
+            ("已回答常见问题 ", "已办理 ", "已取消 ")
+        } else {
+            ("answered FAQ ", "completed ", "cancelled ")
+        };
+        let mut parts: Vec<String> = [(faq_label, faqs), (done_label, done), (cancel_label, cancelled)]
+            .into_iter()
+            .filter(|(_, names)| !names.is_empty())
+            .map(|(label, names)| format!("{label}{names}"))
+            .collect();
+        if missed > 0 {
+            parts.push(if zh {
+                format!("未能理解 {missed} 次")
+            } else {
+                format!("did not understand {missed} turn(s)")
+            });
+        }
+        if parts.is_empty() {
+            return "-".to_string();
+        }
+        parts.join(if zh { "、" } else { "; " })
+    }
+}
+
 /// A request for a human agent, as data: the host decides how to transfer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {

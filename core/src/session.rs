@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::checksum::crc32;
 use crate::entity::HostValues;
 use crate::error::{Error, Result};
-use crate::handoff::{Speaker, TranscriptLine};
+use crate::handoff::{BotStep, Speaker, TranscriptLine};
 use crate::text::Language;
 use crate::Bot;
 
@@ -84,6 +84,9 @@ pub struct Session {
     /// Values the host added to `host_values` entities for this customer.
     #[serde(default)]
     pub(crate) host_values: HostValues,
+    /// What the bot has done so far, for the agent's summary.
+    #[serde(default)]
+    pub(crate) steps: Vec<BotStep>,
 }
 
 impl std::fmt::Debug for Session {
@@ -115,6 +118,7 @@ impl Session {
             segment: None,
             rules_fired: Vec::new(),
             host_values: HostValues::new(),
+            steps: Vec::new(),
         }
     }
 
