@@ -9,6 +9,7 @@ use std::time::Instant;
 use kefu_core::TextClassifier;
 use serde::Serialize;
 
+mod bot_cases;
 mod embeddings;
 mod loaders;
 
@@ -26,9 +27,17 @@ pub(crate) struct EvalArgs {
     /// Use at most this many examples per split (a quick check that the loaders work).
     #[arg(long)]
     limit: Option<usize>,
-    /// Where to write the JSON report.
-    #[arg(long, default_value = "reports/eval.json")]
-    out: PathBuf,
+    /// Where to write the JSON report (default reports/eval.json, or reports/bot-eval.json
+    /// with --bot; the bot mode writes an HTML page next to it).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Score this bot file instead of the datasets, on the labelled utterances of --cases.
+    #[arg(long, requires = "cases")]
+    bot: Option<PathBuf>,
+    /// YAML list of `{ text: …, intent: … }` (`faq/<id>` for FAQ entries, `~` for out of
+    /// scope), for --bot.
+    #[arg(long, requires = "bot")]
+    cases: Option<PathBuf>,
     /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
     /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
     #[arg(long, env = "KEFU_ENCODER_DIR")]
@@ -106,6 +115,11 @@ struct Report {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
+    if let (Some(bot), Some(cases)) = (&args.bot, &args.cases) {
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/bot-eval.json"));
+        return bot_cases::run(bot, cases, args.encoder.as_deref(), &out);
+    }
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/eval.json"));
     let started = Instant::now();
     let embedder = args.encoder.as_deref().map(Embedder::load).transpose()?;
     let mut reports = Vec::new();
@@ -138,8 +152,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         total_seconds: started.elapsed().as_secs_f64(),
         datasets: reports,
     };
-    write_json(&args.out, &report)?;
-    eprintln!("report written to {} ({:.1} s)", args.out.display(), report.total_seconds);
+    write_json(&out, &report)?;
+    eprintln!("report written to {} ({:.1} s)", out.display(), report.total_seconds);
     Ok(())
 }
 
@@ -323,7 +337,7 @@ fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEm
     OosReport { threshold, in_scope_accuracy, oos_recall, chosen_on: "validation" }
 }
 
-fn percentile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

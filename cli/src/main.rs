@@ -3,6 +3,7 @@
 mod bench;
 mod chat;
 mod eval;
+mod progress;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -83,3 +83,39 @@ fn bench_writes_a_report() {
     }
     let _ = std::fs::remove_file(report);
 }
+
+#[test]
+fn eval_scores_a_bot_on_labelled_utterances() {
+    let dir = std::env::temp_dir().join(format!("kefu-bot-eval-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = dir.join("cases.yaml");
+    // Two utterances the bot's rules answer for sure, one out of scope, one deliberately
+    // mislabelled so that the confusion and the misses are not empty.
+    std::fs::write(
+        &cases,
+        "- { text: 转人工, intent: human_agent }\n\
+         - { text: 我的订单12345678到哪了, intent: order_status }\n\
+         - { text: 今天北京天气怎么样, intent: ~ }\n\
+         - { text: 转人工, intent: refund }\n",
+    )
+    .unwrap();
+    let report = dir.join("bot.json");
+    let args = ["eval", "--bot", "examples/bots/shop.yaml", "--cases", cases.to_str().unwrap()];
+    let (ok, out, err) = kefu(&[&args[..], &["--out", report.to_str().unwrap()]].concat(), "");
+    assert!(ok, "{err}");
+    assert!(out.contains("4 utterances, accuracy 75.0 %"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["accuracy"], 0.75);
+    assert_eq!(json["misses"][0]["expected"], "refund");
+    assert_eq!(json["misses"][0]["predicted"], "human_agent");
+    let refund = json["per_intent"].as_array().unwrap().iter().find(|s| s["intent"] == "refund").unwrap();
+    assert_eq!(refund["recall"], 0.0);
+    let html = std::fs::read_to_string(dir.join("bot.html")).unwrap();
+    assert!(html.contains("Confusion matrix") && html.contains("human_agent"), "{html}");
+
+    // A label the bot does not have is the user's typo, not the bot's mistake.
+    std::fs::write(&cases, "- { text: 你好, intent: greting }\n").unwrap();
+    let (ok, _, err) = kefu(&args, "");
+    assert!(!ok && err.contains("unknown intents {\"greting\"}"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}

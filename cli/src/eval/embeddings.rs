@@ -43,13 +43,12 @@ impl Embedder {
             }
         }
         let mut out = Vec::with_capacity(examples.len());
-        for (i, e) in examples.iter().enumerate() {
+        let mut progress = crate::progress::Progress::new(&format!("embedding {label}"), examples.len());
+        for e in examples {
             out.push(self.encoder.embed(&e.text).map_err(|e| e.to_string())?);
-            if i % 500 == 499 || i + 1 == examples.len() {
-                eprint!("\r  embedding {label}: {}/{}   ", i + 1, examples.len());
-            }
+            progress.step();
         }
-        eprintln!();
+        progress.finish();
         std::fs::create_dir_all(&self.cache).map_err(|e| e.to_string())?;
         let mut file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         for v in &out {

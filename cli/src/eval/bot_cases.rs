@@ -1,0 +1,263 @@
+//! `kefu eval --bot BOT --cases FILE`: scores a bot on labelled utterances it was not
+//! trained on, through the whole dialogue core (rules, model, FAQ, out-of-scope), one fresh
+//! session per utterance. Writes a JSON report and an HTML page with per-intent F1 bars and
+//! a confusion matrix.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use kefu_core::{Bot, Session};
+use serde::{Deserialize, Serialize};
+
+use super::{git_revision, percentile, write_json};
+use crate::progress::Progress;
+
+/// The label of an utterance the bot should not understand.
+const OUT_OF_SCOPE: &str = "(out of scope)";
+
+/// One labelled utterance of the cases file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    text: String,
+    /// Expected intent (`faq/<id>` for an FAQ entry); `~` when out of scope.
+    intent: Option<String>,
+}
+
+#[derive(Serialize)]
+struct IntentScore {
+    intent: String,
+    support: usize,
+    precision: f64,
+    recall: f64,
+    f1: f64,
+}
+
+#[derive(Serialize)]
+struct Miss {
+    text: String,
+    expected: String,
+    predicted: String,
+}
+
+#[derive(Serialize)]
+struct BotReport {
+    kefu_version: &'static str,
+    git_revision: String,
+    bot: String,
+    cases: String,
+    tier: &'static str,
+    utterances: usize,
+    accuracy: f64,
+    macro_f1: f64,
+    turn_p50_us: f64,
+    per_intent: Vec<IntentScore>,
+    /// (expected, predicted) → count, most frequent first.
+    confusions: Vec<(String, String, usize)>,
+    misses: Vec<Miss>,
+}
+
+pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, out: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(cases_path).map_err(|e| format!("cannot read {}: {e}", cases_path.display()))?;
+    let cases: Vec<Case> = serde_yaml::from_str(&text).map_err(|e| {
+        format!(
+            "{}: {e} (expected a list of {{ text: …, intent: … }}; `intent: ~` for out of scope)",
+            cases_path.display()
+        )
+    })?;
+    if cases.is_empty() {
+        return Err(format!("{}: no cases", cases_path.display()));
+    }
+    let bot = crate::load_on(bot_path, encoder)?;
+    check_labels(&bot, &cases, cases_path)?;
+
+    let mut progress = Progress::new("scoring", cases.len());
+    let mut predicted = Vec::with_capacity(cases.len());
+    let mut micros = Vec::with_capacity(cases.len());
+    for case in &cases {
+        let mut session = Session::new(&bot);
+        let started = Instant::now();
+        let turn = session.turn(&bot, &case.text).map_err(|e| format!("{:?}: {e}", case.text))?;
+        micros.push(started.elapsed().as_secs_f64() * 1e6);
+        predicted.push(turn.intent.map_or_else(|| OUT_OF_SCOPE.to_string(), |i| i.name));
+        progress.step();
+    }
+    progress.finish();
+    micros.sort_by(f64::total_cmp);
+
+    let expected: Vec<String> =
+        cases.iter().map(|c| c.intent.clone().unwrap_or_else(|| OUT_OF_SCOPE.to_string())).collect();
+    let report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
+    let report = BotReport {
+        bot: bot_path.display().to_string(),
+        cases: cases_path.display().to_string(),
+        tier: if encoder.is_some() { "onnx" } else { "embedded" },
+        ..report
+    };
+    write_json(out, &report)?;
+    let html = out.with_extension("html");
+    std::fs::write(&html, render_html(&report, &expected, &predicted))
+        .map_err(|e| format!("cannot write {}: {e}", html.display()))?;
+    println!(
+        "{}: {} utterances, accuracy {:.1} %, macro F1 {:.1} %, {} misses",
+        report.bot,
+        report.utterances,
+        report.accuracy * 100.0,
+        report.macro_f1 * 100.0,
+        report.misses.len()
+    );
+    for miss in &report.misses {
+        println!("  {:?}: expected {}, got {}", miss.text, miss.expected, miss.predicted);
+    }
+    eprintln!("report written to {} and {}", out.display(), html.display());
+    Ok(())
+}
+
+/// Every expected label must be an intent or FAQ entry of the bot: a typo would otherwise
+/// count as the bot's mistake.
+fn check_labels(bot: &Bot, cases: &[Case], path: &Path) -> Result<(), String> {
+    let known: BTreeSet<String> =
+        bot.intent_names().map(str::to_string).chain(bot.spec().faq.keys().map(|id| format!("faq/{id}"))).collect();
+    let unknown: BTreeSet<&str> =
+        cases.iter().filter_map(|c| c.intent.as_deref()).filter(|i| !known.contains(*i)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{}: unknown intents {unknown:?}; use an intent of the bot, `faq/<id>` for an FAQ entry, or `~` for out of scope",
+        path.display()
+    ))
+}
+
+fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us: f64) -> BotReport {
+    let labels: BTreeSet<&str> = expected.iter().chain(predicted).map(String::as_str).collect();
+    let mut per_intent = Vec::new();
+    for label in &labels {
+        let support = expected.iter().filter(|e| e == label).count();
+        let guessed = predicted.iter().filter(|p| p == label).count();
+        let right = expected.iter().zip(predicted).filter(|(e, p)| e == label && p == label).count();
+        let precision = ratio(right, guessed);
+        let recall = ratio(right, support);
+        let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
+        if support > 0 {
+            per_intent.push(IntentScore { intent: label.to_string(), support, precision, recall, f1 });
+        }
+    }
+    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for ((case, e), p) in cases.iter().zip(expected).zip(predicted) {
+        if e != p {
+            *confusions.entry((e.clone(), p.clone())).or_default() += 1;
+            misses.push(Miss { text: case.text.clone(), expected: e.clone(), predicted: p.clone() });
+        }
+    }
+    let mut confusions: Vec<(String, String, usize)> = confusions.into_iter().map(|((e, p), n)| (e, p, n)).collect();
+    confusions.sort_by_key(|c| std::cmp::Reverse(c.2));
+    let right = expected.iter().zip(predicted).filter(|(e, p)| e == p).count();
+    BotReport {
+        kefu_version: env!("CARGO_PKG_VERSION"),
+        git_revision: git_revision(),
+        bot: String::new(),
+        cases: String::new(),
+        tier: "",
+        utterances: cases.len(),
+        accuracy: ratio(right, cases.len()),
+        macro_f1: per_intent.iter().map(|s| s.f1).sum::<f64>() / per_intent.len().max(1) as f64,
+        turn_p50_us,
+        per_intent,
+        confusions,
+        misses,
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+/// A self-contained page (no scripts, no external files): summary, per-intent F1 bars,
+/// the confusion matrix with cells shaded by count, and the misses.
+fn render_html(r: &BotReport, expected: &[String], predicted: &[String]) -> String {
+    let labels: Vec<&str> =
+        expected.iter().chain(predicted).map(String::as_str).collect::<BTreeSet<_>>().into_iter().collect();
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (e, p) in expected.iter().zip(predicted) {
+        *counts.entry((e, p)).or_default() += 1;
+    }
+    let peak = counts.values().copied().max().unwrap_or(1) as f64;
+
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html><meta charset=utf-8><title>kefu eval: {bot}</title>\
+         <style>body{{font:14px system-ui,sans-serif;margin:2em}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #ddd;padding:2px 6px;text-align:right}}th{{background:#f4f4f4}}\
+         .bar{{background:#4a7;height:12px}}.label{{text-align:left;white-space:nowrap}}\
+         .matrix th.col{{writing-mode:vertical-rl;transform:rotate(180deg);text-align:left}}</style>\
+         <h1>{bot}</h1><p>{n} utterances from {cases}, {tier} tier, revision {rev}: \
+         accuracy <b>{acc:.1} %</b>, macro F1 <b>{f1:.1} %</b>, turn p50 {p50:.0} µs.</p>",
+        bot = escape(&r.bot),
+        cases = escape(&r.cases),
+        n = r.utterances,
+        tier = r.tier,
+        rev = escape(&r.git_revision),
+        acc = r.accuracy * 100.0,
+        f1 = r.macro_f1 * 100.0,
+        p50 = r.turn_p50_us,
+    );
+    h.push_str(
+        "<h2>Per-intent F1</h2><table><tr><th class=label>intent<th>support<th>precision<th>recall<th>F1<th></tr>",
+    );
+    for s in &r.per_intent {
+        let _ = write!(
+            h,
+            "<tr><td class=label>{}<td>{}<td>{:.2}<td>{:.2}<td>{:.2}<td style=width:200px><div class=bar style=width:{:.0}%></div></tr>",
+            escape(&s.intent),
+            s.support,
+            s.precision,
+            s.recall,
+            s.f1,
+            s.f1 * 100.0
+        );
+    }
+    h.push_str(
+        "</table><h2>Confusion matrix</h2><p>Rows: expected; columns: predicted.</p><table class=matrix><tr><th>",
+    );
+    for p in &labels {
+        let _ = write!(h, "<th class=col>{}", escape(p));
+    }
+    for e in &labels {
+        let _ = write!(h, "<tr><th class=label>{}", escape(e));
+        for p in &labels {
+            match counts.get(&(*e, *p)) {
+                Some(&n) => {
+                    let shade = 0.15 + 0.85 * n as f64 / peak;
+                    let hue = if e == p { "40,150,90" } else { "210,60,50" };
+                    let _ = write!(h, "<td style=background:rgba({hue},{shade:.2})>{n}");
+                }
+                None => h.push_str("<td>"),
+            }
+        }
+    }
+    h.push_str("</table><h2>Misses</h2><table><tr><th class=label>utterance<th class=label>expected<th class=label>predicted</tr>");
+    for m in &r.misses {
+        let _ = write!(
+            h,
+            "<tr><td class=label>{}<td class=label>{}<td class=label>{}</tr>",
+            escape(&m.text),
+            escape(&m.expected),
+            escape(&m.predicted)
+        );
+    }
+    h.push_str("</table>\n");
+    h
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
