@@ -89,13 +89,10 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
 
     let expected: Vec<String> =
         cases.iter().map(|c| c.intent.clone().unwrap_or_else(|| OUT_OF_SCOPE.to_string())).collect();
-    let report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
-    let report = BotReport {
-        bot: bot_path.display().to_string(),
-        cases: cases_path.display().to_string(),
-        tier: if encoder.is_some() { "onnx" } else { "embedded" },
-        ..report
-    };
+    let mut report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
+    report.bot = bot_path.display().to_string();
+    report.cases = cases_path.display().to_string();
+    report.tier = if encoder.is_some() { "onnx" } else { "embedded" };
     write_json(out, &report)?;
     let html = out.with_extension("html");
     std::fs::write(&html, render_html(&report, &expected, &predicted))
@@ -131,6 +128,7 @@ fn check_labels(bot: &Bot, cases: &[Case], path: &Path) -> Result<(), String> {
     ))
 }
 
+/// The scores; the caller fills in which bot, cases file and tier they belong to.
 fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us: f64) -> BotReport {
     let labels: BTreeSet<&str> = expected.iter().chain(predicted).map(String::as_str).collect();
     let mut per_intent = Vec::new();
