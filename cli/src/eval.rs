@@ -272,19 +272,29 @@ fn score(
     test: &[Example],
     embeddings: Option<&[Vec<f32>]>,
 ) -> (f64, Vec<(String, String, usize)>) {
-    let mut correct = 0;
-    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for ((predicted, _), e) in predict(model, test, embeddings).into_iter().zip(test) {
-        if predicted == e.intent {
+    let predicted = predict(model, test, embeddings);
+    let (accuracy, mut top) =
+        confusions(test.iter().map(|e| e.intent.as_str()).zip(predicted.iter().map(|p| p.0.as_str())));
+    top.truncate(10);
+    (accuracy, top)
+}
+
+/// Accuracy over (expected, predicted) pairs, and every (expected, predicted, count)
+/// confusion, most frequent first.
+pub(crate) fn confusions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> (f64, Vec<(String, String, usize)>) {
+    let (mut total, mut correct) = (0usize, 0usize);
+    let mut counts: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (expected, predicted) in pairs {
+        total += 1;
+        if expected == predicted {
             correct += 1;
         } else {
-            *confusions.entry((e.intent.clone(), predicted)).or_default() += 1;
+            *counts.entry((expected, predicted)).or_default() += 1;
         }
     }
-    let mut top: Vec<_> = confusions.into_iter().map(|((a, b), n)| (a, b, n)).collect();
-    top.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    top.truncate(10);
-    (correct as f64 / test.len().max(1) as f64, top)
+    let mut all: Vec<_> = counts.into_iter().map(|((a, b), n)| (a.to_string(), b.to_string(), n)).collect();
+    all.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    (correct as f64 / total.max(1) as f64, all)
 }
 
 /// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;

@@ -11,7 +11,7 @@ use std::time::Instant;
 use kefu_core::{Bot, Session};
 use serde::{Deserialize, Serialize};
 
-use super::{git_revision, percentile, write_json};
+use super::{confusions, git_revision, percentile, write_json};
 use crate::progress::Progress;
 
 /// The label of an utterance the bot should not understand.
@@ -143,17 +143,14 @@ fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us:
             per_intent.push(IntentScore { intent: label.to_string(), support, precision, recall, f1 });
         }
     }
-    let mut confusions: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut misses = Vec::new();
-    for ((case, e), p) in cases.iter().zip(expected).zip(predicted) {
-        if e != p {
-            *confusions.entry((e.clone(), p.clone())).or_default() += 1;
-            misses.push(Miss { text: case.text.clone(), expected: e.clone(), predicted: p.clone() });
-        }
-    }
-    let mut confusions: Vec<(String, String, usize)> = confusions.into_iter().map(|((e, p), n)| (e, p, n)).collect();
-    confusions.sort_by_key(|c| std::cmp::Reverse(c.2));
-    let right = expected.iter().zip(predicted).filter(|(e, p)| e == p).count();
+    let (accuracy, confusions) =
+        confusions(expected.iter().map(String::as_str).zip(predicted.iter().map(String::as_str)));
+    let misses = cases
+        .iter()
+        .zip(expected.iter().zip(predicted))
+        .filter(|(_, (e, p))| e != p)
+        .map(|(case, (e, p))| Miss { text: case.text.clone(), expected: e.clone(), predicted: p.clone() })
+        .collect();
     BotReport {
         kefu_version: env!("CARGO_PKG_VERSION"),
         git_revision: git_revision(),
@@ -161,7 +158,7 @@ fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us:
         cases: String::new(),
         tier: "",
         utterances: cases.len(),
-        accuracy: ratio(right, cases.len()),
+        accuracy,
         macro_f1: per_intent.iter().map(|s| s.f1).sum::<f64>() / per_intent.len().max(1) as f64,
         turn_p50_us,
         per_intent,
