@@ -14,10 +14,18 @@ pub(crate) struct TrainParams {
     pub l2: f32,
 }
 
-impl Default for TrainParams {
-    fn default() -> Self {
-        TrainParams { epochs: 8, learning_rate: 1.0, l2: 1e-6 }
-    }
+impl TrainParams {
+    /// For tf-idf n-grams alone (the embedded tier). Chosen with `kefu eval` and the sample
+    /// bot's held-out cases: against 8 epochs at rate 1, this gains 0.1–1.1 points on the six
+    /// datasets (ATIS most), holds BANKING77 within 0.05, and lifts the sample bot from 53 %
+    /// to 80 %, because its few examples per intent no longer leave every guess below the
+    /// fallback threshold. Larger steps also train faster: fewer classes stay active.
+    pub const NGRAMS: TrainParams = TrainParams { epochs: 12, learning_rate: 4.0, l2: 1e-6 };
+    /// For n-grams plus a sentence embedding (the ONNX tier): the dense columns take the
+    /// large steps badly (rate 4 loses 0.7 points on CLINC150 and SMP2017, 11 on the sample
+    /// bot). 12 epochs gained at most 0.2 points but made the model sure enough of "hmm
+    /// not sure" being a greeting to break off a form (a golden), so this stays as it was.
+    pub const WITH_EMBEDDINGS: TrainParams = TrainParams { epochs: 8, learning_rate: 1.0, l2: 1e-6 };
 }
 
 /// A trained softmax classifier: `weights[column * classes + class]`.
@@ -144,8 +152,8 @@ mod tests {
     fn learns_a_separable_problem_deterministically() {
         let xs = vec![x(&[(0, 1.0)]), x(&[(1, 1.0)]), x(&[(0, 0.7), (2, 0.7)]), x(&[(1, 0.7), (2, 0.7)])];
         let ys = vec![0, 1, 0, 1];
-        let a = Softmax::train(&xs, &ys, 3, 2, TrainParams::default());
-        let b = Softmax::train(&xs, &ys, 3, 2, TrainParams::default());
+        let a = Softmax::train(&xs, &ys, 3, 2, TrainParams::NGRAMS);
+        let b = Softmax::train(&xs, &ys, 3, 2, TrainParams::NGRAMS);
         assert_eq!(a.weights, b.weights);
         let mut p = Vec::new();
         a.probabilities(&x(&[(0, 1.0)]), &mut p);

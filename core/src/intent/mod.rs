@@ -109,12 +109,16 @@ impl TextClassifier {
             ys.push(y);
         }
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let vectorizer = Vectorizer::fit(&refs);
+        let mut vectorizer = Vectorizer::fit(&refs);
         let dense = embeddings.first().map_or(0, Vec::len);
+        if dense > 0 {
+            vectorizer.ignore_unseen();
+        }
         let mut c = TextClassifier { labels, vectorizer, model: Softmax::default(), dense };
         let xs: Vec<SparseVec> =
             refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
-        c.model = Softmax::train(&xs, &ys, c.vectorizer.len() + dense, c.labels.len(), TrainParams::default());
+        let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
+        c.model = Softmax::train(&xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
         c
     }
 
