@@ -25,6 +25,18 @@ pub const BUILTIN_RESPONSES: &[&str] =
 /// make the linear-time `regex` engine use unbounded memory.
 pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
+/// Does a flag group of `pattern` (`(?i)`, `(?xi:…)`) turn case folding on? kefu builds
+/// `regex` without its Unicode case tables (20 KB of the gzipped `.wasm`), and a native
+/// build may get them from another crate, so the bot file check refuses the flag on every
+/// platform alike and says why.
+fn turns_on_case_folding(pattern: &str) -> bool {
+    pattern.match_indices("(?").any(|(at, _)| {
+        let escaped = pattern[..at].bytes().rev().take_while(|&b| b == b'\\').count() % 2 == 1;
+        let flags = pattern[at + 2..].split([')', ':']).next().unwrap_or_default();
+        !escaped && flags.split('-').next().unwrap_or_default().contains('i')
+    })
+}
+
 pub(crate) fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
 }
@@ -398,7 +410,10 @@ impl Validator<'_> {
     }
 
     fn check_regex(&mut self, path: &[&str], pattern: &str) {
-        if let Err(e) = build_regex(pattern) {
+        if turns_on_case_folding(pattern) {
+            let msg = format!("regex {pattern:?} asks for case-insensitive matching (`i` flag), which kefu leaves out to stay small in the browser; patterns are matched on lower-cased text, so remove the flag and write letters in lower case");
+            self.report(path, ProblemKind::InvalidRegex, msg);
+        } else if let Err(e) = build_regex(pattern) {
             let first_line = e.to_string().lines().last().unwrap_or_default().trim().to_string();
             let msg = format!("regex {pattern:?} does not compile ({first_line}); kefu uses Rust `regex` syntax (no look-around or back-references)");
             self.report(path, ProblemKind::InvalidRegex, msg);
@@ -437,5 +452,23 @@ mod tests {
     fn accepts_json() {
         let src = r#"{"version": 1, "intents": {"hi": {"examples": ["hello", "hi there"]}}}"#;
         assert!(parse("bot.json", src).is_ok());
+    }
+
+    #[test]
+    fn case_folding_flag_is_explained() {
+        for (pattern, folds) in [
+            ("(?i)refund", true),
+            ("(?xi:a b)", true),
+            ("(?-i)a", false),
+            ("(?s)a", false),
+            (r"\(?i", false),
+            (r"\\(?i)a", true),
+            ("a", false),
+        ] {
+            assert_eq!(turns_on_case_folding(pattern), folds, "{pattern}");
+        }
+        let src = "version: 1\nintents:\n  hi:\n    examples: [hello, hi]\n    patterns: [\"(?i)hello there\"]\n";
+        let err = parse("bot.yaml", src).unwrap_err().to_string();
+        assert!(err.contains("bot.yaml:5:") && err.contains("lower case"), "{err}");
     }
 }
