@@ -63,11 +63,16 @@ pub struct TurnContext<'a> {
     pub now: Option<ReferenceTime>,
     /// The host's data and agent adapter.
     pub adapter: &'a dyn HostAdapter,
+    /// The utterance's sentence embedding, for a bot loaded with
+    /// [`crate::Bot::from_yaml_with_embeddings`] (the host runs the encoder, e.g. ONNX
+    /// Runtime Web in a page). Without it such a bot classifies on its n-grams alone; a bot
+    /// with its own encoder, or on the embedded tier, ignores it.
+    pub embedding: Option<&'a [f32]>,
 }
 
 impl Default for TurnContext<'_> {
     fn default() -> Self {
-        TurnContext { now: None, adapter: &NoAdapter }
+        TurnContext { now: None, adapter: &NoAdapter, embedding: None }
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
-use crate::error::{BotFileError, Problem, ProblemKind, Result};
+use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
 use crate::intent::{Rules, TextClassifier};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
@@ -67,10 +67,48 @@ impl Bot {
         Ok(bot)
     }
 
+    /// The texts whose sentence embeddings [`Bot::from_yaml_with_embeddings`] takes, in
+    /// order: every intent example (annotations removed) and every FAQ question. Checks the
+    /// bot file first.
+    pub fn texts_to_embed(file: &str, source: &str) -> Result<Vec<String>> {
+        let spec = botfile::parse(file, source)?;
+        Ok(Bot::example_texts(&spec).into_iter().map(|(text, _)| text).collect())
+    }
+
+    /// Loads a bot on the ONNX tier with embeddings the host computed, one per text of
+    /// [`Bot::texts_to_embed`], all of one length: for hosts that run the encoder
+    /// themselves (a web page with ONNX Runtime Web). Each turn then takes the utterance's
+    /// embedding from the same encoder in [`TurnContext::embedding`](crate::TurnContext).
+    pub fn from_yaml_with_embeddings(file: &str, source: &str, embeddings: &[Vec<f32>]) -> Result<Bot> {
+        let spec = botfile::parse(file, source)?;
+        let expected = Bot::example_texts(&spec).len();
+        if embeddings.len() != expected {
+            return Err(Error::Onnx(format!(
+                "got {} embeddings for {expected} texts: pass one per text of texts_to_embed, in its order",
+                embeddings.len()
+            )));
+        }
+        let dimension = embeddings.first().map_or(0, Vec::len);
+        if expected > 0 && dimension == 0 {
+            return Err(Error::Onnx("the embeddings are empty: pass the encoder's output vectors".into()));
+        }
+        if let Some(i) = embeddings.iter().position(|e| e.len() != dimension || e.iter().any(|x| !x.is_finite())) {
+            return Err(Error::Onnx(format!(
+                "embedding {i} has {} values or a non-finite one; every embedding needs the first one's {dimension} finite values",
+                embeddings[i].len()
+            )));
+        }
+        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings)))
+    }
+
+    /// Length of the sentence embeddings the intent model takes (0: the embedded tier).
+    pub fn embedding_dimension(&self) -> usize {
+        self.classifier.as_ref().map_or(0, TextClassifier::embedding_dimension)
+    }
+
     /// `tier` of the bot's classifier: `embedded` or `onnx`.
     pub fn tier(&self) -> &'static str {
-        #[cfg(feature = "onnx")]
-        if self.encoder.is_some() {
+        if self.embedding_dimension() > 0 {
             return "onnx";
         }
         "embedded"

@@ -152,8 +152,9 @@ impl Session {
         }
         self.sentiments.push(t.sentiment);
         let abusive = sentiment::count_abusive(&normalized.text) > 0;
-        let embedding = bot.embed(utterance);
-        let understood = self.understand(bot, &normalized.text, &hashed, embedding.as_deref(), &mut t);
+        let own_embedding = bot.embed(utterance);
+        let embedding = own_embedding.as_deref().or(ctx.embedding);
+        let understood = self.understand(bot, &normalized.text, &hashed, embedding, &mut t);
         let route = match &understood {
             Understood::Intent(_, spec) => spec.route.clone(),
             _ => None,

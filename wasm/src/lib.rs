@@ -2,7 +2,7 @@
 //!
 //! Turns come back as plain JS objects (described by the TypeScript types below). Errors are
 //! JS `Error`s with a stable `code` (`invalid_bot`, `invalid_input`, `invalid_session`,
-//! `invalid_state`) and a message that says what to fix. Host adapters are plain JS objects
+//! `invalid_state`, `encoder_failed`) and a message that says what to fix. Host adapters are plain JS objects
 //! (see `adapter`).
 #![deny(missing_docs)]
 
@@ -79,7 +79,10 @@ export interface AnalyticsReport {
   forms_completed: number; forms_cancelled: number;
   escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
 }
-export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" }
+export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" }
+/** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
+ * Runtime Web): one embedding per text, in order, all of one length. */
+export interface SentenceEncoder { embed(texts: string[]): Promise<ArrayLike<number>[]> | ArrayLike<number>[] }
 "#;
 
 /// Maps a core error to a JS `Error` with a `code`, in one place.
@@ -90,6 +93,7 @@ fn js_error(e: kefu_core::Error) -> JsValue {
         kefu_core::Error::SessionCorrupt { .. }
         | kefu_core::Error::SessionVersion { .. }
         | kefu_core::Error::SessionBotMismatch { .. } => "invalid_session",
+        kefu_core::Error::Onnx(_) => "encoder_failed",
         _ => "invalid_state",
     };
     coded_error(&e.to_string(), code)
@@ -123,6 +127,33 @@ struct Suggestion {
 #[wasm_bindgen]
 pub struct Bot {
     inner: Rc<kefu_core::Bot>,
+    /// The page's sentence encoder on the ONNX tier: every `turnAsync` embeds with it.
+    encoder: Option<JsValue>,
+}
+
+impl Bot {
+    fn embedded(inner: kefu_core::Bot) -> Bot {
+        Bot { inner: Rc::new(inner), encoder: None }
+    }
+}
+
+/// Calls the page's `encoder.embed(texts)` and reads one vector per text.
+async fn embed(encoder: &JsValue, texts: &[String]) -> Result<Vec<Vec<f32>>, JsValue> {
+    let failed = |why: &str| coded_error(&format!("ONNX tier: the encoder {why}"), "encoder_failed");
+    let method =
+        js_sys::Reflect::get(encoder, &"embed".into()).ok().and_then(|m| m.dyn_into::<js_sys::Function>().ok());
+    let method = method.ok_or_else(|| coded_error("the encoder needs an embed(texts) method", "invalid_input"))?;
+    let list: js_sys::Array = texts.iter().map(|t| JsValue::from_str(t)).collect();
+    let mut value = method.call1(encoder, &list).map_err(|_| failed("threw"))?;
+    if let Ok(promise) = value.clone().dyn_into::<js_sys::Promise>() {
+        value = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| failed("rejected"))?;
+    }
+    let vectors: js_sys::Array = value.dyn_into().map_err(|_| failed("did not return an array"))?;
+    if vectors.length() as usize != texts.len() {
+        return Err(failed(&format!("returned {} vectors for {} texts", vectors.length(), texts.len())));
+    }
+    // Float32Array (or any array of numbers) copied out of JS.
+    Ok(vectors.iter().map(|v| js_sys::Float32Array::new(&v).to_vec()).collect())
 }
 
 #[wasm_bindgen]
@@ -130,13 +161,34 @@ impl Bot {
     /// Loads a bot from YAML or JSON text; `name` names the file in error messages.
     #[wasm_bindgen(js_name = fromYaml)]
     pub fn from_yaml(name: &str, source: &str) -> Result<Bot, JsValue> {
-        kefu_core::Bot::from_yaml(name, source).map(|b| Bot { inner: Rc::new(b) }).map_err(js_error)
+        kefu_core::Bot::from_yaml(name, source).map(Bot::embedded).map_err(js_error)
     }
 
     /// Loads a bot from the UTF-8 bytes of a YAML or JSON file.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Bot, JsValue> {
-        kefu_core::Bot::from_bytes(name, bytes).map(|b| Bot { inner: Rc::new(b) }).map_err(js_error)
+        kefu_core::Bot::from_bytes(name, bytes).map(Bot::embedded).map_err(js_error)
+    }
+
+    /// Loads a bot on the ONNX tier: `encoder` (see `SentenceEncoder`) embeds every example
+    /// once, here, and each `turnAsync` embeds the utterance. Dialogue behaviour is that of
+    /// the embedded tier; only the intent model differs.
+    #[wasm_bindgen(js_name = fromYamlWithEncoder, unchecked_return_type = "Promise<Bot>")]
+    pub async fn from_yaml_with_encoder(
+        name: String,
+        source: String,
+        #[wasm_bindgen(unchecked_param_type = "SentenceEncoder")] encoder: JsValue,
+    ) -> Result<Bot, JsValue> {
+        let texts = kefu_core::Bot::texts_to_embed(&name, &source).map_err(js_error)?;
+        let embeddings = embed(&encoder, &texts).await?;
+        let inner = kefu_core::Bot::from_yaml_with_embeddings(&name, &source, &embeddings).map_err(js_error)?;
+        Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder) })
+    }
+
+    /// `embedded`, or `onnx` for a bot loaded with an encoder.
+    #[wasm_bindgen(getter)]
+    pub fn tier(&self) -> String {
+        self.inner.tier().to_string()
     }
 
     /// The bot's name.
@@ -181,6 +233,11 @@ impl Session {
         if self.busy.get() {
             return Err(state_error(BUSY));
         }
+        if bot.encoder.is_some() {
+            return Err(state_error(
+                "this bot embeds each utterance with the page's encoder, which is asynchronous: call turnAsync",
+            ));
+        }
         let Some(object) = &self.adapter else {
             let ctx = TurnContext { now, ..TurnContext::default() };
             let turn = self.inner.borrow_mut().turn_with(&bot.inner, utterance, &ctx).map_err(js_error)?;
@@ -189,7 +246,8 @@ impl Session {
         // On a copy: a misused adapter must leave the session as it was.
         let adapter = JsAdapter::new(object.clone(), false);
         let mut copy = self.inner.borrow().clone();
-        let turn = copy.turn_with(&bot.inner, utterance, &TurnContext { now, adapter: &adapter }).map_err(js_error)?;
+        let ctx = TurnContext { now, adapter: &adapter, embedding: None };
+        let turn = copy.turn_with(&bot.inner, utterance, &ctx).map_err(js_error)?;
         if adapter.returned_promise() {
             return Err(state_error("the host adapter returned a Promise; call turnAsync instead of turn"));
         }
@@ -262,7 +320,8 @@ impl Session {
         utc_offset_minutes: Option<i32>,
     ) -> js_sys::Promise {
         let now = unix_seconds.map(|s| reference_time(s, utc_offset_minutes.unwrap_or(0)));
-        let (session, bot, busy) = (self.inner.clone(), bot.inner.clone(), self.busy.clone());
+        let (session, encoder, bot, busy) =
+            (self.inner.clone(), bot.encoder.clone(), bot.inner.clone(), self.busy.clone());
         let analytics = self.analytics.clone();
         let adapter = JsAdapter::new(self.adapter.clone().unwrap_or(JsValue::UNDEFINED), true);
         // Marked busy now, not when the future first runs: a `turn` right after this call
@@ -272,11 +331,17 @@ impl Session {
             return js_sys::Promise::reject(&err);
         }
         wasm_bindgen_futures::future_to_promise(async move {
+            // As on native builds, a failing encoder leaves the n-gram part of the model to
+            // classify alone rather than failing the turn.
+            let embedding = match &encoder {
+                Some(encoder) => embed(encoder, std::slice::from_ref(&utterance)).await.ok().and_then(|mut v| v.pop()),
+                None => None,
+            };
             let start = session.borrow().clone();
             let mut result = Err(state_error("the host adapter kept asking new questions; the turn was dropped"));
             for _ in 0..MAX_ASYNC_ROUNDS {
                 let mut copy = start.clone();
-                let ctx = TurnContext { now, adapter: &adapter };
+                let ctx = TurnContext { now, adapter: &adapter, embedding: embedding.as_deref() };
                 let turn = match copy.turn_with(&bot, &utterance, &ctx) {
                     Ok(turn) => turn,
                     Err(e) => {

@@ -1,0 +1,84 @@
+//! The ONNX tier with embeddings the host computes (the web package on ONNX Runtime Web):
+//! no encoder needed here, so synthetic embeddings stand in for a sentence encoder.
+
+use kefu_core::{Bot, Error, Session, TurnContext};
+
+const BOT: &str = "version: 1
+intents:
+  refund:
+    examples: [我要退款, 申请退款, i want a refund, refund my order]
+  track:
+    examples: [查一下物流, 我的快递到哪了, where is my parcel, track my order]
+faq:
+  hours:
+    questions: [你们几点上班, what are your opening hours]
+    answer: { zh: 九点到六点, en: nine to six }
+";
+
+/// A toy "encoder": the one-hot vector of the example's class, so that a turn's embedding
+/// alone can decide its intent.
+fn one_hot(class: usize) -> Vec<f32> {
+    let mut v = vec![0.0; 3];
+    v[class] = 1.0;
+    v
+}
+
+fn class_of(text: &str) -> usize {
+    let refund = ["退款", "refund"].iter().any(|w| text.contains(w));
+    let track = ["物流", "快递", "parcel", "track"].iter().any(|w| text.contains(w));
+    if refund {
+        0
+    } else if track {
+        1
+    } else {
+        2
+    }
+}
+
+#[test]
+fn embeddings_from_the_host_train_the_model_and_steer_turns() {
+    let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(texts.len(), 10, "{texts:?}");
+    assert!(texts.contains(&"what are your opening hours".to_string()));
+    let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
+    let bot = Bot::from_yaml_with_embeddings("bot.yaml", BOT, &embeddings).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bot.tier(), "onnx");
+    assert_eq!(bot.embedding_dimension(), 3);
+
+    // Words the n-grams have never seen: only the embedding knows what they mean.
+    let unseen = "zzz qqq xxx";
+    let top_with = |embedding: Option<Vec<f32>>| {
+        let ctx = TurnContext { embedding: embedding.as_deref(), ..TurnContext::default() };
+        let turn = Session::new(&bot).turn_with(&bot, unseen, &ctx).unwrap_or_else(|e| panic!("{e}"));
+        let top = turn.alternatives.first().cloned().unwrap_or_else(|| panic!("no ranking: {turn:?}"));
+        (top.name, top.confidence)
+    };
+    let (refund, sure) = top_with(Some(one_hot(0)));
+    assert_eq!(refund, "refund");
+    assert_eq!(top_with(Some(one_hot(1))).0, "track");
+    // Without an embedding (or with one of the wrong length) the same words leave the model
+    // unsure.
+    let (_, unsure) = top_with(None);
+    assert!(unsure < sure - 0.2, "without {unsure}, with {sure}");
+    assert!((top_with(Some(vec![1.0; 7])).1 - unsure).abs() < 1e-6);
+}
+
+#[test]
+fn wrong_embeddings_are_typed_errors_that_say_what_to_pass() {
+    let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
+    let good: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
+    let onnx_error = |embeddings: &[Vec<f32>]| match Bot::from_yaml_with_embeddings("bot.yaml", BOT, embeddings) {
+        Err(Error::Onnx(message)) => message,
+        other => panic!("expected an ONNX-tier error, got {other:?}"),
+    };
+    assert!(onnx_error(&good[1..]).contains("got 9 embeddings for 10 texts"));
+    let mut ragged = good.clone();
+    ragged[4].push(0.5);
+    assert!(onnx_error(&ragged).contains("embedding 4 has 4 values"));
+    let mut not_finite = good.clone();
+    not_finite[2][0] = f32::NAN;
+    assert!(onnx_error(&not_finite).contains("non-finite"));
+    assert!(onnx_error(&vec![Vec::new(); 10]).contains("empty"));
+    // A broken bot file is reported as such, before any embedding is looked at.
+    assert!(matches!(Bot::texts_to_embed("bot.yaml", "version: 1\nintents: {}"), Err(Error::BotFile(_))));
+}
