@@ -11,10 +11,26 @@ function say(text, who) {
   li.scrollIntoView();
 }
 
+// `?tier=onnx` runs the ONNX tier: the encoder on ONNX Runtime Web, served by this page's
+// own server (serve.mjs), like everything else here.
+async function loadBot(yaml) {
+  if (new URLSearchParams(location.search).get("tier") !== "onnx") return Bot.fromYaml("shop.yaml", yaml);
+  const ort = await import("./ort/ort.min.mjs");
+  ort.env.wasm.wasmPaths = new URL("./ort/", location.href).href;
+  ort.env.wasm.numThreads = 1; // threads would need a cross-origin-isolated page
+  const { createOnnxEncoder } = await import("./pkg/encoder.js");
+  const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
+  $("status").textContent = "loading the encoder…";
+  const encoder = await createOnnxEncoder({
+    ort, model: await bytes("./encoder/model.onnx"), tokenizer: await bytes("./encoder/tokenizer.json"),
+  });
+  return Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder);
+}
+
 await init();
-const bot = Bot.fromYaml("shop.yaml", await (await fetch("./shop.yaml")).text());
+const bot = await loadBot(await (await fetch("./shop.yaml")).text());
 const session = new Session(bot);
-$("status").textContent = "online";
+$("status").textContent = `online · ${bot.tier}`;
 
 for (const { question } of bot.faqSuggestions("zh").slice(0, 4)) {
   const b = document.createElement("button");
@@ -24,16 +40,17 @@ for (const { question } of bot.faqSuggestions("zh").slice(0, 4)) {
   $("suggestions").append(b);
 }
 
-function send(text) {
+async function send(text) {
   if (!text.trim()) return;
   say(text, "customer");
   let turn;
   try {
-    turn = session.turn(bot, text);
+    turn = await session.turnAsync(bot, text); // async: the ONNX tier's encoder is
   } catch (e) {
     say(`(${e.code}) ${e.message}`, "bot");
     return;
   }
+  document.body.dataset.intent = turn.intent?.name ?? "";
   turn.replies.forEach((r) => say(r, "bot"));
   const handoff = turn.signals.find((s) => s.type === "handoff");
   if (handoff) {

@@ -1,5 +1,7 @@
 // Serves the demo chat page on localhost: the page, the built package (wasm/pkg, from
-// `bash wasm/build`) under /pkg/, and the sample bot as /shop.yaml.
+// `bash wasm/build`) under /pkg/, and the sample bot as /shop.yaml; for `/?tier=onnx`, ONNX
+// Runtime Web (wasm/node_modules/onnxruntime-web/dist) under /ort/ and the encoder
+// (KEFU_TEST_ENCODER_DIR, else tools/build-encoder's output) under /encoder/.
 //   node examples/web/serve.mjs [port]      then open http://127.0.0.1:8080/
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -7,7 +9,8 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css",
+const encoder = process.env.KEFU_TEST_ENCODER_DIR ?? join(repo, "target/encoder/me5-small-enzh-int8");
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
   ".wasm": "application/wasm", ".yaml": "text/yaml; charset=utf-8", ".json": "application/json" };
 
 function resolve(url) {
@@ -16,6 +19,8 @@ function resolve(url) {
   if (path === "/") return join(repo, "examples/web/index.html");
   if (path === "/shop.yaml") return join(repo, "examples/bots/shop.yaml");
   if (path.startsWith("/pkg/")) return join(repo, "wasm", path);
+  if (path.startsWith("/ort/")) return join(repo, "wasm/node_modules/onnxruntime-web/dist", path.slice(5));
+  if (path.startsWith("/encoder/")) return join(encoder, path.slice(9));
   return join(repo, "examples/web", path);
 }
 

@@ -3,19 +3,21 @@
 // with a visible summary, and resumes. Takes a screenshot.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { serve } from "../../examples/web/serve.mjs";
 
+const launch = () => chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  // playwright runs it headless with a fresh temporary profile of its own.
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  timeout: 30_000,
+});
+
 test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async () => {
   const server = await serve(0);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    // playwright runs it headless with a fresh temporary profile of its own.
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-    timeout: 30_000,
-  });
+  const browser = await launch();
   try {
     const page = await browser.newPage();
     page.setDefaultTimeout(15_000);
@@ -45,6 +47,37 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async 
     await page.click("#resume");
     assert.equal(await page.getAttribute("body", "data-state"), "idle");
     assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+// The ONNX tier in the browser: ONNX Runtime Web and the encoder served by the demo's own
+// server, the tokenizer wasm found next to encoder.js (the path Node's test does not take).
+const encoderDir = process.env.KEFU_TEST_ENCODER_DIR ?? new URL("../../target/encoder/me5-small-enzh-int8", import.meta.url).pathname;
+const noEncoder = !existsSync(`${encoderDir}/model.onnx`);
+if (noEncoder && process.env.KEFU_REQUIRE_ONNX === "1") throw new Error(`KEFU_REQUIRE_ONNX=1 but ${encoderDir}/model.onnx is missing`);
+
+test("demo page on the ONNX tier understands a paraphrase", { timeout: 180_000, skip: noEncoder && "no encoder built" }, async () => {
+  const server = await serve(0);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    await page.goto(`${origin}/?tier=onnx`);
+    await page.locator("#status", { hasText: "online · onnx" }).waitFor({ timeout: 150_000 });
+    await page.fill("#input", "我的包裹现在在哪里");
+    await page.press("#input", "Enter");
+    await page.waitForFunction(() => document.body.dataset.intent !== undefined, null, { timeout: 15_000 });
+    assert.equal(await page.getAttribute("body", "data-intent"), "order_status");
+    assert.deepEqual(errors, []);
+    assert.ok(requests.some((u) => u.endsWith("/pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")), "tokenizer wasm not loaded");
+    assert.deepEqual(requests.filter((u) => !u.startsWith(origin)), [], "fetched from outside the page's origin");
   } finally {
     await browser.close();
     server.close();
