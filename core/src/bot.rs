@@ -59,9 +59,22 @@ impl Bot {
     /// tier; only the classifier differs.
     #[cfg(feature = "onnx")]
     pub fn from_yaml_with_encoder(file: &str, source: &str, encoder: std::sync::Arc<crate::Encoder>) -> Result<Bot> {
+        Bot::from_yaml_with_encoder_progress(file, source, encoder, &mut |_, _| {})
+    }
+
+    /// [`Bot::from_yaml_with_encoder`], calling `progress(done, total)` as the examples
+    /// are embedded, for a progress bar.
+    #[cfg(feature = "onnx")]
+    pub fn from_yaml_with_encoder_progress(
+        file: &str,
+        source: &str,
+        encoder: std::sync::Arc<crate::Encoder>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
         let texts = Bot::example_texts(&spec);
-        let embeddings = encoder.embed_batch(&texts.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>())?;
+        let texts: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+        let embeddings = encoder.embed_batch_with_progress(&texts, progress)?;
         let mut bot = Bot::compile(spec, Some(&embeddings));
         bot.encoder = Some(encoder);
         Ok(bot)

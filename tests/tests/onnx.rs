@@ -94,7 +94,9 @@ fn bundles_round_trip_with_their_embedding_cache() {
     let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let encoder = Encoder::from_bytes(&read("model.onnx"), &read("tokenizer.json"), "query: ").unwrap();
     let texts = ["where is my order", "refund please", "hello"];
-    let fresh = encoder.embed_batch(&texts).unwrap();
+    let mut reported = Vec::new();
+    let fresh = encoder.embed_batch_with_progress(&texts, &mut |done, total| reported.push((done, total))).unwrap();
+    assert_eq!(reported, [(1, 3), (2, 3), (3, 3)]);
     let bundle = kefu_core::ModelBundle {
         metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
         model: read("model.onnx"),
