@@ -60,8 +60,21 @@ test("tokens and embeddings equal Python onnxruntime's", { skip }, async () => {
   assert.ok(exact * 2 >= cosines.length, `only ${exact} of ${cosines.length} sentences agree to 0.99999: ${cosines}`);
 });
 
-test("the sample bot on the ONNX tier understands what the embedded tier does not", { skip, timeout: 300_000 }, async () => {
-  const bot = await Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder);
+// The shared reference encoder too, when it is beside the repo (the built one is checked
+// against it elsewhere; this runs the page's path on it end to end).
+const referenceDir = here("../../../shared/models/me5-small-enzh-int8");
+const encoders = [["built", () => encoder]];
+if (present && existsSync(`${referenceDir}/model.onnx`)) {
+  encoders.push(["reference", () => createOnnxEncoder({
+    ort,
+    model: readFileSync(`${referenceDir}/model.onnx`),
+    tokenizer: readFileSync(`${referenceDir}/tokenizer.json`),
+    tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
+  })]);
+}
+
+for (const [which, load] of encoders) test(`the sample bot on the ONNX tier (${which} encoder) understands what the embedded tier does not`, { skip, timeout: 300_000 }, async () => {
+  const bot = await Bot.fromYamlWithEncoder("shop.yaml", yaml, await load());
   const embedded = Bot.fromYaml("shop.yaml", yaml);
   assert.equal(bot.tier, "onnx");
   assert.equal(embedded.tier, "embedded");
