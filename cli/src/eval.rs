@@ -80,6 +80,12 @@ pub(crate) struct DatasetReport {
     test_examples: usize,
     intents: usize,
     intent_accuracy: f64,
+    /// Expected calibration error of the top confidence on the test split (15 equal-width
+    /// bins): how far "confidence 0.8" is from being right 80 % of the time; 0 is perfect.
+    calibration_error: f64,
+    /// Mean top confidence on the test split: above `intent_accuracy`, the model is
+    /// overconfident; below, underconfident.
+    mean_confidence: f64,
     /// CLINC150 only: in-scope accuracy and OOS recall at the threshold chosen on validation.
     #[serde(skip_serializing_if = "Option::is_none")]
     out_of_scope: Option<OosReport>,
@@ -202,7 +208,8 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         None => TextClassifier::train(examples),
     };
     let train_seconds = t0.elapsed().as_secs_f64();
-    let (accuracy, confusions) = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
+    let (accuracy, (calibration_error, mean_confidence), confusions) =
+        score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
@@ -215,6 +222,8 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         test_examples: data.test.len(),
         intents: model.labels().len(),
         intent_accuracy: accuracy,
+        calibration_error,
+        mean_confidence,
         out_of_scope,
         slot_f1: slots.map(|s| s.0),
         slot_train_seconds: slots.map(|s| s.1),
@@ -266,17 +275,35 @@ fn predict(model: &TextClassifier, examples: &[Example], embeddings: Option<&[Ve
         .collect()
 }
 
-/// Accuracy and the most frequent confusions.
+/// Accuracy, calibration (error, mean confidence) and the most frequent confusions.
 fn score(
     model: &TextClassifier,
     test: &[Example],
     embeddings: Option<&[Vec<f32>]>,
-) -> (f64, Vec<(String, String, usize)>) {
+) -> (f64, (f64, f64), Vec<(String, String, usize)>) {
     let predicted = predict(model, test, embeddings);
     let (accuracy, mut top) =
         confusions(test.iter().map(|e| e.intent.as_str()).zip(predicted.iter().map(|p| p.0.as_str())));
     top.truncate(10);
-    (accuracy, top)
+    let graded = test.iter().zip(&predicted).map(|(e, (label, confidence))| (*confidence, e.intent == *label));
+    let mean_confidence = predicted.iter().map(|p| f64::from(p.1)).sum::<f64>() / predicted.len().max(1) as f64;
+    (accuracy, (calibration_error(graded), mean_confidence), top)
+}
+
+/// Expected calibration error over `(confidence, correct)` pairs: the size-weighted mean gap
+/// between mean confidence and accuracy in 15 equal-width confidence bins.
+pub(crate) fn calibration_error(graded: impl Iterator<Item = (f32, bool)>) -> f64 {
+    const BINS: usize = 15;
+    let mut bins = [(0usize, 0f64, 0usize); BINS]; // (count, confidence sum, correct)
+    for (confidence, correct) in graded {
+        let bin = &mut bins[((confidence.clamp(0.0, 1.0) * BINS as f32) as usize).min(BINS - 1)];
+        bin.0 += 1;
+        bin.1 += f64::from(confidence);
+        bin.2 += usize::from(correct);
+    }
+    let total: usize = bins.iter().map(|b| b.0).sum();
+    let gaps: f64 = bins.iter().map(|&(_, conf, ok)| (conf - ok as f64).abs()).sum();
+    gaps / total.max(1) as f64
 }
 
 /// Accuracy over (expected, predicted) pairs, and every (expected, predicted, count)
@@ -383,5 +410,21 @@ fn print_table(reports: &[DatasetReport]) {
             r.predict_p50_us,
             r.slot_f1.map_or("-".to_string(), |f| format!("{:.2}", f * 100.0)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::calibration_error;
+
+    #[test]
+    fn calibration_error_is_the_weighted_confidence_accuracy_gap() {
+        // Right 8 times in 10 at 0.8: calibrated.
+        let calibrated = (0..10).map(|i| (0.8, i < 8));
+        assert!(calibration_error(calibrated) < 1e-6);
+        // Always 0.9 sure, right half the time: 0.4 off.
+        let overconfident = (0..10).map(|i| (0.9, i % 2 == 0));
+        assert!((calibration_error(overconfident) - 0.4).abs() < 1e-6);
+        assert_eq!(calibration_error(std::iter::empty()), 0.0);
     }
 }
