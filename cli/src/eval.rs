@@ -208,8 +208,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         None => TextClassifier::train(examples),
     };
     let train_seconds = t0.elapsed().as_secs_f64();
-    let (accuracy, (calibration_error, mean_confidence), confusions) =
-        score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
+    let scored = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
@@ -221,9 +220,9 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         train_examples: data.train.len(),
         test_examples: data.test.len(),
         intents: model.labels().len(),
-        intent_accuracy: accuracy,
-        calibration_error,
-        mean_confidence,
+        intent_accuracy: scored.accuracy,
+        calibration_error: scored.calibration_error,
+        mean_confidence: scored.mean_confidence,
         out_of_scope,
         slot_f1: slots.map(|s| s.0),
         slot_train_seconds: slots.map(|s| s.1),
@@ -231,7 +230,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         model_bytes: model.size_bytes(),
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
-        top_confusions: confusions,
+        top_confusions: scored.top_confusions,
     }
 }
 
@@ -275,19 +274,23 @@ fn predict(model: &TextClassifier, examples: &[Example], embeddings: Option<&[Ve
         .collect()
 }
 
-/// Accuracy, calibration (error, mean confidence) and the most frequent confusions.
-fn score(
-    model: &TextClassifier,
-    test: &[Example],
-    embeddings: Option<&[Vec<f32>]>,
-) -> (f64, (f64, f64), Vec<(String, String, usize)>) {
+/// How a model did on a test split.
+struct Scored {
+    accuracy: f64,
+    calibration_error: f64,
+    mean_confidence: f64,
+    /// The ten most frequent confusions.
+    top_confusions: Vec<(String, String, usize)>,
+}
+
+fn score(model: &TextClassifier, test: &[Example], embeddings: Option<&[Vec<f32>]>) -> Scored {
     let predicted = predict(model, test, embeddings);
-    let (accuracy, mut top) =
+    let (accuracy, mut top_confusions) =
         confusions(test.iter().map(|e| e.intent.as_str()).zip(predicted.iter().map(|p| p.0.as_str())));
-    top.truncate(10);
+    top_confusions.truncate(10);
     let graded = test.iter().zip(&predicted).map(|(e, (label, confidence))| (*confidence, e.intent == *label));
     let mean_confidence = predicted.iter().map(|p| f64::from(p.1)).sum::<f64>() / predicted.len().max(1) as f64;
-    (accuracy, (calibration_error(graded), mean_confidence), top)
+    Scored { accuracy, calibration_error: calibration_error(graded), mean_confidence, top_confusions }
 }
 
 /// Expected calibration error over `(confidence, correct)` pairs: the size-weighted mean gap
