@@ -72,8 +72,8 @@ impl Bot {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
-        let texts = Bot::example_texts(&spec);
-        let texts: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+        let texts = Bot::embedding_texts(&spec);
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let embeddings = encoder.embed_batch_with_progress(&texts, progress)?;
         let mut bot = Bot::compile(spec, Some(&embeddings));
         bot.encoder = Some(encoder);
@@ -81,11 +81,11 @@ impl Bot {
     }
 
     /// The texts whose sentence embeddings [`Bot::from_yaml_with_embeddings`] takes, in
-    /// order: every intent example (annotations removed) and every FAQ question. Checks the
-    /// bot file first.
+    /// order: every intent example (annotations removed), every FAQ question, then every
+    /// customer-segment example. Checks the bot file first.
     pub fn texts_to_embed(file: &str, source: &str) -> Result<Vec<String>> {
         let spec = botfile::parse(file, source)?;
-        Ok(Bot::example_texts(&spec).into_iter().map(|(text, _)| text).collect())
+        Ok(Bot::embedding_texts(&spec))
     }
 
     /// Loads a bot on the ONNX tier with embeddings the host computed, one per text of
@@ -94,7 +94,7 @@ impl Bot {
     /// embedding from the same encoder in [`TurnContext::embedding`](crate::TurnContext).
     pub fn from_yaml_with_embeddings(file: &str, source: &str, embeddings: &[Vec<f32>]) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
-        let expected = Bot::example_texts(&spec).len();
+        let expected = Bot::embedding_texts(&spec).len();
         if embeddings.len() != expected {
             return Err(Error::Onnx(format!(
                 "got {} embeddings for {expected} texts: pass one per text of texts_to_embed, in its order",
@@ -175,6 +175,19 @@ impl Bot {
         examples
     }
 
+    /// The segment examples, with their segment names, in bot file order.
+    fn segment_examples(spec: &BotFile) -> Vec<(&str, &str)> {
+        spec.segments.iter().flat_map(|(name, s)| s.examples.iter().map(move |e| (e.as_str(), name.as_str()))).collect()
+    }
+
+    /// Every text the ONNX tier embeds at load: the classifier's examples, then the segment
+    /// examples. The segment model trains on all of them, the former as its background.
+    fn embedding_texts(spec: &BotFile) -> Vec<String> {
+        let mut texts: Vec<String> = Bot::example_texts(spec).into_iter().map(|(text, _)| text).collect();
+        texts.extend(Bot::segment_examples(spec).into_iter().map(|(text, _)| text.to_string()));
+        texts
+    }
+
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Bot> {
         let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
@@ -191,8 +204,8 @@ impl Bot {
         Bot::from_yaml(file, source)
     }
 
-    /// Compiles a validated file; `embeddings` (one per [`Bot::example_texts`] entry) train
-    /// the ONNX tier's classifier.
+    /// Compiles a validated file; `embeddings` (one per [`Bot::embedding_texts`] entry)
+    /// train the ONNX tier's classifiers.
     fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>) -> Bot {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -209,8 +222,9 @@ impl Bot {
             }
         }
         let examples = Bot::example_texts(&spec);
+        let example_embeddings = embeddings.and_then(|e| e.get(..examples.len()));
         let pairs = examples.iter().map(|(t, l)| (t.as_str(), l.as_str()));
-        let classifier = (!examples.is_empty()).then(|| match embeddings {
+        let classifier = (!examples.is_empty()).then(|| match example_embeddings {
             Some(e) => TextClassifier::train_with_embeddings(pairs, e),
             None => TextClassifier::train(pairs),
         });
@@ -228,8 +242,9 @@ impl Bot {
             .unwrap_or_default();
         let extractors = Extractors::new(&spec.entities);
         let segments = SegmentClassifier::train(
-            spec.segments.iter().flat_map(|(name, s)| s.examples.iter().map(move |e| (e.as_str(), name.as_str()))),
             examples.iter().map(|(text, _)| text.as_str()),
+            &Bot::segment_examples(&spec),
+            embeddings,
         );
         let slot_tagger = Bot::train_slot_tagger(&spec);
         let slot_patterns = intents

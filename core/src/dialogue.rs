@@ -142,8 +142,10 @@ impl Session {
         }
         t.entities = entities;
         let hashed = HashedText::new(&normalized.text);
+        let own_embedding = bot.embed(utterance);
+        let embedding = own_embedding.as_deref().or(ctx.embedding);
         if self.segment.is_none() {
-            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&hashed)).map(str::to_string);
+            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
         t.segment = self.segment.clone();
         t.sentiment = sentiment::score(&normalized.text);
@@ -152,8 +154,6 @@ impl Session {
         }
         self.sentiments.push(t.sentiment);
         let abusive = sentiment::count_abusive(&normalized.text) > 0;
-        let own_embedding = bot.embed(utterance);
-        let embedding = own_embedding.as_deref().or(ctx.embedding);
         let understood = self.understand(bot, &normalized.text, &hashed, embedding, &mut t);
         let route = match &understood {
             Understood::Intent(_, spec) => spec.route.clone(),

@@ -17,22 +17,30 @@ pub(crate) struct SegmentClassifier {
 }
 
 impl SegmentClassifier {
-    /// `None` when no segment has examples (segments set by the host only).
+    /// `None` when no segment has examples (segments set by the host only). On the ONNX
+    /// tier, `embeddings` holds those of the background texts and then of the segment
+    /// examples (the order of [`crate::Bot::texts_to_embed`]).
     pub(crate) fn train<'a>(
-        segments: impl IntoIterator<Item = (&'a str, &'a str)>,
         background: impl IntoIterator<Item = &'a str>,
+        segments: &[(&'a str, &'a str)],
+        embeddings: Option<&[Vec<f32>]>,
     ) -> Option<SegmentClassifier> {
-        let mut examples: Vec<(&str, &str)> = segments.into_iter().collect();
-        if examples.is_empty() {
+        if segments.is_empty() {
             return None;
         }
-        examples.extend(background.into_iter().map(|text| (text, BACKGROUND)));
-        Some(SegmentClassifier { model: TextClassifier::train(examples) })
+        let mut examples: Vec<(&str, &str)> = background.into_iter().map(|text| (text, BACKGROUND)).collect();
+        examples.extend_from_slice(segments);
+        let model = match embeddings.filter(|e| e.len() == examples.len()) {
+            Some(e) => TextClassifier::train_with_embeddings(examples, e),
+            None => TextClassifier::train(examples),
+        };
+        Some(SegmentClassifier { model })
     }
 
-    /// The segment a (hashed, normalised) text reveals, if any.
-    pub(crate) fn classify(&self, text: &HashedText) -> Option<&str> {
-        let (class, confidence) = self.model.rank_classes(text, None, 1).into_iter().next()?;
+    /// The segment a (hashed, normalised) text reveals, if any; `embedding` is the
+    /// utterance's on the ONNX tier.
+    pub(crate) fn classify(&self, text: &HashedText, embedding: Option<&[f32]>) -> Option<&str> {
+        let (class, confidence) = self.model.rank_classes(text, embedding, 1).into_iter().next()?;
         let label = self.model.labels().get(class)?;
         (label != BACKGROUND && confidence >= MIN_CONFIDENCE).then_some(label.as_str())
     }

@@ -64,6 +64,19 @@ fn embeddings_from_the_host_train_the_model_and_steer_turns() {
 }
 
 #[test]
+fn segment_examples_are_embedded_after_the_classifier_examples() {
+    let with_segments =
+        format!("{BOT}segments:\n  dealer:\n    examples: [我们是经销商想批量进货, we buy wholesale for our shops]\n");
+    let texts = Bot::texts_to_embed("bot.yaml", &with_segments).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(texts.len(), 12);
+    assert_eq!(texts[10..], ["我们是经销商想批量进货", "we buy wholesale for our shops"]);
+    let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
+    let bot = Bot::from_yaml_with_embeddings("bot.yaml", &with_segments, &embeddings).unwrap_or_else(|e| panic!("{e}"));
+    let turn = Session::new(&bot).turn(&bot, "我们是经销商，想批量进货").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(turn.segment.as_deref(), Some("dealer"));
+}
+
+#[test]
 fn wrong_embeddings_are_typed_errors_that_say_what_to_pass() {
     let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
     let good: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
