@@ -2,8 +2,8 @@
 //!
 //! Turns come back as plain JS objects (described by the TypeScript types below). Errors are
 //! JS `Error`s with a stable `code` (`invalid_bot`, `invalid_input`, `invalid_session`,
-//! `invalid_state`, `encoder_failed`) and a message that says what to fix. Host adapters are plain JS objects
-//! (see `adapter`).
+//! `invalid_state`, `encoder_failed`) and a message that says what to fix. Host adapters are
+//! plain JS objects (see `adapter`); so is the ONNX tier's sentence encoder.
 #![deny(missing_docs)]
 
 mod adapter;
@@ -333,9 +333,15 @@ impl Session {
         wasm_bindgen_futures::future_to_promise(async move {
             // As on native builds, a failing encoder leaves the n-gram part of the model to
             // classify alone rather than failing the turn.
+            // Utterances the turn refuses or answers without the model are not embedded.
+            let worth_embedding = !utterance.trim().is_empty()
+                && utterance.chars().count() <= kefu_core::MAX_UTTERANCE_CHARS
+                && *session.borrow().state() != kefu_core::DialogueState::WithAgent;
             let embedding = match &encoder {
-                Some(encoder) => embed(encoder, std::slice::from_ref(&utterance)).await.ok().and_then(|mut v| v.pop()),
-                None => None,
+                Some(encoder) if worth_embedding => {
+                    embed(encoder, std::slice::from_ref(&utterance)).await.ok().and_then(|mut v| v.pop())
+                }
+                _ => None,
             };
             let start = session.borrow().clone();
             let mut result = Err(state_error("the host adapter kept asking new questions; the turn was dropped"));

@@ -111,6 +111,18 @@ test("a broken encoder is a typed error at load and leaves turns to the n-grams"
   await assert.rejects(Bot.fromYamlWithEncoder("shop.yaml", yaml, {}), (e) => e.code === "invalid_input" && /embed/.test(e.message));
   await assert.rejects(Bot.fromYamlWithEncoder("shop.yaml", "version: 1\nintents: {}", encoder), (e) => e.code === "invalid_bot");
 
+  // Empty and too-long utterances and turns with an agent are not embedded.
+  let embedded = 0;
+  const counting = { embed: (texts) => ((embedded += texts.length), encoder.embed(texts)) };
+  const counted = await Bot.fromYamlWithEncoder("shop.yaml", yaml, counting);
+  const atLoad = embedded;
+  const s = new Session(counted);
+  await s.turnAsync(counted, "  ");
+  await assert.rejects(s.turnAsync(counted, "x".repeat(2_000_000)), (e) => e.code === "invalid_input");
+  await s.turnAsync(counted, "转人工");
+  await s.turnAsync(counted, "hello?");
+  assert.equal(embedded - atLoad, 1);
+
   // An encoder that fails after loading: the turn still happens, on the n-gram features
   // alone (as on native builds), and rules still work.
   let calls = 0;
