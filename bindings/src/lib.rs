@@ -172,6 +172,16 @@ impl Encoder {
     }
 }
 
+/// Told how far loading a bot on the ONNX tier has come (every example is embedded once:
+/// about a minute for 10k examples), e.g. to move a progress bar. Called on the loading
+/// thread.
+#[cfg(feature = "onnx")]
+#[uniffi::export(with_foreign)]
+pub trait LoadProgress: Send + Sync {
+    /// `done` of `total` examples are embedded.
+    fn on_progress(&self, done: u32, total: u32);
+}
+
 #[cfg(feature = "onnx")]
 #[uniffi::export]
 impl Bot {
@@ -179,6 +189,20 @@ impl Bot {
     #[uniffi::constructor]
     pub fn from_yaml_with_encoder(name: String, source: String, encoder: &Encoder) -> Result<Arc<Bot>, KefuError> {
         Ok(Arc::new(Bot { inner: kefu_core::Bot::from_yaml_with_encoder(&name, &source, encoder.inner.clone())? }))
+    }
+
+    /// [`Bot::from_yaml_with_encoder`], reporting to `progress` as the examples are embedded.
+    #[uniffi::constructor]
+    pub fn from_yaml_with_encoder_progress(
+        name: String,
+        source: String,
+        encoder: &Encoder,
+        progress: Arc<dyn LoadProgress>,
+    ) -> Result<Arc<Bot>, KefuError> {
+        let mut report = |done: usize, total: usize| progress.on_progress(done as u32, total as u32);
+        let inner =
+            kefu_core::Bot::from_yaml_with_encoder_progress(&name, &source, encoder.inner.clone(), &mut report)?;
+        Ok(Arc::new(Bot { inner }))
     }
 
     /// `embedded` or `onnx`.

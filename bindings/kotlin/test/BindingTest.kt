@@ -108,6 +108,13 @@ fun main(args: Array<String>) {
         check("onnx tier", onnxBot.tier() == "onnx" && encoder.dimension() == 384u)
         val onnxTurn = Session(onnxBot).turn(onnxBot, "where is my order 12345678")
         check("onnx turn", onnxTurn.intent?.name == "order_status" && onnxTurn.slots["order_id"] == "12345678") { "$onnxTurn" }
+        val reported = mutableListOf<Pair<UInt, UInt>>()
+        val progress = object : LoadProgress {
+            override fun onProgress(done: UInt, total: UInt) { reported.add(done to total) }
+        }
+        val tracked = Bot.fromYamlWithEncoderProgress("shop.yaml", yaml, encoder, progress)
+        check("load progress", tracked.tier() == "onnx" && reported.size > 1 &&
+            reported.last().let { it.first == it.second } && reported.map { it.first } == (1u..reported.last().second).toList()) { "$reported" }
         check("bad model", throws<KefuException.Onnx> { Encoder.fromBytes(byteArrayOf(1, 2), byteArrayOf()) } != null)
     } else {
         println("kotlin: ONNX tier skipped (set KEFU_ONNXRUNTIME and KEFU_TEST_ENCODER_DIR)")
