@@ -112,7 +112,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     let throughput = total as f64 / started.elapsed().as_secs_f64();
     loads.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
-    let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let pct = |q: f64| crate::eval::percentile(&latencies, q);
     let entities_p50_us = entities_p50(&bot, args.rounds);
     let session_run = match encoder {
         Some(dir) => Some(session_run_p50(dir, args.rounds)?),
@@ -192,5 +192,5 @@ fn entities_p50(bot: &kefu_core::Bot, rounds: usize) -> f64 {
         }
     }
     times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    crate::eval::percentile(&times, 0.5)
 }

@@ -295,7 +295,7 @@ fn score(model: &TextClassifier, test: &[Example], embeddings: Option<&[Vec<f32>
 
 /// Expected calibration error over `(confidence, correct)` pairs: the size-weighted mean gap
 /// between mean confidence and accuracy in 15 equal-width confidence bins.
-pub(crate) fn calibration_error(graded: impl Iterator<Item = (f32, bool)>) -> f64 {
+fn calibration_error(graded: impl Iterator<Item = (f32, bool)>) -> f64 {
     const BINS: usize = 15;
     let mut bins = [(0usize, 0f64, 0usize); BINS]; // (count, confidence sum, correct)
     for (confidence, correct) in graded {

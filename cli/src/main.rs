@@ -102,22 +102,22 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
         Some(path) => {
             let encoder = std::sync::Arc::new(load_encoder(path)?);
             let source = String::from_utf8_lossy(&bytes);
-            with_progress("embedding the bot's examples", |progress| {
-                Bot::from_yaml_with_encoder_progress(&name, &source, encoder, progress)
-            })
+            compile_on_encoder(&name, &source, encoder)
         }
     }
     .map_err(|e| e.to_string())
 }
 
-/// Runs `step` with a progress callback that draws a bar on stderr once it is slow.
-fn with_progress<T>(label: &str, step: impl FnOnce(&mut dyn FnMut(usize, usize)) -> T) -> T {
+/// Compiles a bot on the ONNX tier, with a progress bar while its examples are embedded.
+fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<kefu_core::Encoder>) -> kefu_core::Result<Bot> {
     let mut bar: Option<progress::Progress> = None;
-    let result = step(&mut |_, total| bar.get_or_insert_with(|| progress::Progress::new(label, total)).step());
+    let bot = Bot::from_yaml_with_encoder_progress(name, source, encoder, &mut |_, total| {
+        bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step()
+    });
     if let Some(bar) = &mut bar {
         bar.finish();
     }
-    result
+    bot
 }
 
 /// An encoder from a folder (`model.onnx`, `tokenizer.json`) or a model bundle file.
@@ -134,10 +134,7 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
-        with_progress("embedding the bot's examples", |progress| {
-            Bot::from_yaml_with_encoder_progress(&bot.display().to_string(), &source, encoder.clone(), progress)
-        })
-        .map_err(|e| e.to_string())?;
+        compile_on_encoder(&bot.display().to_string(), &source, encoder.clone()).map_err(|e| e.to_string())?;
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
     let name = dir.file_name().map_or_else(|| "encoder".into(), |n| n.to_string_lossy().into_owned());

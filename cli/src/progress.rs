@@ -1,6 +1,6 @@
-//! A progress bar on stderr for the long steps of `eval`. It appears once a step has run
-//! for a second; on a terminal it redraws one line, in a log (CI) it writes a line at each
-//! quarter, so logs stay short.
+//! A progress bar on stderr for the long steps of `eval` and of loading a bot on the ONNX
+//! tier. It appears once a step has run for a second; on a terminal it redraws one line, in
+//! a log (CI) it writes a line at each quarter, so logs stay short.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;

@@ -92,7 +92,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let mut report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
     report.bot = bot_path.display().to_string();
     report.cases = cases_path.display().to_string();
-    report.tier = if encoder.is_some() { "onnx" } else { "embedded" };
+    report.tier = bot.tier();
     write_json(out, &report)?;
     let html = out.with_extension("html");
     std::fs::write(&html, render_html(&report, &expected, &predicted))
