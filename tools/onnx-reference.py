@@ -6,9 +6,9 @@ Usage: python3 tools/onnx-reference.py MODEL_DIR OUT.json"""
 import json
 import sys
 
-import numpy as np
 import onnxruntime as ort
-from tokenizers import Tokenizer
+
+from e5_embed import embed
 
 SENTENCES = [
     "我的快递怎么还没到",
@@ -25,17 +25,8 @@ SENTENCES = [
 
 
 def main(model_dir, out):
-    tokenizer = Tokenizer.from_file(f"{model_dir}/tokenizer.json")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(f"{model_dir}/model.onnx", options)
-    rows = []
-    for text in SENTENCES:
-        ids = np.array([tokenizer.encode("query: " + text).ids], dtype=np.int64)
-        mask = np.ones_like(ids)
-        (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-        v = hidden[0].mean(axis=0)
-        rows.append({"text": text, "ids": ids[0].tolist(), "embedding": (v / np.linalg.norm(v)).tolist()})
+    vectors, encodings = embed(model_dir, SENTENCES)
+    rows = [{"text": t, "ids": e.ids, "embedding": v.tolist()} for t, e, v in zip(SENTENCES, encodings, vectors)]
     with open(out, "w", encoding="utf-8") as f:
         json.dump({"onnxruntime": ort.__version__, "sentences": rows}, f, ensure_ascii=False)
 
