@@ -25,14 +25,13 @@ const skip = present ? false : "no encoder or reference embeddings (see tools/te
 
 initSync({ module: readFileSync(here("../pkg/kefu_wasm_bg.wasm")) });
 ort.env.wasm.numThreads = 1;
-const encoder = present
-  ? await createOnnxEncoder({
-      ort,
-      model: readFileSync(`${encoderDir}/model.onnx`),
-      tokenizer: readFileSync(`${encoderDir}/tokenizer.json`),
-      tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
-    })
-  : null;
+const loadEncoder = (dir) => createOnnxEncoder({
+  ort,
+  model: readFileSync(`${dir}/model.onnx`),
+  tokenizer: readFileSync(`${dir}/tokenizer.json`),
+  tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
+});
+const encoder = present ? await loadEncoder(encoderDir) : null;
 const yaml = readFileSync(here("../../examples/bots/shop.yaml"), "utf8");
 
 const cosine = (a, b) => {
@@ -65,12 +64,7 @@ test("tokens and embeddings equal Python onnxruntime's", { skip }, async () => {
 const referenceDir = here("../../../shared/models/me5-small-enzh-int8");
 const encoders = [["built", () => encoder]];
 if (present && existsSync(`${referenceDir}/model.onnx`)) {
-  encoders.push(["reference", () => createOnnxEncoder({
-    ort,
-    model: readFileSync(`${referenceDir}/model.onnx`),
-    tokenizer: readFileSync(`${referenceDir}/tokenizer.json`),
-    tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
-  })]);
+  encoders.push(["reference", () => loadEncoder(referenceDir)]);
 }
 
 for (const [which, load] of encoders) test(`the sample bot on the ONNX tier (${which} encoder) understands what the embedded tier does not`, { skip, timeout: 300_000 }, async () => {
