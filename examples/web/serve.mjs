@@ -9,7 +9,7 @@ import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
-const encoder = process.env.KEFU_TEST_ENCODER_DIR ?? join(repo, "target/encoder/me5-small-enzh-int8");
+export const encoderDir = process.env.KEFU_TEST_ENCODER_DIR ?? join(repo, "target/encoder/me5-small-enzh-int8");
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
   ".wasm": "application/wasm", ".yaml": "text/yaml; charset=utf-8", ".json": "application/json" };
 
@@ -20,7 +20,7 @@ function resolve(url) {
   if (path === "/shop.yaml") return join(repo, "examples/bots/shop.yaml");
   if (path.startsWith("/pkg/")) return join(repo, "wasm", path);
   if (path.startsWith("/ort/")) return join(repo, "wasm/node_modules/onnxruntime-web/dist", path.slice(5));
-  if (path.startsWith("/encoder/")) return join(encoder, path.slice(9));
+  if (path.startsWith("/encoder/")) return join(encoderDir, path.slice(9));
   return join(repo, "examples/web", path);
 }
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { serve } from "../../examples/web/serve.mjs";
+import { encoderDir, serve } from "../../examples/web/serve.mjs";
 
 const launch = () => chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -55,7 +55,6 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async 
 
 // The ONNX tier in the browser: ONNX Runtime Web and the encoder served by the demo's own
 // server, the tokenizer wasm found next to encoder.js (the path Node's test does not take).
-const encoderDir = process.env.KEFU_TEST_ENCODER_DIR ?? new URL("../../target/encoder/me5-small-enzh-int8", import.meta.url).pathname;
 const noEncoder = !existsSync(`${encoderDir}/model.onnx`);
 if (noEncoder && process.env.KEFU_REQUIRE_ONNX === "1") throw new Error(`KEFU_REQUIRE_ONNX=1 but ${encoderDir}/model.onnx is missing`);
 
