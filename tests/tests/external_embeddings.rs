@@ -74,6 +74,19 @@ fn segment_examples_are_embedded_after_the_classifier_examples() {
     let bot = Bot::from_yaml_with_embeddings("bot.yaml", &with_segments, &embeddings).unwrap_or_else(|e| panic!("{e}"));
     let turn = Session::new(&bot).turn(&bot, "我们是经销商，想批量进货").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(turn.segment.as_deref(), Some("dealer"));
+
+    // The segment model uses the embeddings: give the dealer examples a dimension of their
+    // own, and words it has never seen are a dealer's when the turn's embedding says so.
+    let marked: Vec<Vec<f32>> = (0..texts.len())
+        .map(|i| (0..4).map(|d| f32::from(u8::from(d == if i >= 10 { 3 } else { 2 }))).collect())
+        .collect();
+    let bot = Bot::from_yaml_with_embeddings("bot.yaml", &with_segments, &marked).unwrap_or_else(|e| panic!("{e}"));
+    let segment_with = |embedding: Option<&[f32]>| {
+        let ctx = TurnContext { embedding, ..TurnContext::default() };
+        Session::new(&bot).turn_with(&bot, "zzz qqq xxx", &ctx).unwrap_or_else(|e| panic!("{e}")).segment
+    };
+    assert_eq!(segment_with(Some(&[0.0, 0.0, 0.0, 1.0])).as_deref(), Some("dealer"));
+    assert_eq!(segment_with(None), None);
 }
 
 #[test]
