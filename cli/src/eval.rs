@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use kefu_core::TextClassifier;
+use kefu_core::{TextClassifier, OUT_OF_SCOPE_LABEL};
 use serde::Serialize;
 
 mod bot_cases;
@@ -51,6 +51,7 @@ pub(crate) struct EvalArgs {
 /// Sentence embeddings of each split (the ONNX tier).
 struct SplitEmbeddings {
     train: Vec<Vec<f32>>,
+    oos_train: Vec<Vec<f32>>,
     validation: Vec<Vec<f32>>,
     test: Vec<Vec<f32>>,
     oos_validation: Vec<Vec<f32>>,
@@ -62,6 +63,7 @@ impl SplitEmbeddings {
         let split = |name: &str, examples: &[Example]| embedder.embed(&format!("{}-{name}", data.name), examples);
         Ok(SplitEmbeddings {
             train: split("train", &data.train)?,
+            oos_train: split("oos_train", &data.oos_train)?,
             validation: split("validation", &data.validation)?,
             test: split("test", &data.test)?,
             oos_validation: split("oos_validation", &data.oos_validation)?,
@@ -105,6 +107,8 @@ pub(crate) struct DatasetReport {
 
 #[derive(Debug, Serialize)]
 struct OosReport {
+    /// Out-of-scope training utterances the model learned as its background class.
+    oos_train_examples: usize,
     threshold: f32,
     in_scope_accuracy: f64,
     oos_recall: f64,
@@ -174,6 +178,7 @@ fn dump(data: &Dataset, path: &Path) -> Result<(), String> {
         "train": pairs(&data.train),
         "validation": pairs(&data.validation),
         "test": pairs(&data.test),
+        "oos_train": pairs(&data.oos_train),
         "oos_validation": pairs(&data.oos_validation),
         "oos_test": pairs(&data.oos_test),
     });
@@ -202,9 +207,13 @@ type Onnx<'a> = Option<(&'a kefu_core::Encoder, &'a SplitEmbeddings)>;
 
 fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
     let t0 = Instant::now();
-    let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str()));
+    let background = data.oos_train.iter().map(|e| (e.text.as_str(), OUT_OF_SCOPE_LABEL));
+    let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str())).chain(background);
     let model = match onnx {
-        Some((_, emb)) => TextClassifier::train_with_embeddings(examples, &emb.train),
+        Some((_, emb)) => {
+            let embeddings: Vec<Vec<f32>> = emb.train.iter().chain(&emb.oos_train).cloned().collect();
+            TextClassifier::train_with_embeddings(examples, &embeddings)
+        }
         None => TextClassifier::train(examples),
     };
     let train_seconds = t0.elapsed().as_secs_f64();
@@ -374,7 +383,13 @@ fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEm
     let test_in = predict(model, &data.test, emb.map(|e| e.test.as_slice()));
     let test_oos = predict(model, &data.oos_test, emb.map(|e| e.oos_test.as_slice()));
     let (in_scope_accuracy, oos_recall) = rates(threshold, &test_in, &data.test, &test_oos);
-    OosReport { threshold, in_scope_accuracy, oos_recall, chosen_on: "validation" }
+    OosReport {
+        oos_train_examples: data.oos_train.len(),
+        threshold,
+        in_scope_accuracy,
+        oos_recall,
+        chosen_on: "validation",
+    }
 }
 
 pub(crate) fn percentile(sorted: &[f64], q: f64) -> f64 {

@@ -7,7 +7,7 @@ use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::{Rules, TextClassifier};
+use crate::intent::{Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
@@ -20,6 +20,8 @@ pub(crate) const FAQ_PREFIX: &str = "faq/";
 pub(crate) enum Target {
     Intent(usize),
     Faq(usize),
+    /// The bot file's `out_of_scope` examples (never ranked).
+    OutOfScope,
 }
 
 /// A loaded, validated and trained bot.
@@ -81,8 +83,8 @@ impl Bot {
     }
 
     /// The texts whose sentence embeddings [`Bot::from_yaml_with_embeddings`] takes, in
-    /// order: every intent example (annotations removed), every FAQ question, then every
-    /// customer-segment example. Checks the bot file first.
+    /// order: every intent example (annotations removed), every FAQ question, every
+    /// `out_of_scope` example, then every customer-segment example. Checks the bot file first.
     pub fn texts_to_embed(file: &str, source: &str) -> Result<Vec<String>> {
         let spec = botfile::parse(file, source)?;
         Ok(Bot::embedding_texts(&spec))
@@ -156,8 +158,9 @@ impl Bot {
         Some(SequenceTagger::train(&sentences))
     }
 
-    /// Every training text with its class label, in class-file order: intent examples
-    /// (annotations stripped), then FAQ questions as `faq/<id>`.
+    /// Every training text with its class label, in bot file order: intent examples
+    /// (annotations stripped), FAQ questions as `faq/<id>`, then the `out_of_scope`
+    /// examples as [`OUT_OF_SCOPE_LABEL`].
     fn example_texts(spec: &BotFile) -> Vec<(String, String)> {
         let mut examples = Vec::new();
         for (name, intent) in &spec.intents {
@@ -172,6 +175,7 @@ impl Bot {
                 examples.push((q.clone(), format!("{FAQ_PREFIX}{id}")));
             }
         }
+        examples.extend(spec.out_of_scope.iter().map(|text| (text.clone(), OUT_OF_SCOPE_LABEL.to_string())));
         examples
     }
 
@@ -234,6 +238,7 @@ impl Bot {
                 c.labels()
                     .iter()
                     .map(|label| match label.strip_prefix(FAQ_PREFIX) {
+                        _ if label == OUT_OF_SCOPE_LABEL => Target::OutOfScope,
                         Some(id) => Target::Faq(faqs.iter().position(|(f, _)| f == id).unwrap_or(0)),
                         None => Target::Intent(intents.iter().position(|(n, _)| n == label).unwrap_or(0)),
                     })
@@ -306,7 +311,7 @@ impl Bot {
             .collect()
     }
 
-    /// Training examples (intent examples plus FAQ questions).
+    /// Training examples (intent examples, FAQ questions and out-of-scope examples).
     pub fn example_count(&self) -> usize {
         self.example_count
     }

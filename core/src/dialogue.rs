@@ -296,7 +296,7 @@ impl Session {
         match ranked.first().map(|&(class, _)| bot.targets[class]) {
             Some(Target::Intent(i)) => Understood::Intent(&bot.intents[i].0, &bot.intents[i].1),
             Some(Target::Faq(i)) => Understood::Faq(i),
-            None => Understood::OutOfScope,
+            Some(Target::OutOfScope) | None => Understood::OutOfScope,
         }
     }
 

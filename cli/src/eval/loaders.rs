@@ -30,7 +30,9 @@ pub(crate) struct Dataset {
     pub train: Vec<Example>,
     pub validation: Vec<Example>,
     pub test: Vec<Example>,
-    /// Out-of-scope utterances (CLINC150).
+    /// Out-of-scope utterances (CLINC150); the training ones become the classifier's
+    /// background class, as a bot file's `out_of_scope` examples do.
+    pub oos_train: Vec<Example>,
     pub oos_validation: Vec<Example>,
     pub oos_test: Vec<Example>,
 }
@@ -46,7 +48,9 @@ pub(crate) fn load(name: &str, root: &Path, limit: Option<usize>) -> Result<Data
         _ => return Err(format!("unknown dataset {name:?}; choose from {}", ALL.join(", "))),
     };
     if let Some(n) = limit {
-        for split in [&mut d.train, &mut d.validation, &mut d.test, &mut d.oos_validation, &mut d.oos_test] {
+        for split in
+            [&mut d.train, &mut d.validation, &mut d.test, &mut d.oos_train, &mut d.oos_validation, &mut d.oos_test]
+        {
             // Keep every class in a small subset: take examples spread over the split.
             let step = (split.len() / n.max(1)).max(1);
             *split = split.iter().step_by(step).take(n).cloned().collect();
@@ -109,6 +113,7 @@ fn clinc(root: &Path) -> Result<Dataset, String> {
         train: split("train"),
         validation: split("val"),
         test: split("test"),
+        oos_train: split("oos_train"),
         oos_validation: split("oos_val"),
         oos_test: split("oos_test"),
     })

@@ -15,7 +15,7 @@ use crate::error::{BotFileError, Problem, ProblemKind};
 
 /// Largest bot file accepted, in bytes.
 pub const MAX_BOT_FILE_BYTES: usize = 16 * 1024 * 1024;
-/// Most examples (intent examples plus FAQ questions) a bot may have.
+/// Most examples (intent examples, FAQ questions and out-of-scope examples) a bot may have.
 pub const MAX_EXAMPLES: usize = 200_000;
 /// Names of the responses a bot file may override under `responses:`.
 pub const BUILTIN_RESPONSES: &[&str] =
@@ -179,6 +179,10 @@ impl Validator<'_> {
                 self.check_duplicate(&["faq", id, q], q, &owner, &mut seen);
             }
             self.check_texts(bot, &["faq", id, "answer"], &faq.answer, &BTreeSet::new());
+        }
+        total += bot.out_of_scope.len();
+        for text in &bot.out_of_scope {
+            self.check_duplicate(&["out_of_scope", text], text, "`out_of_scope`", &mut seen);
         }
         if total > MAX_EXAMPLES {
             let msg = format!("the bot has {total} examples; the limit is {MAX_EXAMPLES}");

@@ -33,6 +33,11 @@ pub struct BotFile {
     /// Frequently asked questions by id.
     #[serde(default)]
     pub faq: BTreeMap<String, FaqSpec>,
+    /// Utterances the bot does not handle (questions of another business, chit-chat it
+    /// should not answer): the intent model learns them as a background class, so that
+    /// similar turns fall back instead of being forced onto the nearest intent.
+    #[serde(default)]
+    pub out_of_scope: Vec<String>,
     /// Customer segments by name (e.g. end user vs. dealer), recognised from how customers
     /// ask, or set by the host.
     #[serde(default)]

@@ -56,6 +56,11 @@ impl HashedText {
     }
 }
 
+/// Label of the background class: examples with it teach the model what the bot does not
+/// handle (the bot file's `out_of_scope`, CLINC150's `oos_train`). It is never ranked; the
+/// probability it takes lowers the other candidates' confidences, so such turns fall back.
+pub const OUT_OF_SCOPE_LABEL: &str = "~";
+
 /// A softmax classifier over hashed word and character n-grams, trained from labelled
 /// texts: the embedded tier. Pure Rust, deterministic, no model file. The ONNX tier trains
 /// the same model on the n-grams plus each text's sentence embedding
@@ -67,9 +72,10 @@ pub struct TextClassifier {
     model: Softmax,
     /// Length of the sentence embeddings appended to the n-gram features (0: none).
     dense: usize,
+    /// Class of [`OUT_OF_SCOPE_LABEL`], if the examples had it.
+    background: Option<usize>,
 }
 
-/// Weight of the (unit-length) embedding next to the (unit-length) n-gram vector.
 /// Weight of the (unit-length) embedding next to the (unit-length) n-gram vector. Tried
 /// 0.5–4 on SMP2017 (test split: 90.4 / 92.1 / 93.1 / 93.3 / 92.4 % for 0.5 / 1 / 2 / 3 / 4);
 /// a validation split would be the proper place to choose it.
@@ -114,7 +120,8 @@ impl TextClassifier {
         if dense > 0 {
             vectorizer.ignore_unseen();
         }
-        let mut c = TextClassifier { labels, vectorizer, model: Softmax::default(), dense };
+        let background = labels.iter().position(|l| l == OUT_OF_SCOPE_LABEL);
+        let mut c = TextClassifier { labels, vectorizer, model: Softmax::default(), dense, background };
         let xs: Vec<SparseVec> =
             refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
@@ -143,7 +150,7 @@ impl TextClassifier {
         self.dense
     }
 
-    /// The labels, in class order.
+    /// The labels, in class order (with [`OUT_OF_SCOPE_LABEL`] where the examples had it).
     pub fn labels(&self) -> &[String] {
         &self.labels
     }
@@ -168,12 +175,13 @@ impl TextClassifier {
         self.candidates(&self.rank_classes(&HashedText::new(text), None, k))
     }
 
-    /// The `k` most likely `(class index, probability)` of hashed normalised text, best first.
+    /// The `k` most likely `(class index, probability)` of hashed normalised text, best
+    /// first; never the background class.
     pub(crate) fn rank_classes(&self, text: &HashedText, embedding: Option<&[f32]>, k: usize) -> Vec<(usize, f32)> {
         let x = self.features_hashed(text, embedding);
         let mut p = Vec::new();
         self.model.probabilities(&x, &mut p);
-        let mut order: Vec<usize> = (0..p.len()).collect();
+        let mut order: Vec<usize> = (0..p.len()).filter(|&i| Some(i) != self.background).collect();
         // Ties break by class order, so ranking is deterministic.
         order.sort_unstable_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
         order.into_iter().take(k).map(|i| (i, p[i])).collect()
@@ -210,5 +218,32 @@ mod tests {
         assert_eq!(c.rank("refund please", 1)[0].name, "refund");
         let ranked = c.rank("hello", 2);
         assert!(ranked[0].confidence >= ranked[1].confidence);
+    }
+
+    #[test]
+    fn out_of_scope_examples_are_learned_but_never_ranked() {
+        let intents = [
+            ("where is my package", "order"),
+            ("track my order", "order"),
+            ("has my order shipped", "order"),
+            ("i want a refund", "refund"),
+            ("give me my money back", "refund"),
+            ("refund my order", "refund"),
+        ];
+        let background = [
+            ("what is the weather like today", OUT_OF_SCOPE_LABEL),
+            ("will it rain tomorrow", OUT_OF_SCOPE_LABEL),
+            ("tell me a joke", OUT_OF_SCOPE_LABEL),
+        ];
+        let plain = TextClassifier::train(intents);
+        let with_background = TextClassifier::train(intents.iter().chain(&background).copied());
+        let weather = "what will the weather be tomorrow";
+        let top = |c: &TextClassifier, text| c.rank(text, 1)[0].confidence;
+        assert!(top(&with_background, weather) < top(&plain, weather) - 0.2, "the background class takes the weather");
+        let mut names: Vec<String> = with_background.rank(weather, 10).into_iter().map(|c| c.name).collect();
+        names.sort();
+        assert_eq!(names, ["order", "refund"]);
+        assert_eq!(with_background.rank("track my package", 1)[0].name, "order");
+        assert!(top(&with_background, "track my package") > 0.5);
     }
 }
