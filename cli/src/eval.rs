@@ -113,6 +113,9 @@ struct OosReport {
     in_scope_accuracy: f64,
     oos_recall: f64,
     chosen_on: &'static str,
+    /// The test split's trade-off at every candidate threshold: `(threshold, in-scope
+    /// accuracy, OOS recall)`. For reading the curve only; the threshold is chosen above.
+    test_curve: Vec<(f32, f64, f64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -366,14 +369,17 @@ fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEm
         let oos_ok = oos.iter().filter(|(_, c)| *c < threshold).count();
         (in_ok as f64 / ins.len().max(1) as f64, oos_ok as f64 / oos.len().max(1) as f64)
     };
-    let candidates: Vec<f32> = (1..100).map(|i| i as f32 / 100.0).collect();
-    let scored: Vec<(f32, f64, f64)> = candidates
-        .iter()
-        .map(|&t| {
-            let (a, r) = rates(t, &val_in, &data.validation, &val_oos);
-            (t, a, r)
-        })
-        .collect();
+    // (threshold, in-scope accuracy, OOS recall) at every candidate threshold.
+    let curve = |ins: &[(String, f32)], in_gold: &[Example], oos: &[(String, f32)]| -> Vec<(f32, f64, f64)> {
+        (1..100)
+            .map(|i| {
+                let t = i as f32 / 100.0;
+                let (a, r) = rates(t, ins, in_gold, oos);
+                (t, a, r)
+            })
+            .collect()
+    };
+    let scored = curve(&val_in, &data.validation, &val_oos);
     let threshold = scored
         .iter()
         .filter(|(_, _, r)| *r >= recall_goal)
@@ -383,12 +389,14 @@ fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEm
     let test_in = predict(model, &data.test, emb.map(|e| e.test.as_slice()));
     let test_oos = predict(model, &data.oos_test, emb.map(|e| e.oos_test.as_slice()));
     let (in_scope_accuracy, oos_recall) = rates(threshold, &test_in, &data.test, &test_oos);
+    let test_curve = curve(&test_in, &data.test, &test_oos);
     OosReport {
         oos_train_examples: data.oos_train.len(),
         threshold,
         in_scope_accuracy,
         oos_recall,
         chosen_on: "validation",
+        test_curve,
     }
 }
 
