@@ -90,22 +90,26 @@ fn eval_scores_a_bot_on_labelled_utterances() {
     std::fs::create_dir_all(&dir).unwrap();
     let cases = dir.join("cases.yaml");
     // Two utterances the bot's rules answer for sure, one out of scope, one deliberately
-    // mislabelled so that the confusion and the misses are not empty.
+    // mislabelled so that the confusion and the misses are not empty, and one that is an
+    // example of the bot file, which the report names.
     std::fs::write(
         &cases,
         "- { text: 转人工, intent: human_agent }\n\
          - { text: 我的订单12345678到哪了, intent: order_status }\n\
          - { text: 今天北京天气怎么样, intent: ~ }\n\
-         - { text: 转人工, intent: refund }\n",
+         - { text: 转人工, intent: refund }\n\
+         - { text: 我要报修, intent: warranty_repair }\n",
     )
     .unwrap();
     let report = dir.join("bot.json");
     let args = ["eval", "--bot", "examples/bots/shop.yaml", "--cases", cases.to_str().unwrap()];
     let (ok, out, err) = kefu(&[&args[..], &["--out", report.to_str().unwrap()]].concat(), "");
     assert!(ok, "{err}");
-    assert!(out.contains("4 utterances, accuracy 75.0 %"), "{out}");
+    assert!(out.contains("5 utterances, accuracy 80.0 %"), "{out}");
+    assert!(err.contains("case \"我要报修\" is a text of the bot file"), "{err}");
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
-    assert_eq!(json["accuracy"], 0.75);
+    assert_eq!(json["accuracy"], 0.8);
+    assert_eq!(json["cases_in_bot_file"], serde_json::json!(["我要报修"]));
     assert_eq!(json["misses"][0]["expected"], "refund");
     assert_eq!(json["misses"][0]["predicted"], "human_agent");
     let refund = json["per_intent"].as_array().unwrap().iter().find(|s| s["intent"] == "refund").unwrap();

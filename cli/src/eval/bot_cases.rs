@@ -57,6 +57,9 @@ struct BotReport {
     /// (expected, predicted) → count, most frequent first.
     confusions: Vec<(String, String, usize)>,
     misses: Vec<Miss>,
+    /// Cases that are texts the bot trains on: they measure how well it recalls its own
+    /// examples, not how it generalises, so held-out cases should have none.
+    cases_in_bot_file: Vec<String>,
 }
 
 pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, out: &Path) -> Result<(), String> {
@@ -93,6 +96,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     report.bot = bot_path.display().to_string();
     report.cases = cases_path.display().to_string();
     report.tier = bot.tier();
+    report.cases_in_bot_file = cases_in_bot_file(bot_path, &cases)?;
     write_json(out, &report)?;
     let html = out.with_extension("html");
     std::fs::write(&html, render_html(&report, &expected, &predicted))
@@ -107,6 +111,9 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     );
     for miss in &report.misses {
         println!("  {:?}: expected {}, got {}", miss.text, miss.expected, miss.predicted);
+    }
+    for text in &report.cases_in_bot_file {
+        eprintln!("warning: case {text:?} is a text of the bot file; a held-out case should not be");
     }
     eprintln!("report written to {} and {}", out.display(), html.display());
     Ok(())
@@ -126,6 +133,19 @@ fn check_labels(bot: &Bot, cases: &[Case], path: &Path) -> Result<(), String> {
         "{}: unknown intents {unknown:?}; use an intent of the bot, `faq/<id>` for an FAQ entry, or `~` for out of scope",
         path.display()
     ))
+}
+
+/// The cases whose text (lower-cased, spaces collapsed) is one the bot trains on: an intent
+/// example, FAQ question, `out_of_scope` or segment example.
+fn cases_in_bot_file(bot_path: &Path, cases: &[Case]) -> Result<Vec<String>, String> {
+    let source = std::fs::read_to_string(bot_path).map_err(|e| format!("cannot read {}: {e}", bot_path.display()))?;
+    let key = |text: &str| text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
+    let trained: BTreeSet<String> = Bot::texts_to_embed(&bot_path.display().to_string(), &source)
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(|t| key(t))
+        .collect();
+    Ok(cases.iter().filter(|c| trained.contains(&key(&c.text))).map(|c| c.text.clone()).collect())
 }
 
 /// The scores; the caller fills in which bot, cases file and tier they belong to.
@@ -164,6 +184,7 @@ fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us:
         per_intent,
         confusions,
         misses,
+        cases_in_bot_file: Vec::new(),
     }
 }
 
