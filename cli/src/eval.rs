@@ -231,7 +231,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         tier: if onnx.is_some() { "onnx" } else { "embedded" },
         train_examples: data.train.len(),
         test_examples: data.test.len(),
-        intents: model.labels().len(),
+        intents: model.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
         intent_accuracy: scored.accuracy,
         calibration_error: scored.calibration_error,
         mean_confidence: scored.mean_confidence,

@@ -168,6 +168,11 @@ fn inspect(bot: &Bot) {
         }
         println!("  intent {name:<20} {:>3} examples  {}", intent.examples.len(), notes.join("; "));
     }
-    println!("  {} FAQ entries, {} entities", bot.faq_count(), bot.spec().entities.len());
+    println!(
+        "  {} FAQ entries, {} out-of-scope examples, {} entities",
+        bot.faq_count(),
+        bot.spec().out_of_scope.len(),
+        bot.spec().entities.len()
+    );
     println!("model: {} training examples, {:.1} KiB", bot.example_count(), bot.model_size_bytes() as f64 / 1024.0);
 }

@@ -53,6 +53,7 @@ fn validate_reports_problems_with_lines() {
 fn inspect_lists_intents_and_model_size() {
     let (ok, out, _) = kefu(&["inspect", "examples/bots/shop.yaml"], "");
     assert!(ok && out.contains("intent order_status") && out.contains("KiB"), "{out}");
+    assert!(out.contains("21 FAQ entries, 12 out-of-scope examples"), "{out}");
 }
 
 #[test]
