@@ -238,8 +238,8 @@ impl Bot {
                 c.labels()
                     .iter()
                     .map(|label| match label.strip_prefix(FAQ_PREFIX) {
-                        _ if label == OUT_OF_SCOPE_LABEL => Target::OutOfScope,
                         Some(id) => Target::Faq(faqs.iter().position(|(f, _)| f == id).unwrap_or(0)),
+                        None if label == OUT_OF_SCOPE_LABEL => Target::OutOfScope,
                         None => Target::Intent(intents.iter().position(|(n, _)| n == label).unwrap_or(0)),
                     })
                     .collect()
@@ -314,6 +314,14 @@ impl Bot {
     /// Training examples (intent examples, FAQ questions and out-of-scope examples).
     pub fn example_count(&self) -> usize {
         self.example_count
+    }
+
+    /// Whether `text` is one the bot trains on (an intent example, FAQ question,
+    /// `out_of_scope` or segment example), compared after normalisation as the bot file
+    /// check compares duplicate examples: for telling held-out test cases from examples.
+    pub fn trains_on(&self, text: &str) -> bool {
+        let key = crate::text::normalize(text).text;
+        Bot::embedding_texts(&self.spec).iter().any(|t| crate::text::normalize(t).text == key)
     }
 
     /// Size of the trained model in bytes.

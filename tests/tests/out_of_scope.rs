@@ -50,3 +50,12 @@ fn turns_like_the_out_of_scope_examples_fall_back() {
         assert_eq!(turn.intent.map(|i| i.name).as_deref(), Some(intent), "{utterance}");
     }
 }
+
+#[test]
+fn trains_on_tells_examples_from_new_text_after_normalisation() {
+    let bot = bot(&format!("{INTENTS}{OUT_OF_SCOPE}"));
+    assert!(bot.trains_on("Track my  package"));
+    assert!(bot.trains_on("ＴＥＬＬ ME A JOKE"), "full-width and upper case fold as in the duplicate check");
+    assert!(bot.trains_on("我要退款"));
+    assert!(!bot.trains_on("track my parcel"));
+}

@@ -96,7 +96,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     report.bot = bot_path.display().to_string();
     report.cases = cases_path.display().to_string();
     report.tier = bot.tier();
-    report.cases_in_bot_file = cases_in_bot_file(bot_path, &cases)?;
+    report.cases_in_bot_file = cases.iter().filter(|c| bot.trains_on(&c.text)).map(|c| c.text.clone()).collect();
     write_json(out, &report)?;
     let html = out.with_extension("html");
     std::fs::write(&html, render_html(&report, &expected, &predicted))
@@ -133,19 +133,6 @@ fn check_labels(bot: &Bot, cases: &[Case], path: &Path) -> Result<(), String> {
         "{}: unknown intents {unknown:?}; use an intent of the bot, `faq/<id>` for an FAQ entry, or `~` for out of scope",
         path.display()
     ))
-}
-
-/// The cases whose text (lower-cased, spaces collapsed) is one the bot trains on: an intent
-/// example, FAQ question, `out_of_scope` or segment example.
-fn cases_in_bot_file(bot_path: &Path, cases: &[Case]) -> Result<Vec<String>, String> {
-    let source = std::fs::read_to_string(bot_path).map_err(|e| format!("cannot read {}: {e}", bot_path.display()))?;
-    let key = |text: &str| text.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
-    let trained: BTreeSet<String> = Bot::texts_to_embed(&bot_path.display().to_string(), &source)
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(|t| key(t))
-        .collect();
-    Ok(cases.iter().filter(|c| trained.contains(&key(&c.text))).map(|c| c.text.clone()).collect())
 }
 
 /// The scores; the caller fills in which bot, cases file and tier they belong to.
