@@ -40,6 +40,11 @@ METASPACE = "\u2581"
 # all kept (there are only about 17k).
 MIN_LATIN_SCORE = -13.0
 MIN_COSINE = 0.999
+# Layers (0-based) whose hidden states the model also outputs, after `last_hidden_state`:
+# kefu's sentence embedding pools them too (see tools/e5_embed.py). In a trial on CLINC150
+# (scikit-learn on the n-grams and the pooled states), adding layers 7 and 8 to the last
+# layer lifted in-scope accuracy at 70 % out-of-scope recall from 94.7 to 95.2 %.
+EXTRA_OUTPUT_LAYERS = (7, 8)
 
 
 # --- the blob ------------------------------------------------------------------------
@@ -294,6 +299,7 @@ def build_graph(config, tensors, keep):
     half = g.const("half", np.array(0.5, np.float32))
     sqrt2 = g.const("sqrt2", np.array(np.sqrt(2), np.float32))
 
+    extra = []
     for n in range(config["layers"]):
         p = f"l{n}."
         w = lambda s, cols=H: dequantize(tensors[p + s], cols, block)  # noqa: E731
@@ -318,12 +324,16 @@ def build_graph(config, tensors, keep):
         gelu = g.op("Mul", g.op("Mul", hidden, g.op("Add", erf, "f_one")), half)
         out = g.linear(gelu, name + "ffn_out", w("fo.w", config["ffn"]), b("fo.b"))
         x = g.layer_norm(g.op("Add", x, out), name + "output_norm", b("oln.w"), b("oln.b"), eps)
+        if n in EXTRA_OUTPUT_LAYERS:
+            extra.append((f"layer{n}_hidden_state", x))
 
-    g.nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
+    outputs = [("last_hidden_state", x)] + extra
+    for out_name, tensor in outputs:
+        g.nodes.append(helper.make_node("Identity", [tensor], [out_name]))
     ints = [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"])
             for n in ("input_ids", "attention_mask", "token_type_ids")]
-    out = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", H])
-    graph = helper.make_graph(g.nodes, "me5-small-enzh", ints, [out], g.weights)
+    outs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["batch", "sequence", H]) for n, _ in outputs]
+    graph = helper.make_graph(g.nodes, "me5-small-enzh", ints, outs, g.weights)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="kefu build-encoder")
     model.ir_version = 8
     return model
@@ -333,7 +343,8 @@ def build_graph(config, tensors, keep):
 
 
 def check(out_dir, float_model, reference, sentences):
-    """Cosine between the built and the reference encoder, sentence by sentence.
+    """Cosine between the built and the reference encoder, sentence by sentence, on the
+    last hidden state (the reference has no other output).
 
     The gate compares both with ONNX Runtime's basic graph optimizations: that checks the
     network (weights, vocabulary, operations). With all optimizations ONNX Runtime fuses
@@ -343,12 +354,12 @@ def check(out_dir, float_model, reference, sentences):
     reported too, next to the quantization's own effect (float model against int8)."""
     from onnxruntime import GraphOptimizationLevel as Level
 
-    built, built_encodings = embed(out_dir, sentences, Level.ORT_ENABLE_BASIC)
-    ref, ref_encodings = embed(reference, sentences, Level.ORT_ENABLE_BASIC)
+    built, built_encodings = embed(out_dir, sentences, Level.ORT_ENABLE_BASIC, last_only=True)
+    ref, ref_encodings = embed(reference, sentences, Level.ORT_ENABLE_BASIC, last_only=True)
     cosines = (built * ref).sum(axis=1)
-    fused = embed(out_dir, sentences, Level.ORT_ENABLE_ALL)[0]
-    fused_ref = (fused * embed(reference, sentences, Level.ORT_ENABLE_ALL)[0]).sum(axis=1)
-    unquantized = embed(out_dir, sentences, Level.ORT_ENABLE_ALL, float_model)[0]
+    fused = embed(out_dir, sentences, Level.ORT_ENABLE_ALL, last_only=True)[0]
+    fused_ref = (fused * embed(reference, sentences, Level.ORT_ENABLE_ALL, last_only=True)[0]).sum(axis=1)
+    unquantized = embed(out_dir, sentences, Level.ORT_ENABLE_ALL, float_model, last_only=True)[0]
     quantization = (fused * unquantized).sum(axis=1)
     return {
         "reference": os.path.basename(os.path.normpath(reference)),

@@ -1,17 +1,32 @@
 """Sentence embeddings as kefu's encoder computes them, with Python's onnxruntime and
-tokenizers: the e5 prefix "query: ", one text per ONNX Runtime run (no padding), the mean
-of the last hidden states over every token, L2-normalised. Shared by
-tools/onnx-reference.py and tools/build-encoder.py."""
+tokenizers: the e5 prefix "query: ", one text per ONNX Runtime run (no padding); each of
+the model's outputs (`last_hidden_state`, then any other layers' hidden states) averaged
+over every token and L2-normalised; the first weighted 2, the others 1; concatenated and
+L2-normalised. Shared by tools/onnx-reference.py and tools/build-encoder.py."""
 import os
 
 import numpy as np
 
 
-def embed(model_dir, sentences, optimization=None, model_file=None):
+FIRST_OUTPUT_WEIGHT = 2.0
+
+
+def pool(outputs):
+    """The sentence embedding of one text from the model's outputs, each [1, tokens, dim]."""
+    blocks = []
+    for i, hidden in enumerate(outputs):
+        v = hidden[0].mean(axis=0)
+        blocks.append(v / np.linalg.norm(v) * (FIRST_OUTPUT_WEIGHT if i == 0 else 1.0))
+    v = np.concatenate(blocks)
+    return v / np.linalg.norm(v)
+
+
+def embed(model_dir, sentences, optimization=None, model_file=None, last_only=False):
     """(vectors, encodings): a unit-length vector and the tokenizer's Encoding per sentence.
 
     `optimization` is an onnxruntime.GraphOptimizationLevel (None: ONNX Runtime's default,
-    all optimizations); `model_file` replaces MODEL_DIR/model.onnx."""
+    all optimizations); `model_file` replaces MODEL_DIR/model.onnx; `last_only` pools the
+    last hidden state alone (to compare with an encoder that has no other output)."""
     import onnxruntime
     from tokenizers import Tokenizer
 
@@ -26,7 +41,7 @@ def embed(model_dir, sentences, optimization=None, model_file=None):
         enc = tok.encode("query: " + text)
         ids = np.array([enc.ids], np.int64)
         feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        v = session.run(None, feed)[0][0].mean(axis=0)
-        vectors.append(v / np.linalg.norm(v))
+        outputs = session.run(None, feed)
+        vectors.append(pool(outputs[:1] if last_only else outputs))
         encodings.append(enc)
     return np.array(vectors), encodings

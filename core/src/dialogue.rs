@@ -530,11 +530,17 @@ impl Session {
         self.state = DialogueState::Confirm { intent: intent.to_string(), reprompts };
     }
 
-    /// While `intent` waits for an answer: another intent ends the wait and is handled, an
-    /// FAQ question is answered and the wait goes on. True when the turn went either way.
+    /// While `intent` waits for an answer: another intent (a rule, or the model at
+    /// `form_exit_threshold` or above) ends the wait and is handled, an FAQ question is
+    /// answered and the wait goes on. True when the turn went either way.
     fn turned_aside(&mut self, cx: &Cx<'_>, intent: &str, understood: Understood<'_>, t: &mut Turn) -> bool {
         match understood {
             Understood::Intent(other, _) if other != intent => {
+                if t.intent.as_ref().is_some_and(|m| m.confidence < cx.bot.spec.settings.form_exit_threshold) {
+                    // Not sure enough that this is a new request: the form takes the turn
+                    // as an answer it could not use ("not sure" read as a weak greeting).
+                    return false;
+                }
                 // The customer moved on: drop the form and handle the new request.
                 self.state = DialogueState::Idle;
                 t.signals.push(Signal::FormCancelled { intent: intent.to_string() });

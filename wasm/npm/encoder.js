@@ -2,8 +2,9 @@
 // imports and configures itself (kefu never fetches it, nor anything else, from a CDN).
 // Tokenization runs in a separate, lazily loaded wasm (./tokenizer/), so that pages on the
 // embedded tier never download it. The steps mirror kefu-core's native `Encoder`: prefix,
-// tokenize with special tokens, keep the first `maxTokens` ids, run, mean-pool every
-// position, L2-normalise.
+// tokenize with special tokens, keep the first `maxTokens` ids, run; mean-pool every
+// position of each output (`last_hidden_state`, then the extra layers tools/build-encoder
+// adds) and L2-normalise it; weigh the first 2 and the others 1; concatenate, L2-normalise.
 import initTokenizer, { Tokenizer } from "./tokenizer/kefu_tokenizer_wasm.js";
 
 export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query: ", maxTokens = 128, tokenizerWasm }) {
@@ -13,7 +14,14 @@ export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query
   await initTokenizer(tokenizerWasm === undefined ? undefined : { module_or_path: tokenizerWasm });
   const tok = new Tokenizer(new Uint8Array(tokenizer));
   const session = await ort.InferenceSession.create(new Uint8Array(model), { executionProviders: ["wasm"] });
-  const output = session.outputNames[0];
+  const outputs = session.outputNames;
+  const FIRST_OUTPUT_WEIGHT = 2;
+
+  const normalise = (v) => {
+    const norm = Math.hypot(...v);
+    if (norm > 0) for (let d = 0; d < v.length; d++) v[d] /= norm;
+    return v;
+  };
 
   async function embedOne(text) {
     const ids = Array.from(tok.encode(prefix + text)).slice(0, maxTokens);
@@ -24,14 +32,26 @@ export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query
       attention_mask: tensor(new Array(n).fill(1)),
       token_type_ids: tensor(new Array(n).fill(0)),
     };
-    const hidden = (await session.run(feeds))[output];
-    const [, tokens, dim] = hidden.dims;
-    const v = new Float32Array(dim);
-    for (let t = 0; t < tokens; t++) {
-      for (let d = 0; d < dim; d++) v[d] += hidden.data[t * dim + d];
+    const results = await session.run(feeds);
+    const blocks = outputs.map((name, i) => {
+      const hidden = results[name];
+      const [, tokens, dim] = hidden.dims;
+      const v = new Float32Array(dim);
+      for (let t = 0; t < tokens; t++) {
+        for (let d = 0; d < dim; d++) v[d] += hidden.data[t * dim + d];
+      }
+      normalise(v);
+      const weight = i === 0 ? FIRST_OUTPUT_WEIGHT : 1;
+      for (let d = 0; d < dim; d++) v[d] *= weight;
+      return v;
+    });
+    const v = new Float32Array(blocks.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of blocks) {
+      v.set(b, at);
+      at += b.length;
     }
-    const norm = Math.hypot(...v);
-    if (norm > 0) for (let d = 0; d < dim; d++) v[d] /= norm;
+    normalise(v);
     return v;
   }
 

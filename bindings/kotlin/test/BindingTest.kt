@@ -105,7 +105,8 @@ fun main(args: Array<String>) {
     if (System.getenv("KEFU_ONNXRUNTIME") != null && encoderDir != null) {
         val encoder = Encoder.fromBytes(File("$encoderDir/model.onnx").readBytes(), File("$encoderDir/tokenizer.json").readBytes())
         val onnxBot = Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder)
-        check("onnx tier", onnxBot.tier() == "onnx" && encoder.dimension() == 384u)
+        // 1152: the last layer and layers 7 and 8 pooled side by side (tools/build-encoder).
+        check("onnx tier", onnxBot.tier() == "onnx" && encoder.dimension() == 1152u)
         val onnxTurn = Session(onnxBot).turn(onnxBot, "where is my order 12345678")
         check("onnx turn", onnxTurn.intent?.name == "order_status" && onnxTurn.slots["order_id"] == "12345678") { "$onnxTurn" }
         val reported = mutableListOf<Pair<UInt, UInt>>()

@@ -253,8 +253,11 @@ impl Validator<'_> {
             }
         }
         let s = &bot.settings;
-        for (key, value) in [("confidence_threshold", s.confidence_threshold), ("margin_threshold", s.margin_threshold)]
-        {
+        for (key, value) in [
+            ("confidence_threshold", s.confidence_threshold),
+            ("margin_threshold", s.margin_threshold),
+            ("form_exit_threshold", s.form_exit_threshold),
+        ] {
             if !(0.0..=1.0).contains(&value) {
                 let msg = format!("`settings.{key}` is {value}; it must be between 0 and 1");
                 self.report(&["settings", key], ProblemKind::BadSetting, msg);

@@ -64,6 +64,11 @@ pub struct Settings {
     /// Below this gap between the two best intents the guess is out of scope (0–1).
     #[serde(default = "default_margin")]
     pub margin_threshold: f32,
+    /// While a form waits for a slot or a confirmation, another intent the model finds
+    /// takes over only at this confidence or above (rules always do): a reply to the
+    /// bot's question is more likely an answer than a new request (0–1).
+    #[serde(default = "default_form_exit")]
+    pub form_exit_threshold: f32,
     /// How often a form asks again for a slot it could not fill before giving up.
     #[serde(default = "default_reprompts")]
     pub max_reprompts: u32,
@@ -75,6 +80,9 @@ fn default_confidence() -> f32 {
 fn default_margin() -> f32 {
     0.05
 }
+fn default_form_exit() -> f32 {
+    0.5
+}
 fn default_reprompts() -> u32 {
     2
 }
@@ -84,6 +92,7 @@ impl Default for Settings {
         Settings {
             confidence_threshold: default_confidence(),
             margin_threshold: default_margin(),
+            form_exit_threshold: default_form_exit(),
             max_reprompts: default_reprompts(),
         }
     }
