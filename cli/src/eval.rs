@@ -82,6 +82,11 @@ pub(crate) struct DatasetReport {
     test_examples: usize,
     intents: usize,
     intent_accuracy: f64,
+    /// Accuracy on the validation split, where the dataset has one (BANKING77 does not):
+    /// the one to compare settings on, so that the test split stays unseen (CLINC150:
+    /// in-scope utterances only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    validation_accuracy: Option<f64>,
     /// Expected calibration error of the top confidence on the test split (15 equal-width
     /// bins): how far "confidence 0.8" is from being right 80 % of the time; 0 is perfect.
     calibration_error: f64,
@@ -235,6 +240,8 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         test_examples: data.test.len(),
         intents: model.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
         intent_accuracy: scored.accuracy,
+        validation_accuracy: (!data.validation.is_empty())
+            .then(|| score(&model, &data.validation, onnx.map(|(_, e)| e.validation.as_slice())).accuracy),
         calibration_error: scored.calibration_error,
         mean_confidence: scored.mean_confidence,
         out_of_scope,

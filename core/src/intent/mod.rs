@@ -76,9 +76,10 @@ pub struct TextClassifier {
     background: Option<usize>,
 }
 
-/// Weight of the (unit-length) embedding next to the (unit-length) n-gram vector. Tried
-/// 0.5–4 on SMP2017 (test split: 90.4 / 92.1 / 93.1 / 93.3 / 92.4 % for 0.5 / 1 / 2 / 3 / 4);
-/// a validation split would be the proper place to choose it.
+/// Weight of the (unit-length) embedding next to the (unit-length) n-gram vector. First
+/// tried 0.5–4 on SMP2017's test split; with the three-layer embedding, checked on the
+/// validation splits of five datasets (mean accuracy 96.79 / 96.82 / 96.63 % for 1.5 / 2.5
+/// / 3.5).
 const EMBEDDING_WEIGHT: f32 = 2.5;
 
 impl TextClassifier {
