@@ -1,7 +1,7 @@
 """Sentence embeddings as kefu's encoder computes them, with Python's onnxruntime and
-tokenizers: the e5 prefix "query: ", one text per ONNX Runtime run (no padding); each of
-the model's outputs (`last_hidden_state`, then any other layers' hidden states) averaged
-over every token and L2-normalised; the first weighted 2, the others 1; concatenated and
+tokenizers: the e5 prefix "query: ", one text per ONNX Runtime run (no padding); the
+model's first output (`last_hidden_state`) and every other output named `…_hidden_state`,
+each averaged over every token and L2-normalised; the first weighted 2, the others 1; concatenated and
 L2-normalised. Shared by tools/onnx-reference.py and tools/build-encoder.py."""
 import os
 
@@ -9,6 +9,7 @@ import numpy as np
 
 
 FIRST_OUTPUT_WEIGHT = 2.0
+HIDDEN_STATE_SUFFIX = "_hidden_state"
 
 
 def pool(outputs):
@@ -41,7 +42,9 @@ def embed(model_dir, sentences, optimization=None, model_file=None, last_only=Fa
         enc = tok.encode("query: " + text)
         ids = np.array([enc.ids], np.int64)
         feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        outputs = session.run(None, feed)
-        vectors.append(pool(outputs[:1] if last_only else outputs))
+        names = [o.name for o in session.get_outputs()]
+        outputs = [h for i, (n, h) in enumerate(zip(names, session.run(None, feed)))
+                   if i == 0 or (not last_only and n.endswith(HIDDEN_STATE_SUFFIX))]
+        vectors.append(pool(outputs))
         encodings.append(enc)
     return np.array(vectors), encodings

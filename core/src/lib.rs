@@ -81,7 +81,9 @@ pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 pub use checksum::crc32;
 pub use dialogue::MAX_UTTERANCE_CHARS;
 #[cfg(feature = "onnx")]
-pub use encoder::{load_onnxruntime, Encoder, ONNXRUNTIME_ENV, ONNXRUNTIME_VERSION};
+pub use encoder::{
+    load_onnxruntime, Encoder, FIRST_OUTPUT_WEIGHT, HIDDEN_STATE_SUFFIX, ONNXRUNTIME_ENV, ONNXRUNTIME_VERSION,
+};
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};

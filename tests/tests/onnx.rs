@@ -83,6 +83,35 @@ fn tiny_encoder_pools_and_normalises_as_e5_does() {
     assert_eq!(encoder.embed("").unwrap_or_default().len(), 8);
 }
 
+/// An encoder with more layers (`model-layers.onnx`): the first output and every
+/// `…_hidden_state` output are pooled, normalised, the first weighted 2, concatenated and
+/// normalised; other outputs (`pooler_output`) are left out.
+#[test]
+fn extra_hidden_state_outputs_join_the_embedding() {
+    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
+        return;
+    }
+    let dir = repo_root().join("tests/fixtures/tiny-encoder");
+    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let encoder = Encoder::from_bytes(&read("model-layers.onnx"), &read("tokenizer.json"), "query: ")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(encoder.dimension(), 16);
+    let unit = |v: Vec<f32>| {
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.into_iter().map(|x| x / norm).collect::<Vec<f32>>()
+    };
+    // ids 0 4 5 6 7 8 9 2, as above; the second table is one-hot at id % 8.
+    let ids = [0usize, 4, 5, 6, 7, 8, 9, 2];
+    let mean = ids.iter().sum::<usize>() as f32 / ids.len() as f32;
+    let last = unit((0..8).map(|d| mean + 0.1 * d as f32).collect());
+    let layer0 = unit((0..8).map(|d| ids.iter().filter(|&&i| i % 8 == d).count() as f32 / 8.0).collect());
+    let expected = unit(last.iter().map(|x| x * kefu_core::FIRST_OUTPUT_WEIGHT).chain(layer0).collect());
+    let got = encoder.embed("where is my order").unwrap_or_else(|e| panic!("{e}"));
+    for (g, e) in got.iter().zip(&expected) {
+        assert!((g - e).abs() < 1e-5, "{got:?}\n{expected:?}");
+    }
+}
+
 /// A model bundle carries the encoder and the embeddings of a bot's examples: loading the
 /// bot from it gives the same embeddings without running the encoder for them.
 #[test]

@@ -3,8 +3,8 @@
 // Tokenization runs in a separate, lazily loaded wasm (./tokenizer/), so that pages on the
 // embedded tier never download it. The steps mirror kefu-core's native `Encoder`: prefix,
 // tokenize with special tokens, keep the first `maxTokens` ids, run; mean-pool every
-// position of each output (`last_hidden_state`, then the extra layers tools/build-encoder
-// adds) and L2-normalise it; weigh the first 2 and the others 1; concatenate, L2-normalise.
+// position of the first output (`last_hidden_state`) and of every other output named
+// `…_hidden_state` (the layers tools/build-encoder adds), L2-normalise each; weigh the first 2 and the others 1; concatenate, L2-normalise.
 import initTokenizer, { Tokenizer } from "./tokenizer/kefu_tokenizer_wasm.js";
 
 export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query: ", maxTokens = 128, tokenizerWasm }) {
@@ -14,7 +14,7 @@ export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query
   await initTokenizer(tokenizerWasm === undefined ? undefined : { module_or_path: tokenizerWasm });
   const tok = new Tokenizer(new Uint8Array(tokenizer));
   const session = await ort.InferenceSession.create(new Uint8Array(model), { executionProviders: ["wasm"] });
-  const outputs = session.outputNames;
+  const outputs = session.outputNames.filter((name, i) => i === 0 || name.endsWith("_hidden_state"));
   const FIRST_OUTPUT_WEIGHT = 2;
 
   const normalise = (v) => {

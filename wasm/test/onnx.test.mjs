@@ -128,3 +128,25 @@ test("a broken encoder is a typed error at load and leaves turns to the n-grams"
   assert.equal(turn.intent.source, "rule");
   assert.equal(session.state, "with_agent");
 });
+
+// The pooling of several layers on the tiny fixture (tools/build-tiny-encoder.py): the
+// first output and `layer0_hidden_state` join the embedding, `pooler_output` does not;
+// the same numbers as the native test `extra_hidden_state_outputs_join_the_embedding`.
+test("extra hidden-state outputs join the embedding, other outputs do not", async () => {
+  const dir = here("../../tests/fixtures/tiny-encoder");
+  const tiny = await createOnnxEncoder({
+    ort,
+    model: readFileSync(`${dir}/model-layers.onnx`),
+    tokenizer: readFileSync(`${dir}/tokenizer.json`),
+    tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
+  });
+  const unit = (v) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+  const ids = [0, 4, 5, 6, 7, 8, 9, 2];
+  const mean = ids.reduce((a, b) => a + b, 0) / ids.length;
+  const last = unit([...Array(8).keys()].map((d) => mean + 0.1 * d));
+  const layer0 = unit([...Array(8).keys()].map((d) => ids.filter((i) => i % 8 === d).length / 8));
+  const expected = unit([...last.map((x) => 2 * x), ...layer0]);
+  const [got] = await tiny.embed(["where is my order"]);
+  assert.equal(got.length, 16);
+  got.forEach((g, i) => assert.ok(Math.abs(g - expected[i]) < 1e-5, `${i}: ${g} vs ${expected[i]}`));
+});
