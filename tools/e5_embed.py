@@ -37,14 +37,13 @@ def embed(model_dir, sentences, optimization=None, model_file=None, last_only=Fa
     if optimization is not None:
         options.graph_optimization_level = optimization
     session = onnxruntime.InferenceSession(model_file or os.path.join(model_dir, "model.onnx"), options)
+    names = [o.name for o in session.get_outputs()]
+    pooled = names[:1] + ([] if last_only else [n for n in names[1:] if n.endswith(HIDDEN_STATE_SUFFIX)])
     vectors, encodings = [], []
     for text in sentences:
         enc = tok.encode("query: " + text)
         ids = np.array([enc.ids], np.int64)
         feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        names = [o.name for o in session.get_outputs()]
-        outputs = [h for i, (n, h) in enumerate(zip(names, session.run(None, feed)))
-                   if i == 0 or (not last_only and n.endswith(HIDDEN_STATE_SUFFIX))]
-        vectors.append(pool(outputs))
+        vectors.append(pool(session.run(pooled, feed)))
         encodings.append(enc)
     return np.array(vectors), encodings

@@ -56,17 +56,27 @@ fn dialogue_goldens_pass_on_the_onnx_tier() {
     assert!(failures.is_empty(), "{} golden failures on the ONNX tier:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// A file of the tiny fixture encoder (tools/build-tiny-encoder.py), or `None` when ONNX
+/// Runtime is not set up (the tests then skip, as the real-encoder ones do).
+fn tiny_fixture(name: &str) -> Option<Vec<u8>> {
+    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
+        return None;
+    }
+    let path = repo_root().join("tests/fixtures/tiny-encoder").join(name);
+    Some(std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
+}
+
+/// The tiny encoder built from `model` (`model.onnx` or `model-layers.onnx`).
+fn tiny_encoder(model: &str) -> Option<Encoder> {
+    let (model, tokenizer) = (tiny_fixture(model)?, tiny_fixture("tokenizer.json")?);
+    Some(Encoder::from_bytes(&model, &tokenizer, "query: ").unwrap_or_else(|e| panic!("{e}")))
+}
+
 /// The plumbing on the tiny fixture encoder (an embedding lookup; tools/build-tiny-encoder.py):
 /// tokenizer → ONNX Runtime → mean pooling → L2 norm, checked by hand.
 #[test]
 fn tiny_encoder_pools_and_normalises_as_e5_does() {
-    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
-        return;
-    }
-    let dir = repo_root().join("tests/fixtures/tiny-encoder");
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let encoder =
-        Encoder::from_bytes(&read("model.onnx"), &read("tokenizer.json"), "query: ").unwrap_or_else(|e| panic!("{e}"));
+    let Some(encoder) = tiny_encoder("model.onnx") else { return };
     assert_eq!(encoder.dimension(), 8);
     // "query: where is my order" → <s> query : where is my order </s> = ids 0 4 5 6 7 8 9 2;
     // row i of the table is i + 0.1 · d.
@@ -88,13 +98,7 @@ fn tiny_encoder_pools_and_normalises_as_e5_does() {
 /// normalised; other outputs (`pooler_output`) are left out.
 #[test]
 fn extra_hidden_state_outputs_join_the_embedding() {
-    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
-        return;
-    }
-    let dir = repo_root().join("tests/fixtures/tiny-encoder");
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let encoder = Encoder::from_bytes(&read("model-layers.onnx"), &read("tokenizer.json"), "query: ")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(encoder) = tiny_encoder("model-layers.onnx") else { return };
     assert_eq!(encoder.dimension(), 16);
     let unit = |v: Vec<f32>| {
         let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
@@ -116,20 +120,15 @@ fn extra_hidden_state_outputs_join_the_embedding() {
 /// bot from it gives the same embeddings without running the encoder for them.
 #[test]
 fn bundles_round_trip_with_their_embedding_cache() {
-    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
-        return;
-    }
-    let dir = repo_root().join("tests/fixtures/tiny-encoder");
-    let read = |name: &str| std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let encoder = Encoder::from_bytes(&read("model.onnx"), &read("tokenizer.json"), "query: ").unwrap();
+    let Some(encoder) = tiny_encoder("model.onnx") else { return };
     let texts = ["where is my order", "refund please", "hello"];
     let mut reported = Vec::new();
     let fresh = encoder.embed_batch_with_progress(&texts, &mut |done, total| reported.push((done, total))).unwrap();
     assert_eq!(reported, [(1, 3), (2, 3), (3, 3)]);
     let bundle = kefu_core::ModelBundle {
         metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
-        model: read("model.onnx"),
-        tokenizer: read("tokenizer.json"),
+        model: tiny_fixture("model.onnx").unwrap(),
+        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
         embeddings: encoder.cached_embeddings(),
     };
     let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();

@@ -25,9 +25,9 @@ const skip = present ? false : "no encoder or reference embeddings (see tools/te
 
 initSync({ module: readFileSync(here("../pkg/kefu_wasm_bg.wasm")) });
 ort.env.wasm.numThreads = 1;
-const loadEncoder = (dir) => createOnnxEncoder({
+const loadEncoder = (dir, model = "model.onnx") => createOnnxEncoder({
   ort,
-  model: readFileSync(`${dir}/model.onnx`),
+  model: readFileSync(`${dir}/${model}`),
   tokenizer: readFileSync(`${dir}/tokenizer.json`),
   tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
 });
@@ -133,13 +133,7 @@ test("a broken encoder is a typed error at load and leaves turns to the n-grams"
 // first output and `layer0_hidden_state` join the embedding, `pooler_output` does not;
 // the same numbers as the native test `extra_hidden_state_outputs_join_the_embedding`.
 test("extra hidden-state outputs join the embedding, other outputs do not", async () => {
-  const dir = here("../../tests/fixtures/tiny-encoder");
-  const tiny = await createOnnxEncoder({
-    ort,
-    model: readFileSync(`${dir}/model-layers.onnx`),
-    tokenizer: readFileSync(`${dir}/tokenizer.json`),
-    tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
-  });
+  const tiny = await loadEncoder(here("../../tests/fixtures/tiny-encoder"), "model-layers.onnx");
   const unit = (v) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
   const ids = [0, 4, 5, 6, 7, 8, 9, 2];
   const mean = ids.reduce((a, b) => a + b, 0) / ids.length;
