@@ -98,19 +98,33 @@ impl Softmax {
                 z[ys[i]] -= 1.0; // z is now the gradient of the loss w.r.t. the scores
                 scale *= 1.0 - lr * p.l2;
                 let step_size = lr / scale;
+                for (b, &g) in m.bias.iter_mut().zip(z.iter()) {
+                    *b -= lr * g;
+                }
                 // Most classes get a negligible gradient once training is under way: update
-                // only the others.
+                // only the others. Negligible gradients count as zero either way; with many
+                // classes still active, a masked pass over the whole row is faster than the
+                // list (it vectorises) and gives the same numbers.
+                for g in z.iter_mut() {
+                    if g.abs() <= 1e-4 {
+                        *g = 0.0;
+                    }
+                }
                 active.clear();
-                active.extend((0..classes).filter(|&c| z[c].abs() > 1e-4).map(|c| (c, z[c])));
+                active.extend((0..classes).filter(|&c| z[c] != 0.0).map(|c| (c, z[c])));
+                let dense_rows = active.len() * 4 > classes;
                 for (&col, &val) in x.idx.iter().zip(&x.val) {
                     let row = &mut m.weights[col as usize * classes..][..classes];
                     let a = step_size * val;
-                    for &(c, g) in &active {
-                        row[c] -= a * g;
+                    if dense_rows {
+                        for (w, &g) in row.iter_mut().zip(z.iter()) {
+                            *w -= a * g;
+                        }
+                    } else {
+                        for &(c, g) in &active {
+                            row[c] -= a * g;
+                        }
                     }
-                }
-                for (b, &g) in m.bias.iter_mut().zip(z.iter()) {
-                    *b -= lr * g;
                 }
                 if scale < 1e-3 {
                     m.weights.iter_mut().for_each(|w| *w *= scale);
