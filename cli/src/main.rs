@@ -47,12 +47,13 @@ enum Command {
     /// Measure turn latency, load time and throughput on a bot; write a JSON report.
     Bench(bench::BenchArgs),
     /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
-    /// the embeddings of a bot's examples so that loading that bot skips the encoder.
+    /// the embeddings of a bot's examples and the models trained on them, so that loading
+    /// that bot skips the encoder for its examples and the training.
     Bundle {
         /// Encoder folder.
         #[arg(long)]
         encoder: PathBuf,
-        /// Bot whose examples to embed ahead of time.
+        /// Bot whose examples to embed and whose models to train ahead of time.
         #[arg(long)]
         bot: Option<PathBuf>,
         /// Output file.
@@ -132,9 +133,12 @@ pub(crate) fn load_encoder(path: &Path) -> Result<kefu_core::Encoder, String> {
 
 fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
+    let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
-        compile_on_encoder(&bot.display().to_string(), &source, encoder.clone()).map_err(|e| e.to_string())?;
+        let bot =
+            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone()).map_err(|e| e.to_string())?;
+        heads = bot.trained_heads();
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));
     let name = dir.file_name().map_or_else(|| "encoder".into(), |n| n.to_string_lossy().into_owned());
@@ -147,9 +151,10 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
         model: read("model.onnx")?,
         tokenizer: read("tokenizer.json")?,
         embeddings: encoder.cached_embeddings(),
+        heads,
     };
     std::fs::write(out, bundle.to_bytes()).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
-    println!("{}: {} cached embeddings", out.display(), bundle.embeddings.len());
+    println!("{}: {} cached embeddings, {} trained heads", out.display(), bundle.embeddings.len(), bundle.heads.len());
     Ok(())
 }
 

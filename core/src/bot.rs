@@ -7,7 +7,7 @@ use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::{Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
+use crate::intent::{HeadCache, Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
@@ -52,7 +52,7 @@ impl Bot {
     /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
-        Ok(Bot::compile(spec, None))
+        Ok(Bot::compile(spec, None, None))
     }
 
     /// Loads a bot on the ONNX tier: the intent model is trained on n-grams and each
@@ -77,7 +77,7 @@ impl Bot {
         let texts = Bot::embedding_texts(&spec);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         let embeddings = encoder.embed_batch_with_progress(&texts, progress)?;
-        let mut bot = Bot::compile(spec, Some(&embeddings));
+        let mut bot = Bot::compile(spec, Some(&embeddings), Some(encoder.heads()));
         bot.encoder = Some(encoder);
         Ok(bot)
     }
@@ -113,7 +113,7 @@ impl Bot {
                 embeddings[i].len()
             )));
         }
-        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings)))
+        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings), None))
     }
 
     /// Length of the sentence embeddings the intent model takes (0: the embedded tier).
@@ -127,6 +127,23 @@ impl Bot {
             return "onnx";
         }
         "embedded"
+    }
+
+    /// The ONNX tier's trained models (intents and FAQ, customer segments) as bytes by the
+    /// key of their training run: what [`crate::ModelBundle::heads`] saves, so that this bot
+    /// loaded again on the bundle's encoder reuses them instead of training. Empty on the
+    /// embedded tier, which trains in well under a second.
+    pub fn trained_heads(&self) -> std::collections::BTreeMap<u64, Vec<u8>> {
+        self.trained_models().filter_map(TextClassifier::head_bytes).collect()
+    }
+
+    /// How many of the bot's models came from its encoder's bundle instead of training.
+    pub fn reused_heads(&self) -> usize {
+        self.trained_models().filter(|m| m.reused()).count()
+    }
+
+    fn trained_models(&self) -> impl Iterator<Item = &TextClassifier> {
+        self.classifier.iter().chain(self.segments.as_ref().map(SegmentClassifier::model))
     }
 
     /// The utterance's sentence embedding on the ONNX tier; `None` on the embedded tier, or
@@ -209,8 +226,8 @@ impl Bot {
     }
 
     /// Compiles a validated file; `embeddings` (one per [`Bot::embedding_texts`] entry)
-    /// train the ONNX tier's classifiers.
-    fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>) -> Bot {
+    /// train the ONNX tier's classifiers, or come with heads already trained on them.
+    fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>, heads: Option<&HeadCache>) -> Bot {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
@@ -228,10 +245,8 @@ impl Bot {
         let examples = Bot::example_texts(&spec);
         let example_embeddings = embeddings.and_then(|e| e.get(..examples.len()));
         let pairs = examples.iter().map(|(t, l)| (t.as_str(), l.as_str()));
-        let classifier = (!examples.is_empty()).then(|| match example_embeddings {
-            Some(e) => TextClassifier::train_with_embeddings(pairs, e),
-            None => TextClassifier::train(pairs),
-        });
+        let classifier = (!examples.is_empty())
+            .then(|| TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), heads));
         let targets = classifier
             .as_ref()
             .map(|c| {
@@ -250,6 +265,7 @@ impl Bot {
             examples.iter().map(|(text, _)| text.as_str()),
             &Bot::segment_examples(&spec),
             embeddings,
+            heads,
         );
         let slot_tagger = Bot::train_slot_tagger(&spec);
         let slot_patterns = intents

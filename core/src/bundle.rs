@@ -1,12 +1,14 @@
 //! Model bundles: one versioned file with everything the ONNX tier needs — the encoder
-//! (`model.onnx`), its `tokenizer.json`, metadata, and the embeddings of texts already
-//! embedded (a bot's examples), so reloading a bot does not run the encoder again.
+//! (`model.onnx`), its `tokenizer.json`, metadata, the embeddings of texts already
+//! embedded (a bot's examples) and the heads already trained on them, so reloading a bot
+//! neither runs the encoder for its examples nor trains its classifiers again.
 //!
 //! Layout (little-endian): `KEFUMODL`, format version (u16), CRC-32 of the rest (u32), then
 //! sections each prefixed with a u64 length: metadata JSON, model, tokenizer, embedding
-//! cache (`u64 text hash` + `dimension × f32` per entry). Parsing is pure Rust (no ONNX
-//! Runtime), checks every length against the bytes present, and fails with
-//! [`Error::ModelBundle`] instead of reading past the end.
+//! cache (`u64 text hash` + `dimension × f32` per entry), and since version 2 the heads
+//! (`u64 training key` + `u64 length` + that many bytes per head). Version 1 files (no
+//! heads) still load. Parsing is pure Rust (no ONNX Runtime), checks every length against
+//! the bytes present, and fails with [`Error::ModelBundle`] instead of reading past the end.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +18,7 @@ use crate::checksum::crc32;
 use crate::error::{Error, Result};
 
 /// Format version of model bundles.
-pub const MODEL_BUNDLE_VERSION: u16 = 1;
+pub const MODEL_BUNDLE_VERSION: u16 = 2;
 const MAGIC: &[u8; 8] = b"KEFUMODL";
 
 /// What a bundle says about its encoder.
@@ -41,6 +43,9 @@ pub struct ModelBundle {
     pub tokenizer: Vec<u8>,
     /// Embeddings by hash of the prefixed text.
     pub embeddings: BTreeMap<u64, Vec<f32>>,
+    /// Trained heads by the key of their training run ([`crate::Bot::trained_heads`]);
+    /// opaque bytes, checked when an encoder loads the bundle.
+    pub heads: BTreeMap<u64, Vec<u8>>,
 }
 
 impl std::fmt::Debug for ModelBundle {
@@ -50,6 +55,7 @@ impl std::fmt::Debug for ModelBundle {
             .field("model_bytes", &self.model.len())
             .field("tokenizer_bytes", &self.tokenizer.len())
             .field("cached_embeddings", &self.embeddings.len())
+            .field("cached_heads", &self.heads.len())
             .finish()
     }
 }
@@ -93,9 +99,9 @@ impl ModelBundle {
             return Err(bad("not a kefu model bundle (no KEFUMODL header); build one with `kefu bundle`"));
         }
         let version = u16::from_le_bytes([bytes[8], bytes[9]]);
-        if version != MODEL_BUNDLE_VERSION {
+        if !(1..=MODEL_BUNDLE_VERSION).contains(&version) {
             return Err(bad(format!(
-                "bundle format version {version}; this build reads version {MODEL_BUNDLE_VERSION}: rebuild the bundle"
+                "bundle format version {version}; this build reads versions 1 to {MODEL_BUNDLE_VERSION}: rebuild the bundle with this build's `kefu bundle`"
             )));
         }
         let crc = u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]);
@@ -121,10 +127,18 @@ impl ModelBundle {
                 chunk[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
             embeddings.insert(key, floats);
         }
+        let mut heads = BTreeMap::new();
+        if version >= 2 {
+            let mut h = Reader(r.section("heads")?);
+            while !h.0.is_empty() {
+                let key = h.u64("heads")?;
+                heads.insert(key, h.section("heads")?.to_vec());
+            }
+        }
         if !r.0.is_empty() {
             return Err(bad("the bundle has trailing bytes after its last section"));
         }
-        Ok(ModelBundle { metadata, model, tokenizer, embeddings })
+        Ok(ModelBundle { metadata, model, tokenizer, embeddings, heads })
     }
 
     /// The bundle as bytes.
@@ -144,6 +158,13 @@ impl ModelBundle {
             v.iter().for_each(|x| cache.extend_from_slice(&x.to_le_bytes()));
         }
         section(&cache);
+        let mut heads = Vec::new();
+        for (key, bytes) in &self.heads {
+            heads.extend_from_slice(&key.to_le_bytes());
+            heads.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+            heads.extend_from_slice(bytes);
+        }
+        section(&heads);
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&MODEL_BUNDLE_VERSION.to_le_bytes());
         out.extend_from_slice(&crc32(&body).to_le_bytes());
@@ -159,7 +180,8 @@ mod tests {
     fn sample() -> ModelBundle {
         let metadata = BundleMetadata { name: "t".into(), prefix: "query: ".into(), dimension: 2 };
         let embeddings = BTreeMap::from([(text_key("hi"), vec![0.6, 0.8])]);
-        ModelBundle { metadata, model: vec![1, 2, 3], tokenizer: b"{}".to_vec(), embeddings }
+        let heads = BTreeMap::from([(7, vec![1, 2, 3, 4]), (9, Vec::new())]);
+        ModelBundle { metadata, model: vec![1, 2, 3], tokenizer: b"{}".to_vec(), embeddings, heads }
     }
 
     #[test]
@@ -175,5 +197,18 @@ mod tests {
         let mut version = bytes;
         version[8] = 9;
         assert!(matches!(ModelBundle::from_bytes(&version), Err(Error::ModelBundle(m)) if m.contains("version 9")));
+    }
+
+    #[test]
+    fn version_1_bundles_load_without_heads() {
+        let mut v1 = sample();
+        v1.heads.clear();
+        let mut bytes = v1.to_bytes();
+        // A version 1 file is the same without the (here empty) heads section.
+        bytes.truncate(bytes.len() - 8);
+        bytes[8..10].copy_from_slice(&1u16.to_le_bytes());
+        let crc = crc32(&bytes[14..]);
+        bytes[10..14].copy_from_slice(&crc.to_le_bytes());
+        assert_eq!(ModelBundle::from_bytes(&bytes).ok(), Some(v1));
     }
 }

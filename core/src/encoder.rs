@@ -74,6 +74,8 @@ pub struct Encoder {
     session: Mutex<Session>,
     /// Embeddings of training texts by [`crate::bundle::text_key`], saved in bundles.
     cache: Mutex<std::collections::BTreeMap<u64, Vec<f32>>>,
+    /// Trained heads from a bundle, for bots compiled on this encoder.
+    heads: crate::intent::HeadCache,
     tokenizer: tokenizers::Tokenizer,
     /// Text put before each input (`query: ` for e5 models).
     prefix: String,
@@ -100,6 +102,7 @@ impl Encoder {
         let mut encoder = Encoder {
             session: Mutex::new(session),
             cache: Mutex::default(),
+            heads: crate::intent::HeadCache::default(),
             tokenizer,
             prefix: prefix.to_string(),
             dimension: 0,
@@ -158,9 +161,12 @@ impl Encoder {
         Ok(out)
     }
 
-    /// An encoder from a [`crate::ModelBundle`], with its cached embeddings.
+    /// An encoder from a [`crate::ModelBundle`], with its cached embeddings and heads.
     pub fn from_bundle(bundle: &crate::ModelBundle) -> Result<Encoder> {
-        let encoder = Encoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
+        let heads = crate::intent::HeadCache::from_bytes(&bundle.heads).map_err(|key| {
+            Error::ModelBundle(format!("the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"))
+        })?;
+        let mut encoder = Encoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
         if encoder.dimension != bundle.metadata.dimension {
             return Err(Error::ModelBundle(format!(
                 "the bundle says dimension {}, its model gives {}",
@@ -168,7 +174,12 @@ impl Encoder {
             )));
         }
         *encoder.cache.lock().unwrap_or_else(|p| p.into_inner()) = bundle.embeddings.clone();
+        encoder.heads = heads;
         Ok(encoder)
+    }
+
+    pub(crate) fn heads(&self) -> &crate::intent::HeadCache {
+        &self.heads
     }
 
     /// The embeddings of training texts so far, for [`crate::ModelBundle::embeddings`].

@@ -4,7 +4,7 @@
 //! background class made of every intent example and FAQ question: most utterances say
 //! nothing about who is asking, and those must not be forced into a segment.
 
-use crate::intent::{HashedText, TextClassifier};
+use crate::intent::{HashedText, HeadCache, TextClassifier};
 
 /// Label of the background class (not a valid segment name, so it cannot clash).
 const BACKGROUND: &str = "(none)";
@@ -24,17 +24,21 @@ impl SegmentClassifier {
         background: impl IntoIterator<Item = &'a str>,
         segments: &[(&'a str, &'a str)],
         embeddings: Option<&[Vec<f32>]>,
+        heads: Option<&HeadCache>,
     ) -> Option<SegmentClassifier> {
         if segments.is_empty() {
             return None;
         }
         let mut examples: Vec<(&str, &str)> = background.into_iter().map(|text| (text, BACKGROUND)).collect();
         examples.extend_from_slice(segments);
-        let model = match embeddings.filter(|e| e.len() == examples.len()) {
-            Some(e) => TextClassifier::train_with_embeddings(examples, e),
-            None => TextClassifier::train(examples),
-        };
+        let embeddings = embeddings.filter(|e| e.len() == examples.len()).unwrap_or_default();
+        let model = TextClassifier::train_dense(examples, embeddings, heads);
         Some(SegmentClassifier { model })
+    }
+
+    /// The trained model (see [`TextClassifier::head_bytes`]).
+    pub(crate) fn model(&self) -> &TextClassifier {
+        &self.model
     }
 
     /// The segment a (hashed, normalised) text reveals, if any; `embedding` is the

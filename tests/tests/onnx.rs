@@ -130,6 +130,7 @@ fn bundles_round_trip_with_their_embedding_cache() {
         model: tiny_fixture("model.onnx").unwrap(),
         tokenizer: tiny_fixture("tokenizer.json").unwrap(),
         embeddings: encoder.cached_embeddings(),
+        heads: Default::default(),
     };
     let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
     assert_eq!(parsed.embeddings.len(), 3);
@@ -138,4 +139,48 @@ fn bundles_round_trip_with_their_embedding_cache() {
     let mut wrong = parsed.clone();
     wrong.metadata.dimension = 9;
     assert!(matches!(Encoder::from_bundle(&wrong), Err(Error::ModelBundle(m)) if m.contains("dimension")));
+}
+
+/// A bundle also carries the models trained on a bot's examples: the same bot loaded on the
+/// bundle's encoder reuses them (same bytes, same turns, no training), an edited bot trains
+/// afresh, and a damaged head is a typed error.
+#[test]
+fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
+    let Some(encoder) = tiny_encoder("model.onnx") else { return };
+    let path = repo_root().join("examples/bots/shop.yaml");
+    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let load = |source: &str, encoder: &std::sync::Arc<Encoder>| {
+        kefu_core::Bot::from_yaml_with_encoder("shop.yaml", source, encoder.clone()).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let encoder = std::sync::Arc::new(encoder);
+    let trained = load(&source, &encoder);
+    let heads = trained.trained_heads();
+    assert_eq!(heads.len(), 2, "the intent model and the customer-segment model");
+    assert_eq!(trained.reused_heads(), 0);
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
+        model: tiny_fixture("model.onnx").unwrap(),
+        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
+        embeddings: encoder.cached_embeddings(),
+        heads: heads.clone(),
+    };
+    let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+    let bundled = std::sync::Arc::new(Encoder::from_bundle(&parsed).unwrap());
+    let reloaded = load(&source, &bundled);
+    assert_eq!(reloaded.reused_heads(), 2);
+    assert_eq!(reloaded.trained_heads(), heads);
+    let (mut a, mut b) = (kefu_core::Session::new(&trained), kefu_core::Session::new(&reloaded));
+    for utterance in ["where is my order", "我要退款", "I am a dealer and want a bulk price", "hello"] {
+        let (x, y) = (a.turn(&trained, utterance).unwrap(), b.turn(&reloaded, utterance).unwrap());
+        assert_eq!((x.intent, x.replies), (y.intent, y.replies), "{utterance}");
+    }
+    // The first `examples:` is the dealer segment's: its model trains afresh, the intent
+    // model (whose training run is unchanged) is still reused.
+    let edited = source.replacen("examples:", "examples:\n      - we run a chain of repair shops", 1);
+    assert_ne!(edited, source);
+    assert_eq!(load(&edited, &bundled).reused_heads(), 1);
+    let mut damaged = parsed;
+    damaged.heads.values_mut().for_each(|h| h.truncate(h.len() - 4));
+    let err = Encoder::from_bundle(&damaged).map(|_| ());
+    assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("rebuild the bundle")), "{err:?}");
 }

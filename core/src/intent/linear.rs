@@ -34,6 +34,10 @@ impl TrainParams {
     pub const WITH_EMBEDDINGS: TrainParams = TrainParams { epochs: 30, learning_rate: 0.5, l2: 5e-6 };
 }
 
+/// Changes whenever training does, so that heads saved by another build (in a model
+/// bundle) are trained again rather than reused.
+const TRAINER_VERSION: u64 = 1;
+
 /// A trained softmax classifier: `weights[column * classes + class]`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Softmax {
@@ -57,6 +61,28 @@ impl Rng {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
         }
+    }
+}
+
+/// FNV-1a over 64-bit words, with a final mix: the training key.
+struct KeyHasher(u64);
+
+impl Default for KeyHasher {
+    fn default() -> Self {
+        KeyHasher(0xCBF2_9CE4_8422_2325)
+    }
+}
+
+impl KeyHasher {
+    fn word(&mut self, w: u64) {
+        self.0 = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01B3);
+        self.0 ^= self.0 >> 29;
+    }
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^ (h >> 33)
     }
 }
 
@@ -136,6 +162,63 @@ impl Softmax {
         m
     }
 
+    /// A key for a training run: the same examples, shape and settings give the same key
+    /// and, training being deterministic, the same model. Hashes every feature value.
+    pub fn training_key(xs: &[SparseVec], ys: &[usize], columns: usize, classes: usize, p: TrainParams) -> u64 {
+        let mut h = KeyHasher::default();
+        for word in [TRAINER_VERSION, columns as u64, classes as u64, p.epochs as u64] {
+            h.word(word);
+        }
+        h.word(u64::from(p.learning_rate.to_bits()) << 32 | u64::from(p.l2.to_bits()));
+        for (x, &y) in xs.iter().zip(ys) {
+            h.word(y as u64);
+            h.word(x.idx.len() as u64);
+            for (&col, &val) in x.idx.iter().zip(&x.val) {
+                h.word(u64::from(col) << 32 | u64::from(val.to_bits()));
+            }
+        }
+        h.finish()
+    }
+
+    /// The parameters as bytes: classes and columns (u32), weights, bias (f32), little-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + self.size_bytes());
+        out.extend_from_slice(&(self.classes as u32).to_le_bytes());
+        out.extend_from_slice(&(self.columns() as u32).to_le_bytes());
+        for v in self.weights.iter().chain(&self.bias) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    /// Parses [`Softmax::to_bytes`]; `None` unless the bytes hold exactly that many finite
+    /// parameters.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Softmax> {
+        let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize);
+        let (classes, columns) = (u32_at(0)?, u32_at(4)?);
+        let count = columns.checked_add(1)?.checked_mul(classes)?;
+        if bytes.len() != count.checked_mul(4)?.checked_add(8)? {
+            return None;
+        }
+        let mut values: Vec<f32> =
+            bytes[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        if values.iter().any(|v| !v.is_finite()) {
+            return None;
+        }
+        let bias = values.split_off(columns * classes);
+        Some(Softmax { classes, weights: values, bias })
+    }
+
+    /// Number of weight rows (feature columns).
+    pub fn columns(&self) -> usize {
+        self.weights.len().checked_div(self.classes).unwrap_or(0)
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
     fn scores_scaled(&self, x: &SparseVec, scale: f32, out: &mut [f32]) {
         out.copy_from_slice(&self.bias);
         for (&col, &val) in x.idx.iter().zip(&x.val) {
@@ -180,5 +263,26 @@ mod tests {
         assert!(p[0] > 0.8, "{p:?}");
         a.probabilities(&x(&[(1, 1.0)]), &mut p);
         assert!(p[1] > 0.8, "{p:?}");
+    }
+
+    #[test]
+    fn parameters_round_trip_and_the_key_follows_the_data() {
+        let xs = vec![x(&[(0, 1.0)]), x(&[(1, 1.0)])];
+        let m = Softmax::train(&xs, &[0, 1], 2, 2, TrainParams::NGRAMS);
+        let back = Softmax::from_bytes(&m.to_bytes()).expect("round trip");
+        assert_eq!((back.columns(), back.classes()), (2, 2));
+        assert_eq!((back.weights, back.bias), (m.weights.clone(), m.bias.clone()));
+        let bytes = m.to_bytes();
+        assert!(Softmax::from_bytes(&bytes[..bytes.len() - 1]).is_none());
+        assert!(Softmax::from_bytes(&[0xFF; 8]).is_none(), "a huge announced size is refused, not allocated");
+        let mut nan = bytes.clone();
+        nan[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        assert!(Softmax::from_bytes(&nan).is_none());
+        let key = |xs: &[SparseVec], ys: &[usize], p| Softmax::training_key(xs, ys, 2, 2, p);
+        let base = key(&xs, &[0, 1], TrainParams::NGRAMS);
+        assert_eq!(base, key(&xs, &[0, 1], TrainParams::NGRAMS));
+        assert_ne!(base, key(&xs, &[1, 0], TrainParams::NGRAMS));
+        assert_ne!(base, key(&[x(&[(0, 1.0)]), x(&[(1, 0.9)])], &[0, 1], TrainParams::NGRAMS));
+        assert_ne!(base, key(&xs, &[0, 1], TrainParams::WITH_EMBEDDINGS));
     }
 }

@@ -1,12 +1,16 @@
 //! Intent classification: rules first, then the embedded model trained from the examples.
 
 mod features;
+mod heads;
 mod linear;
 mod rules;
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use features::{hashed_features, SparseVec, Vectorizer};
+pub(crate) use heads::HeadCache;
 use linear::{Softmax, TrainParams};
 pub(crate) use rules::Rules;
 
@@ -69,7 +73,11 @@ pub const OUT_OF_SCOPE_LABEL: &str = "~";
 pub struct TextClassifier {
     labels: Vec<String>,
     vectorizer: Vectorizer,
-    model: Softmax,
+    model: Arc<Softmax>,
+    /// [`Softmax::training_key`] of the model.
+    head_key: u64,
+    /// Whether the model came from a [`HeadCache`] instead of training.
+    reused: bool,
     /// Length of the sentence embeddings appended to the n-gram features (0: none).
     dense: usize,
     /// Class of [`OUT_OF_SCOPE_LABEL`], if the examples had it.
@@ -86,7 +94,7 @@ impl TextClassifier {
     /// Trains on `(text, label)` pairs. Texts are normalised here; labels are kept in order
     /// of first appearance.
     pub fn train<'a>(examples: impl IntoIterator<Item = (&'a str, &'a str)>) -> TextClassifier {
-        TextClassifier::train_dense(examples, &[])
+        TextClassifier::train_dense(examples, &[], None)
     }
 
     /// Trains on `(text, label)` pairs and each text's sentence embedding (same order, same
@@ -95,12 +103,15 @@ impl TextClassifier {
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
     ) -> TextClassifier {
-        TextClassifier::train_dense(examples, embeddings)
+        TextClassifier::train_dense(examples, embeddings, None)
     }
 
-    fn train_dense<'a>(
+    /// Trains on n-grams and `embeddings` (none: the embedded tier), reusing the model of
+    /// `heads` when it holds this very training run.
+    pub(crate) fn train_dense<'a>(
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
+        heads: Option<&HeadCache>,
     ) -> TextClassifier {
         let mut labels: Vec<String> = Vec::new();
         let mut label_index = std::collections::HashMap::new();
@@ -122,12 +133,25 @@ impl TextClassifier {
             vectorizer.ignore_unseen();
         }
         let background = labels.iter().position(|l| l == OUT_OF_SCOPE_LABEL);
-        let mut c = TextClassifier { labels, vectorizer, model: Softmax::default(), dense, background };
+        let mut c =
+            TextClassifier { labels, vectorizer, model: Arc::default(), head_key: 0, reused: false, dense, background };
         let xs: Vec<SparseVec> =
             refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
-        c.model = Softmax::train(&xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
+        let head = HeadCache::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
+        (c.model, c.head_key, c.reused) = (head.model, head.key, head.reused);
         c
+    }
+
+    /// The trained model as `(key, bytes)` for [`crate::ModelBundle::heads`], on the ONNX
+    /// tier only (the embedded tier trains in well under a second).
+    pub(crate) fn head_bytes(&self) -> Option<(u64, Vec<u8>)> {
+        (self.dense > 0).then(|| (self.head_key, self.model.to_bytes()))
+    }
+
+    /// Whether the model came from a model bundle's cached heads.
+    pub(crate) fn reused(&self) -> bool {
+        self.reused
     }
 
     /// The n-gram vector of normalised `text`, followed by its embedding when the model
