@@ -64,7 +64,7 @@ impl From<kefu_core::Error> for KefuError {
             kefu_core::Error::SessionCorrupt { .. }
             | kefu_core::Error::SessionVersion { .. }
             | kefu_core::Error::SessionBotMismatch { .. } => KefuError::InvalidSession { reason },
-            kefu_core::Error::Onnx(_) => KefuError::Onnx { reason },
+            kefu_core::Error::Onnx(_) | kefu_core::Error::ModelBundle(_) => KefuError::Onnx { reason },
             _ => KefuError::InvalidState { reason },
         }
     }
@@ -166,6 +166,16 @@ impl Encoder {
         Ok(Arc::new(Encoder { inner: Arc::new(kefu_core::Encoder::from_bytes(&model, &tokenizer_json, "query: ")?) }))
     }
 
+    /// An encoder from a model bundle (`kefu bundle --encoder DIR --bot BOT`): with the
+    /// embeddings of that bot's examples and the models trained on them, so loading the bot
+    /// on it neither embeds its examples nor trains (a bot with 15,000 examples: about 2 s
+    /// instead of 40 s). A damaged bundle is a [`KefuError::Onnx`] that says so.
+    #[uniffi::constructor]
+    pub fn from_bundle(bundle: Vec<u8>) -> Result<Arc<Encoder>, KefuError> {
+        let bundle = kefu_core::ModelBundle::from_bytes(&bundle)?;
+        Ok(Arc::new(Encoder { inner: Arc::new(kefu_core::Encoder::from_bundle(&bundle)?) }))
+    }
+
     /// Length of the embeddings.
     pub fn dimension(&self) -> u32 {
         self.inner.dimension() as u32
@@ -208,6 +218,11 @@ impl Bot {
     /// `embedded` or `onnx`.
     pub fn tier(&self) -> String {
         self.inner.tier().to_string()
+    }
+
+    /// How many of the bot's models came from the encoder's bundle instead of training.
+    pub fn reused_heads(&self) -> u32 {
+        self.inner.reused_heads() as u32
     }
 }
 

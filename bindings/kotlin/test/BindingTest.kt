@@ -117,6 +117,15 @@ fun main(args: Array<String>) {
         check("load progress", tracked.tier() == "onnx" && reported.size > 1 &&
             reported.last().let { it.first == it.second } && reported.map { it.first } == (1u..reported.last().second).toList()) { "$reported" }
         check("bad model", throws<KefuException.Onnx> { Encoder.fromBytes(byteArrayOf(1, 2), byteArrayOf()) } != null)
+        // A model bundle of this bot (bindings/test-kotlin runs `kefu bundle`): the bot
+        // loads on it with both its models reused, and answers as the freshly trained one.
+        System.getenv("KEFU_TEST_BUNDLE")?.let { path ->
+            val bundled = Encoder.fromBundle(File(path).readBytes())
+            val reloaded = Bot.fromYamlWithEncoder("shop.yaml", yaml, bundled)
+            val again = Session(reloaded).turn(reloaded, "where is my order 12345678")
+            check("bundle", reloaded.reusedHeads() == 2u && onnxBot.reusedHeads() == 0u && again.intent == onnxTurn.intent) { "$again" }
+            check("bad bundle", throws<KefuException.Onnx> { Encoder.fromBundle(byteArrayOf(1, 2)) } != null)
+        }
     } else {
         println("kotlin: ONNX tier skipped (set KEFU_ONNXRUNTIME and KEFU_TEST_ENCODER_DIR)")
     }
