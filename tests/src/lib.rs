@@ -393,7 +393,7 @@ pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
 }
 
 /// The ONNX tier's encoder for tests: ONNX Runtime from `KEFU_ONNXRUNTIME`, the model from
-/// `KEFU_TEST_ENCODER_DIR` (default: the reference model in `../shared/models`). `None` (the
+/// `KEFU_TEST_ENCODER_DIR` (default: see [`encoder_dir`]). `None` (the
 /// test is skipped, and says so) when ONNX Runtime is not set up — unless
 /// `KEFU_REQUIRE_ONNX=1`, as in `tools/test-all`, where a missing piece fails the test.
 pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
@@ -410,11 +410,19 @@ pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
         .clone()
 }
 
-/// Where the test encoder's `model.onnx` and `tokenizer.json` are.
+/// Where the test encoder's `model.onnx` and `tokenizer.json` are: `KEFU_TEST_ENCODER_DIR`,
+/// else the encoder `tools/build-encoder` writes (`target/encoder/me5-small-enzh-int8`, the
+/// one `tools/test-all` tests and whose outputs the goldens were checked on), else the
+/// shared reference model (its last layer only).
 pub fn encoder_dir() -> PathBuf {
-    std::env::var_os("KEFU_TEST_ENCODER_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("../shared/models/me5-small-enzh-int8"))
+    if let Some(dir) = std::env::var_os("KEFU_TEST_ENCODER_DIR") {
+        return PathBuf::from(dir);
+    }
+    let built = repo_root().join("target/encoder/me5-small-enzh-int8");
+    if built.join("model.onnx").is_file() {
+        return built;
+    }
+    repo_root().join("../shared/models/me5-small-enzh-int8")
 }
 
 /// A table of built-in entity cases: `goldens/entities/<kind>.yaml`.
