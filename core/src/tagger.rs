@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use crate::intent::HashedMap;
+
 /// Training passes over the sentences.
 const EPOCHS: usize = 10;
 
@@ -12,7 +14,7 @@ const EPOCHS: usize = 10;
 pub struct SequenceTagger {
     tags: Vec<String>,
     /// Feature hash → one weight per tag (averaged after training).
-    weights: HashMap<u64, Vec<f32>>,
+    weights: HashedMap<Vec<f32>>,
     /// `transitions[prev * n + tag]`; row `n` is the start of the sentence.
     transitions: Vec<f32>,
 }
@@ -111,10 +113,10 @@ impl SequenceTagger {
                 (0..lower.len()).map(|i| features(&lower, i)).collect()
             })
             .collect();
-        let mut m = SequenceTagger { tags, weights: HashMap::new(), transitions: vec![0.0; (n + 1) * n] };
+        let mut m = SequenceTagger { tags, weights: HashedMap::default(), transitions: vec![0.0; (n + 1) * n] };
         // Averaging: `total` sums each weight over every step; `stamp` is when it last
         // changed, so sums catch up lazily.
-        let mut total: HashMap<u64, (Vec<f32>, Vec<usize>)> = HashMap::new();
+        let mut total: HashedMap<(Vec<f32>, Vec<usize>)> = HashedMap::default();
         let mut trans_total = vec![0.0f32; (n + 1) * n];
         let mut trans_stamp = vec![0usize; (n + 1) * n];
         let mut step = 0usize;
@@ -181,28 +183,32 @@ impl SequenceTagger {
         };
         let mut score: Vec<f32> =
             emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
-        let mut back: Vec<Vec<usize>> = Vec::with_capacity(sentence.len());
+        let mut back: Vec<Vec<u32>> = Vec::with_capacity(sentence.len());
         for f in &sentence[1..] {
             let e = emission(f);
             let mut next = vec![f32::NEG_INFINITY; n];
-            let mut from = vec![0usize; n];
-            for (t, nt) in next.iter_mut().enumerate() {
-                for (p, s) in score.iter().enumerate() {
-                    let v = s + self.transitions[p * n + t];
-                    if v > *nt {
-                        *nt = v;
-                        from[t] = p;
-                    }
+            let mut from = vec![0u32; n];
+            // Previous tag outside, next tag inside: the inner loop runs along a row of
+            // `transitions` and each lane keeps its own best, so it vectorises (this loop
+            // was 80 % of slot training). Strictly greater, in order of `p`: the first best
+            // previous tag wins, as before.
+            for (p, &s) in score.iter().enumerate() {
+                let row = &self.transitions[p * n..][..n];
+                for ((nt, fr), &w) in next.iter_mut().zip(from.iter_mut()).zip(row) {
+                    let v = s + w;
+                    let better = v > *nt;
+                    *nt = if better { v } else { *nt };
+                    *fr = if better { p as u32 } else { *fr };
                 }
-                *nt += e[t];
             }
+            next.iter_mut().zip(&e).for_each(|(nt, e)| *nt += e);
             back.push(from);
             score = next;
         }
         let mut best = (0..n).max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a))).unwrap_or(0);
         let mut path = vec![best];
         for from in back.iter().rev() {
-            best = from[best];
+            best = from[best] as usize;
             path.push(best);
         }
         path.reverse();

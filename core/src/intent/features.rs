@@ -56,7 +56,10 @@ impl Hasher for IdentityHasher {
     }
 }
 
-pub(crate) type HashIndex = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+/// A map keyed by feature hashes (FNV-1a already), which need no hashing again.
+pub(crate) type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
+
+pub(crate) type HashIndex = HashedMap<u32>;
 
 fn token_hash(h: &mut Fnv, token: &Token<'_>) {
     match token {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use features::HashedMap;
 use features::{hashed_features, SparseVec, Vectorizer};
 pub(crate) use heads::HeadCache;
 use linear::{Softmax, TrainParams};
