@@ -125,6 +125,9 @@ impl ModelBundle {
             let key = c.u64("embedding cache")?;
             let floats: Vec<f32> =
                 chunk[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            if floats.iter().any(|x| !x.is_finite()) {
+                return Err(bad("the embedding cache holds a value that is not a finite number; rebuild the bundle"));
+            }
             embeddings.insert(key, floats);
         }
         let mut heads = BTreeMap::new();
@@ -132,7 +135,13 @@ impl ModelBundle {
             let mut h = Reader(r.section("heads")?);
             while !h.0.is_empty() {
                 let key = h.u64("heads")?;
-                heads.insert(key, h.section("heads")?.to_vec());
+                let head = h.section("heads")?;
+                if !crate::intent::HeadCache::is_valid_head(head) {
+                    return Err(bad(format!(
+                        "the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"
+                    )));
+                }
+                heads.insert(key, head.to_vec());
             }
         }
         if !r.0.is_empty() {
@@ -180,7 +189,9 @@ mod tests {
     fn sample() -> ModelBundle {
         let metadata = BundleMetadata { name: "t".into(), prefix: "query: ".into(), dimension: 2 };
         let embeddings = BTreeMap::from([(text_key("hi"), vec![0.6, 0.8])]);
-        let heads = BTreeMap::from([(7, vec![1, 2, 3, 4]), (9, Vec::new())]);
+        // Heads of one class and no columns: a bias each.
+        let head = |bias: f32| [&1u32.to_le_bytes()[..], &0u32.to_le_bytes(), &bias.to_le_bytes()].concat();
+        let heads = BTreeMap::from([(7, head(0.5)), (9, head(-1.0))]);
         ModelBundle { metadata, model: vec![1, 2, 3], tokenizer: b"{}".to_vec(), embeddings, heads }
     }
 
@@ -194,6 +205,17 @@ mod tests {
         let mut flipped = bytes.clone();
         flipped[30] ^= 1;
         assert!(matches!(ModelBundle::from_bytes(&flipped), Err(Error::ModelBundle(m)) if m.contains("damaged")));
+        let mut nan = sample();
+        nan.embeddings.insert(1, vec![f32::NAN, 0.0]);
+        let err = ModelBundle::from_bytes(&nan.to_bytes());
+        assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("not a finite number")), "{err:?}");
+        let mut damaged_head = sample();
+        damaged_head.heads.insert(3, vec![1, 2, 3]);
+        let err = ModelBundle::from_bytes(&damaged_head.to_bytes());
+        assert!(
+            matches!(&err, Err(Error::ModelBundle(m)) if m.contains("head 0000000000000003 is damaged")),
+            "{err:?}"
+        );
         let mut version = bytes;
         version[8] = 9;
         assert!(matches!(ModelBundle::from_bytes(&version), Err(Error::ModelBundle(m)) if m.contains("version 9")));

@@ -1,12 +1,14 @@
 //! Any bytes as a model bundle: a parsed bundle or a typed error, never a panic or a read
 //! past the end; a parsed bundle saves back to the same bundle. Inputs that start with `{`
-//! are also tried as the metadata behind a valid header (so the fuzzer reaches the
-//! section parsing past the checksum).
+//! are also tried behind a valid header, up to the first `}` as the metadata section and
+//! the rest as the sections after it (so the fuzzer reaches the model, tokenizer, embedding
+//! and head sections past the checksum).
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let framed = data.first().filter(|&&b| b == b'{').map(|_| {
-        let mut body = (data.len() as u64).to_le_bytes().to_vec();
+        let end = data.iter().position(|&b| b == b'}').map_or(data.len(), |i| i + 1);
+        let mut body = (end as u64).to_le_bytes().to_vec();
         body.extend_from_slice(data);
         let mut out = b"KEFUMODL".to_vec();
         out.extend_from_slice(&kefu_core::MODEL_BUNDLE_VERSION.to_le_bytes());

@@ -32,6 +32,11 @@ impl HeadCache {
         Ok(HeadCache { heads })
     }
 
+    /// Whether `bytes` hold a head ([`Softmax::to_bytes`]).
+    pub fn is_valid_head(bytes: &[u8]) -> bool {
+        Softmax::from_bytes(bytes).is_some()
+    }
+
     /// The cached head of this training run if there is one of the right shape, else a
     /// newly trained one.
     pub fn get_or_train(
