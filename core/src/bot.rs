@@ -95,6 +95,29 @@ impl Bot {
     /// themselves (a web page with ONNX Runtime Web). Each turn then takes the utterance's
     /// embedding from the same encoder in [`TurnContext::embedding`](crate::TurnContext).
     pub fn from_yaml_with_embeddings(file: &str, source: &str, embeddings: &[Vec<f32>]) -> Result<Bot> {
+        Bot::from_host_embeddings(file, source, embeddings, None)
+    }
+
+    /// [`Bot::from_yaml_with_embeddings`], reusing the models of `bundle` (its
+    /// [`ModelBundle::heads`](crate::ModelBundle)) that were trained on these very inputs;
+    /// any other trains as usual. [`ModelBundle::embedding_of`](crate::ModelBundle) finds
+    /// the embeddings the bundle already has.
+    pub fn from_yaml_with_embeddings_and_bundle(
+        file: &str,
+        source: &str,
+        embeddings: &[Vec<f32>],
+        bundle: &crate::ModelBundle,
+    ) -> Result<Bot> {
+        let heads = HeadCache::from_bytes(&bundle.heads).map_err(crate::bundle::damaged_head)?;
+        Bot::from_host_embeddings(file, source, embeddings, Some(&heads))
+    }
+
+    fn from_host_embeddings(
+        file: &str,
+        source: &str,
+        embeddings: &[Vec<f32>],
+        heads: Option<&HeadCache>,
+    ) -> Result<Bot> {
         let spec = botfile::parse(file, source)?;
         let expected = Bot::embedding_texts(&spec).len();
         if embeddings.len() != expected {
@@ -113,7 +136,7 @@ impl Bot {
                 embeddings[i].len()
             )));
         }
-        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings), None))
+        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings), heads))
     }
 
     /// Length of the sentence embeddings the intent model takes (0: the embedded tier).

@@ -61,13 +61,17 @@ impl std::fmt::Debug for ModelBundle {
 }
 
 /// FNV-1a of a text, the embedding cache's key.
-#[cfg(any(feature = "onnx", test))]
 pub(crate) fn text_key(text: &str) -> u64 {
     text.bytes().fold(0xCBF2_9CE4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3))
 }
 
 fn bad(reason: impl Into<String>) -> Error {
     Error::ModelBundle(reason.into())
+}
+
+/// The error for a cached head that does not parse.
+pub(crate) fn damaged_head(key: u64) -> Error {
+    bad(format!("the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"))
 }
 
 /// Reads length-prefixed sections without ever indexing past the end.
@@ -137,9 +141,7 @@ impl ModelBundle {
                 let key = h.u64("heads")?;
                 let head = h.section("heads")?;
                 if !crate::intent::HeadCache::is_valid_head(head) {
-                    return Err(bad(format!(
-                        "the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"
-                    )));
+                    return Err(damaged_head(key));
                 }
                 heads.insert(key, head.to_vec());
             }
@@ -148,6 +150,18 @@ impl ModelBundle {
             return Err(bad("the bundle has trailing bytes after its last section"));
         }
         Ok(ModelBundle { metadata, model, tokenizer, embeddings, heads })
+    }
+
+    /// The cached embedding of `text` (keyed with the bundle's prefix), if it has one of the
+    /// bundle's dimension.
+    pub fn embedding_of(&self, text: &str) -> Option<&[f32]> {
+        let key = text_key(&format!("{}{text}", self.metadata.prefix));
+        self.embeddings.get(&key).map(Vec::as_slice).filter(|v| v.len() == self.metadata.dimension)
+    }
+
+    /// Caches the embedding of `text` (keyed with the bundle's prefix).
+    pub fn insert_embedding(&mut self, text: &str, embedding: Vec<f32>) {
+        self.embeddings.insert(text_key(&format!("{}{text}", self.metadata.prefix)), embedding);
     }
 
     /// The bundle as bytes.
@@ -219,6 +233,16 @@ mod tests {
         let mut version = bytes;
         version[8] = 9;
         assert!(matches!(ModelBundle::from_bytes(&version), Err(Error::ModelBundle(m)) if m.contains("version 9")));
+    }
+
+    #[test]
+    fn embeddings_are_found_by_text_with_the_prefix() {
+        let mut b = sample();
+        assert_eq!(b.embedding_of("hi"), None, "keyed with the prefix, not the bare text");
+        b.insert_embedding("hi", vec![1.0, 0.0]);
+        assert_eq!(b.embedding_of("hi"), Some(&[1.0, 0.0][..]));
+        b.insert_embedding("short", vec![1.0]);
+        assert_eq!(b.embedding_of("short"), None, "not the bundle's dimension");
     }
 
     #[test]

@@ -163,9 +163,7 @@ impl Encoder {
 
     /// An encoder from a [`crate::ModelBundle`], with its cached embeddings and heads.
     pub fn from_bundle(bundle: &crate::ModelBundle) -> Result<Encoder> {
-        let heads = crate::intent::HeadCache::from_bytes(&bundle.heads).map_err(|key| {
-            Error::ModelBundle(format!("the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"))
-        })?;
+        let heads = crate::intent::HeadCache::from_bytes(&bundle.heads).map_err(crate::bundle::damaged_head)?;
         let mut encoder = Encoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
         if encoder.dimension != bundle.metadata.dimension {
             return Err(Error::ModelBundle(format!(
