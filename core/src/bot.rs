@@ -7,7 +7,7 @@ use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::{HeadCache, Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
+use crate::intent::{check_heads, HeadCache, Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
@@ -108,8 +108,8 @@ impl Bot {
         embeddings: &[Vec<f32>],
         bundle: &crate::ModelBundle,
     ) -> Result<Bot> {
-        let heads = HeadCache::from_bytes(&bundle.heads).map_err(crate::bundle::damaged_head)?;
-        Bot::from_host_embeddings(file, source, embeddings, Some(&heads))
+        check_heads(&bundle.heads).map_err(crate::bundle::damaged_head)?;
+        Bot::from_host_embeddings(file, source, embeddings, Some(&bundle.heads))
     }
 
     fn from_host_embeddings(
@@ -157,7 +157,12 @@ impl Bot {
     /// loaded again on the bundle's encoder reuses them instead of training. Empty on the
     /// embedded tier, which trains in well under a second.
     pub fn trained_heads(&self) -> std::collections::BTreeMap<u64, Vec<u8>> {
-        self.trained_models().filter_map(TextClassifier::head_bytes).collect()
+        let mut heads = std::collections::BTreeMap::new();
+        // Not `collect`, which sorts (code the web package would carry for two entries).
+        for (key, bytes) in self.trained_models().filter_map(TextClassifier::head_bytes) {
+            heads.insert(key, bytes);
+        }
+        heads
     }
 
     /// How many of the bot's models came from its encoder's bundle instead of training.

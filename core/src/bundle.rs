@@ -44,7 +44,7 @@ pub struct ModelBundle {
     /// Embeddings by hash of the prefixed text.
     pub embeddings: BTreeMap<u64, Vec<f32>>,
     /// Trained heads by the key of their training run ([`crate::Bot::trained_heads`]);
-    /// opaque bytes, checked when an encoder loads the bundle.
+    /// opaque bytes, checked when the bundle is parsed and when an encoder loads it.
     pub heads: BTreeMap<u64, Vec<u8>>,
 }
 
@@ -114,8 +114,9 @@ impl ModelBundle {
             return Err(bad("the bundle is damaged (checksum mismatch); copy it again"));
         }
         let mut r = Reader(body);
-        let metadata: BundleMetadata = serde_json::from_slice(r.section("metadata")?)
-            .map_err(|e| bad(format!("the bundle metadata is not valid: {e}")))?;
+        let metadata: BundleMetadata = serde_json::from_slice(r.section("metadata")?).map_err(|_| {
+            bad("the bundle metadata is not valid JSON of a name, a prefix and a dimension; rebuild the bundle")
+        })?;
         let model = r.section("model")?.to_vec();
         let tokenizer = r.section("tokenizer")?.to_vec();
         let cache = r.section("embedding cache")?;
@@ -140,7 +141,7 @@ impl ModelBundle {
             while !h.0.is_empty() {
                 let key = h.u64("heads")?;
                 let head = h.section("heads")?;
-                if !crate::intent::HeadCache::is_valid_head(head) {
+                if !crate::intent::is_valid_head(head) {
                     return Err(damaged_head(key));
                 }
                 heads.insert(key, head.to_vec());

@@ -102,7 +102,7 @@ impl Encoder {
         let mut encoder = Encoder {
             session: Mutex::new(session),
             cache: Mutex::default(),
-            heads: crate::intent::HeadCache::default(),
+            heads: Default::default(),
             tokenizer,
             prefix: prefix.to_string(),
             dimension: 0,
@@ -163,7 +163,7 @@ impl Encoder {
 
     /// An encoder from a [`crate::ModelBundle`], with its cached embeddings and heads.
     pub fn from_bundle(bundle: &crate::ModelBundle) -> Result<Encoder> {
-        let heads = crate::intent::HeadCache::from_bytes(&bundle.heads).map_err(crate::bundle::damaged_head)?;
+        crate::intent::check_heads(&bundle.heads).map_err(crate::bundle::damaged_head)?;
         let mut encoder = Encoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
         if encoder.dimension != bundle.metadata.dimension {
             return Err(Error::ModelBundle(format!(
@@ -172,7 +172,7 @@ impl Encoder {
             )));
         }
         *encoder.cache.lock().unwrap_or_else(|p| p.into_inner()) = bundle.embeddings.clone();
-        encoder.heads = heads;
+        encoder.heads = bundle.heads.clone();
         Ok(encoder)
     }
 

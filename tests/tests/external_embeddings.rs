@@ -108,3 +108,49 @@ fn wrong_embeddings_are_typed_errors_that_say_what_to_pass() {
     // A broken bot file is reported as such, before any embedding is looked at.
     assert!(matches!(Bot::texts_to_embed("bot.yaml", "version: 1\nintents: {}"), Err(Error::BotFile(_))));
 }
+
+/// A host that embeds by itself keeps a model bundle as its cache: the embeddings by text
+/// and the trained heads. Loading the same bot with it reuses the heads (the same answers,
+/// no training); an edited bot trains again; a damaged head is a typed error.
+#[test]
+fn a_bundle_of_host_embeddings_and_heads_spares_the_next_load() {
+    let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
+    let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
+    let first = Bot::from_yaml_with_embeddings("bot.yaml", BOT, &embeddings).unwrap_or_else(|e| panic!("{e}"));
+    let metadata = kefu_core::BundleMetadata { name: "host cache".into(), prefix: "query: ".into(), dimension: 3 };
+    let mut cache = kefu_core::ModelBundle {
+        metadata,
+        model: Vec::new(),
+        tokenizer: Vec::new(),
+        embeddings: Default::default(),
+        heads: first.trained_heads(),
+    };
+    assert_eq!(cache.heads.len(), 1, "the intent model (this bot has no segments)");
+    for (text, embedding) in texts.iter().zip(&embeddings) {
+        cache.insert_embedding(text, embedding.clone());
+    }
+    let cache = kefu_core::ModelBundle::from_bytes(&cache.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let from_cache: Vec<Vec<f32>> =
+        texts.iter().map(|t| cache.embedding_of(t).map(<[f32]>::to_vec).unwrap_or_default()).collect();
+    assert_eq!(from_cache, embeddings);
+    let again = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", BOT, &from_cache, &cache)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((first.reused_heads(), again.reused_heads()), (0, 1));
+    assert_eq!(again.trained_heads(), first.trained_heads());
+    for (text, class) in [("我要退款", 0), ("where is my parcel", 1), ("hello", 2)] {
+        let ctx = TurnContext { embedding: Some(&one_hot(class)), ..TurnContext::default() };
+        let turn = |bot: &Bot| Session::new(bot).turn_with(bot, text, &ctx).unwrap_or_else(|e| panic!("{e}"));
+        let (a, b) = (turn(&first), turn(&again));
+        assert_eq!((a.intent, a.alternatives), (b.intent, b.alternatives), "{text}");
+    }
+    let edited = BOT.replace("[我要退款,", "[我要退款, 退钱,");
+    let texts = Bot::texts_to_embed("bot.yaml", &edited).unwrap_or_else(|e| panic!("{e}"));
+    let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
+    let edited = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", &edited, &embeddings, &cache)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(edited.reused_heads(), 0, "a new example is a new training run");
+    let mut damaged = cache.clone();
+    damaged.heads.values_mut().for_each(|h| h.truncate(3));
+    let err = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", BOT, &from_cache, &damaged).map(|_| ());
+    assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("damaged")), "{err:?}");
+}

@@ -22,8 +22,6 @@ export interface OnnxEncoderOptions {
 
 export interface OnnxEncoder extends SentenceEncoder {
   embed(texts: string[]): Promise<Float32Array[]>;
-  /** The prefix in use (see `OnnxEncoderOptions.prefix`). */
-  prefix: string;
   /** The token ids the encoder sees for `text`. */
   tokenize(text: string): number[];
 }

@@ -56,8 +56,6 @@ export async function createOnnxEncoder({ ort, model, tokenizer, prefix = "query
   }
 
   return {
-    /** Put before each text (it keys a bot's `saveCache` too). */
-    prefix,
     /** One L2-normalised embedding per text, in order. */
     async embed(texts) {
       const out = [];

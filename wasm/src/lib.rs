@@ -82,11 +82,7 @@ export interface AnalyticsReport {
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
  * Runtime Web): one embedding per text, in order, all of one length. */
-export interface SentenceEncoder {
-  embed(texts: string[]): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
-  /** Put before each text before it is tokenized (`query: ` for e5, the default); keys the cache of `saveCache`. */
-  prefix?: string;
-}
+export interface SentenceEncoder { embed(texts: string[]): Promise<ArrayLike<number>[]> | ArrayLike<number>[] }
 "#;
 
 /// Maps a core error to a JS `Error` with a `code`, in one place.
@@ -98,7 +94,6 @@ fn js_error(e: kefu_core::Error) -> JsValue {
         | kefu_core::Error::SessionVersion { .. }
         | kefu_core::Error::SessionBotMismatch { .. } => "invalid_session",
         kefu_core::Error::Onnx(_) => "encoder_failed",
-        kefu_core::Error::ModelBundle(_) => "invalid_input",
         _ => "invalid_state",
     };
     coded_error(&e.to_string(), code)
@@ -134,20 +129,12 @@ pub struct Bot {
     inner: Rc<kefu_core::Bot>,
     /// The page's sentence encoder on the ONNX tier: every `turnAsync` embeds with it.
     encoder: Option<JsValue>,
-    /// On the ONNX tier, what `saveCache` saves: the examples' embeddings, keyed with the
-    /// encoder's prefix (no model or tokenizer; the page has those).
-    cache: Option<kefu_core::ModelBundle>,
 }
 
 impl Bot {
     fn embedded(inner: kefu_core::Bot) -> Bot {
-        Bot { inner: Rc::new(inner), encoder: None, cache: None }
+        Bot { inner: Rc::new(inner), encoder: None }
     }
-}
-
-/// The encoder's `prefix` property, or e5's `query: `.
-fn encoder_prefix(encoder: &JsValue) -> String {
-    js_sys::Reflect::get(encoder, &"prefix".into()).ok().and_then(|p| p.as_string()).unwrap_or_else(|| "query: ".into())
 }
 
 /// Calls the page's `encoder.embed(texts)` and reads one vector per text.
@@ -185,78 +172,17 @@ impl Bot {
 
     /// Loads a bot on the ONNX tier: `encoder` (see `SentenceEncoder`) embeds every example
     /// once, here, and each `turnAsync` embeds the utterance. Dialogue behaviour is that of
-    /// the embedded tier; only the intent model differs. `cache` is what `saveCache` saved
-    /// (or a `kefu bundle` file made with the same encoder): examples it has embeddings for
-    /// are not embedded again, and models trained on the very same inputs are not trained
-    /// again.
+    /// the embedded tier; only the intent model differs.
     #[wasm_bindgen(js_name = fromYamlWithEncoder, unchecked_return_type = "Promise<Bot>")]
     pub async fn from_yaml_with_encoder(
         name: String,
         source: String,
         #[wasm_bindgen(unchecked_param_type = "SentenceEncoder")] encoder: JsValue,
-        cache: Option<Vec<u8>>,
     ) -> Result<Bot, JsValue> {
         let texts = kefu_core::Bot::texts_to_embed(&name, &source).map_err(js_error)?;
-        let mut bundle = match cache {
-            Some(bytes) => kefu_core::ModelBundle::from_bytes(&bytes).map_err(js_error)?,
-            None => kefu_core::ModelBundle {
-                metadata: kefu_core::BundleMetadata {
-                    name: "kefu web cache".into(),
-                    prefix: encoder_prefix(&encoder),
-                    dimension: 0,
-                },
-                model: Vec::new(),
-                tokenizer: Vec::new(),
-                embeddings: Default::default(),
-                heads: Default::default(),
-            },
-        };
-        let missing: Vec<String> = texts.iter().filter(|t| bundle.embedding_of(t).is_none()).cloned().collect();
-        let fresh = if missing.is_empty() { Vec::new() } else { embed(&encoder, &missing).await? };
-        let cached_dimension = bundle.metadata.dimension;
-        if let Some(e) = fresh.first().filter(|e| cached_dimension > 0 && e.len() != cached_dimension) {
-            return Err(coded_error(
-                &format!(
-                    "the cache was made with another encoder (embeddings of {cached_dimension} values, this one's have {}): load without it",
-                    e.len()
-                ),
-                "invalid_input",
-            ));
-        }
-        for (text, embedding) in missing.iter().zip(fresh) {
-            bundle.metadata.dimension = embedding.len();
-            bundle.insert_embedding(text, embedding);
-        }
-        let embeddings: Vec<Vec<f32>> =
-            texts.iter().map(|t| bundle.embedding_of(t).map(<[f32]>::to_vec).unwrap_or_default()).collect();
-        let inner = kefu_core::Bot::from_yaml_with_embeddings_and_bundle(&name, &source, &embeddings, &bundle)
-            .map_err(js_error)?;
-        // Only what this bot uses is saved again (with its own heads, below).
-        bundle.embeddings.clear();
-        bundle.heads.clear();
-        for (text, embedding) in texts.iter().zip(embeddings) {
-            bundle.insert_embedding(text, embedding);
-        }
-        Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder), cache: Some(bundle) })
-    }
-
-    /// On the ONNX tier, the examples' embeddings and the models trained on them, for the
-    /// page to keep (IndexedDB, the Cache API) and pass to the next `fromYamlWithEncoder`
-    /// as `cache`. An embedded-tier bot has none: an `invalid_state` error.
-    #[wasm_bindgen(js_name = saveCache)]
-    pub fn save_cache(&self) -> Result<Vec<u8>, JsValue> {
-        let mut bundle = self
-            .cache
-            .clone()
-            .ok_or_else(|| coded_error("only a bot loaded with an encoder has a cache to save", "invalid_state"))?;
-        bundle.heads = self.inner.trained_heads();
-        Ok(bundle.to_bytes())
-    }
-
-    /// How many of the bot's models came from `cache` instead of training at load.
-    #[wasm_bindgen(getter, js_name = reusedHeads)]
-    pub fn reused_heads(&self) -> u32 {
-        self.inner.reused_heads() as u32
+        let embeddings = embed(&encoder, &texts).await?;
+        let inner = kefu_core::Bot::from_yaml_with_embeddings(&name, &source, &embeddings).map_err(js_error)?;
+        Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder) })
     }
 
     /// `embedded`, or `onnx` for a bot loaded with an encoder.

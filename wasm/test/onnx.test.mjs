@@ -99,35 +99,6 @@ for (const [which, load] of encoders) test(`the sample bot on the ONNX tier (${w
   assert.throws(() => new Session(bot).turn(bot, "hi"), (e) => e.code === "invalid_state" && /turnAsync/.test(e.message));
 });
 
-test("a saved cache loads the bot again without embedding its examples or training its models", { skip, timeout: 300_000 }, async () => {
-  let embedded = 0;
-  const counting = { embed: (texts) => ((embedded += texts.length), encoder.embed(texts)) };
-  const first = await Bot.fromYamlWithEncoder("shop.yaml", yaml, counting);
-  const atFirst = embedded;
-  assert.ok(atFirst > 100, `${atFirst} texts embedded`);
-  assert.equal(first.reusedHeads, 0);
-  const cache = first.saveCache();
-  const again = await Bot.fromYamlWithEncoder("shop.yaml", yaml, counting, cache);
-  assert.equal(embedded, atFirst, "nothing embedded again");
-  assert.equal(again.reusedHeads, 2, "the intent model and the customer-segment model");
-  const [a, b] = [new Session(first), new Session(again)];
-  for (const text of ["我的包裹现在在哪里", "does this phone support 5G", "we are a reseller and want to order in bulk"]) {
-    const [x, y] = [await a.turnAsync(first, text), await b.turnAsync(again, text)];
-    assert.deepEqual([y.intent, y.replies, y.segment], [x.intent, x.replies, x.segment], text);
-  }
-  // One new segment example: only it is embedded, and only the segment model trains again.
-  const edited = yaml.replace("examples:", "examples:\n      - we run a chain of repair shops");
-  const beforeThird = embedded; // the turns above embedded their utterances
-  const third = await Bot.fromYamlWithEncoder("shop.yaml", edited, counting, cache);
-  assert.equal(embedded - beforeThird, 1);
-  assert.equal(third.reusedHeads, 1);
-  const damaged = cache.slice(0, cache.length - 3);
-  await assert.rejects(Bot.fromYamlWithEncoder("shop.yaml", yaml, counting, damaged), (e) => e.code === "invalid_input" && /bundle/.test(e.message));
-  const narrow = { embed: async (texts) => texts.map(() => new Float32Array(4).fill(0.5)) };
-  await assert.rejects(Bot.fromYamlWithEncoder("shop.yaml", edited, narrow, cache), (e) => e.code === "invalid_input" && /another encoder/.test(e.message));
-  assert.throws(() => Bot.fromYaml("shop.yaml", yaml).saveCache(), (e) => e.code === "invalid_state");
-});
-
 test("a broken encoder is a typed error at load and leaves turns to the n-grams", { skip }, async () => {
   const short = { embed: async (texts) => texts.slice(1).map(() => new Float32Array(4)) };
   await assert.rejects(Bot.fromYamlWithEncoder("shop.yaml", yaml, short), (e) => e.code === "encoder_failed" && /vectors for/.test(e.message));

@@ -8,11 +8,9 @@ use std::sync::Arc;
 use super::linear::{Softmax, TrainParams};
 use super::SparseVec;
 
-/// Heads read from a model bundle; lookups only, so it is shared without a lock.
-#[derive(Debug, Default)]
-pub(crate) struct HeadCache {
-    heads: BTreeMap<u64, Arc<Softmax>>,
-}
+/// Heads as a model bundle holds them: key → [`Softmax::to_bytes`]. Kept as bytes (parsed
+/// when used) so that the web package carries one map type, not two.
+pub(crate) type HeadCache = BTreeMap<u64, Vec<u8>>;
 
 /// A head and whether it came from the cache.
 pub(crate) struct Head {
@@ -21,37 +19,33 @@ pub(crate) struct Head {
     pub reused: bool,
 }
 
-impl HeadCache {
-    /// Parses the heads of a bundle (key → [`Softmax::to_bytes`]); `Err` names the first
-    /// damaged one.
-    pub fn from_bytes(heads: &BTreeMap<u64, Vec<u8>>) -> Result<HeadCache, u64> {
-        let heads = heads
-            .iter()
-            .map(|(&key, bytes)| Softmax::from_bytes(bytes).map(|m| (key, Arc::new(m))).ok_or(key))
-            .collect::<Result<_, _>>()?;
-        Ok(HeadCache { heads })
-    }
+/// Whether `bytes` hold a head ([`Softmax::to_bytes`]).
+pub(crate) fn is_valid_head(bytes: &[u8]) -> bool {
+    Softmax::from_bytes(bytes).is_some()
+}
 
-    /// Whether `bytes` hold a head ([`Softmax::to_bytes`]).
-    pub fn is_valid_head(bytes: &[u8]) -> bool {
-        Softmax::from_bytes(bytes).is_some()
-    }
+/// `Err` with the key of the first head that does not parse.
+pub(crate) fn check_heads(heads: &HeadCache) -> Result<(), u64> {
+    heads.iter().find(|(_, bytes)| !is_valid_head(bytes)).map_or(Ok(()), |(&key, _)| Err(key))
+}
 
-    /// The cached head of this training run if there is one of the right shape, else a
-    /// newly trained one.
-    pub fn get_or_train(
-        cache: Option<&HeadCache>,
-        xs: &[SparseVec],
-        ys: &[usize],
-        columns: usize,
-        classes: usize,
-        p: TrainParams,
-    ) -> Head {
-        let key = Softmax::training_key(xs, ys, columns, classes, p);
-        let cached = cache.and_then(|c| c.heads.get(&key)).filter(|m| m.columns() == columns && m.classes() == classes);
-        match cached {
-            Some(model) => Head { model: model.clone(), key, reused: true },
-            None => Head { model: Arc::new(Softmax::train(xs, ys, columns, classes, p)), key, reused: false },
-        }
+/// The cached head of this training run if there is one of the right shape, else a newly
+/// trained one.
+pub(crate) fn get_or_train(
+    cache: Option<&HeadCache>,
+    xs: &[SparseVec],
+    ys: &[usize],
+    columns: usize,
+    classes: usize,
+    p: TrainParams,
+) -> Head {
+    let key = Softmax::training_key(xs, ys, columns, classes, p);
+    let cached = cache
+        .and_then(|c| c.get(&key))
+        .and_then(|bytes| Softmax::from_bytes(bytes))
+        .filter(|m| m.columns() == columns && m.classes() == classes);
+    match cached {
+        Some(model) => Head { model: Arc::new(model), key, reused: true },
+        None => Head { model: Arc::new(Softmax::train(xs, ys, columns, classes, p)), key, reused: false },
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use features::HashedMap;
 use features::{hashed_features, SparseVec, Vectorizer};
-pub(crate) use heads::HeadCache;
+pub(crate) use heads::{check_heads, is_valid_head, HeadCache};
 use linear::{Softmax, TrainParams};
 pub(crate) use rules::Rules;
 
@@ -77,7 +77,7 @@ pub struct TextClassifier {
     model: Arc<Softmax>,
     /// [`Softmax::training_key`] of the model.
     head_key: u64,
-    /// Whether the model came from a [`HeadCache`] instead of training.
+    /// Whether the model came from a model bundle's heads instead of training.
     reused: bool,
     /// Length of the sentence embeddings appended to the n-gram features (0: none).
     dense: usize,
@@ -139,7 +139,7 @@ impl TextClassifier {
         let xs: Vec<SparseVec> =
             refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
-        let head = HeadCache::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
+        let head = heads::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
         (c.model, c.head_key, c.reused) = (head.model, head.key, head.reused);
         c
     }
