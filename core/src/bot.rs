@@ -157,12 +157,7 @@ impl Bot {
     /// loaded again on the bundle's encoder reuses them instead of training. Empty on the
     /// embedded tier, which trains in well under a second.
     pub fn trained_heads(&self) -> std::collections::BTreeMap<u64, Vec<u8>> {
-        let mut heads = std::collections::BTreeMap::new();
-        // Not `collect`, which sorts (code the web package would carry for two entries).
-        for (key, bytes) in self.trained_models().filter_map(TextClassifier::head_bytes) {
-            heads.insert(key, bytes);
-        }
-        heads
+        self.trained_models().filter_map(TextClassifier::head_bytes).collect()
     }
 
     /// How many of the bot's models came from its encoder's bundle instead of training.

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::linear::{Softmax, TrainParams};
 use super::SparseVec;
 
-/// Heads as a model bundle holds them: key → [`Softmax::to_bytes`]. Kept as bytes (parsed
-/// when used) so that the web package carries one map type, not two.
+/// Heads as a model bundle holds them: key → [`Softmax::to_bytes`]. Kept as bytes: each
+/// bot that reuses one parses its own copy.
 pub(crate) type HeadCache = BTreeMap<u64, Vec<u8>>;
 
 /// A head and whether it came from the cache.
