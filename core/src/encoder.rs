@@ -176,6 +176,8 @@ impl Encoder {
         Ok(encoder)
     }
 
+    /// The heads from the bundle, which bots compiled on this encoder reuse when their
+    /// training run matches.
     pub(crate) fn heads(&self) -> &crate::intent::HeadCache {
         &self.heads
     }
