@@ -81,8 +81,11 @@ export interface AnalyticsReport {
 }
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
- * Runtime Web): one embedding per text, in order, all of one length. */
-export interface SentenceEncoder { embed(texts: string[]): Promise<ArrayLike<number>[]> | ArrayLike<number>[] }
+ * Runtime Web): one embedding per text, in order, all of one length. A bot's load passes
+ * `{ examples: true }` (texts worth caching); turns pass one utterance and no options. */
+export interface SentenceEncoder {
+  embed(texts: string[], options?: { examples?: boolean }): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
+}
 "#;
 
 /// Maps a core error to a JS `Error` with a `code`, in one place.
@@ -137,14 +140,19 @@ impl Bot {
     }
 }
 
-/// Calls the page's `encoder.embed(texts)` and reads one vector per text.
-async fn embed(encoder: &JsValue, texts: &[String]) -> Result<Vec<Vec<f32>>, JsValue> {
+/// Calls the page's `encoder.embed(texts)` (with `{ examples: true }` for a bot's examples)
+/// and reads one vector per text.
+async fn embed(encoder: &JsValue, texts: &[String], examples: bool) -> Result<Vec<Vec<f32>>, JsValue> {
     let failed = |why: &str| coded_error(&format!("ONNX tier: the encoder {why}"), "encoder_failed");
     let method =
         js_sys::Reflect::get(encoder, &"embed".into()).ok().and_then(|m| m.dyn_into::<js_sys::Function>().ok());
     let method = method.ok_or_else(|| coded_error("the encoder needs an embed(texts) method", "invalid_input"))?;
     let list: js_sys::Array = texts.iter().map(|t| JsValue::from_str(t)).collect();
-    let mut value = method.call1(encoder, &list).map_err(|_| failed("threw"))?;
+    let options = js_sys::Object::new();
+    if examples {
+        let _ = js_sys::Reflect::set(&options, &"examples".into(), &JsValue::TRUE);
+    }
+    let mut value = method.call2(encoder, &list, &options).map_err(|_| failed("threw"))?;
     if let Ok(promise) = value.clone().dyn_into::<js_sys::Promise>() {
         value = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| failed("rejected"))?;
     }
@@ -180,7 +188,7 @@ impl Bot {
         #[wasm_bindgen(unchecked_param_type = "SentenceEncoder")] encoder: JsValue,
     ) -> Result<Bot, JsValue> {
         let texts = kefu_core::Bot::texts_to_embed(&name, &source).map_err(js_error)?;
-        let embeddings = embed(&encoder, &texts).await?;
+        let embeddings = embed(&encoder, &texts, true).await?;
         let inner = kefu_core::Bot::from_yaml_with_embeddings(&name, &source, &embeddings).map_err(js_error)?;
         Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder) })
     }
@@ -339,7 +347,7 @@ impl Session {
                 && *session.borrow().state() != kefu_core::DialogueState::WithAgent;
             let embedding = match &encoder {
                 Some(encoder) if worth_embedding => {
-                    embed(encoder, std::slice::from_ref(&utterance)).await.ok().and_then(|mut v| v.pop())
+                    embed(encoder, std::slice::from_ref(&utterance), false).await.ok().and_then(|mut v| v.pop())
                 }
                 _ => None,
             };

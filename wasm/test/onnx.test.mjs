@@ -34,6 +34,16 @@ const loadEncoder = (dir, model = "model.onnx") => createOnnxEncoder({
 const encoder = present ? await loadEncoder(encoderDir) : null;
 const yaml = readFileSync(here("../../examples/bots/shop.yaml"), "utf8");
 
+// CRC-32 (IEEE), to frame test bundles as kefu does.
+const crc32 = (bytes) => {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+};
+
 const cosine = (a, b) => {
   let dot = 0, na = 0, nb = 0;
   for (let i = 0; i < a.length; i++) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
@@ -127,6 +137,80 @@ test("a broken encoder is a typed error at load and leaves turns to the n-grams"
   assert.equal(calls, 2);
   assert.equal(turn.intent.source, "rule");
   assert.equal(session.state, "with_agent");
+});
+
+// The page's cache: a bundle the encoder writes holds every example's embedding, so the
+// same bot loaded from it runs the model on none of them and answers the same.
+test("a bundle the page saves spares the next load every example's embedding", { skip, timeout: 300_000 }, async () => {
+  const fresh = await loadEncoder(encoderDir);
+  const first = await Bot.fromYamlWithEncoder("shop.yaml", yaml, fresh);
+  const examples = fresh.modelRuns;
+  assert.ok(examples > 100, `${examples} texts embedded at load`);
+  const bytes = await fresh.toBundle();
+  const cached = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+  const again = await Bot.fromYamlWithEncoder("shop.yaml", yaml, cached);
+  assert.equal(cached.modelRuns, 0, "every example came from the bundle");
+  for (const text of ["我的包裹现在在哪里", "does this phone support 5G", "能用微信付款吗", "hello"]) {
+    const [a, b] = [await new Session(first).turnAsync(first, text), await new Session(again).turnAsync(again, text)];
+    assert.deepEqual([b.intent, b.alternatives, b.replies], [a.intent, a.alternatives, a.replies], text);
+  }
+  assert.equal(cached.modelRuns, 4, "turns run the model");
+  assert.deepEqual(await cached.toBundle(), bytes, "saving again writes the same bytes");
+
+  // An edited bot embeds only its new example.
+  const edited = yaml.replace("我要退款", "我要退款\n      - 麻烦把货款原路退给我");
+  assert.notEqual(edited, yaml);
+  await Bot.fromYamlWithEncoder("shop.yaml", edited, cached);
+  assert.equal(cached.modelRuns, 5);
+});
+
+// A bundle `kefu bundle` made (tools/test-all passes KEFU_TEST_BUNDLE) loads in the page:
+// its embeddings serve the bot's load, its heads (for native builds) are kept when saved.
+const nativeBundle = process.env.KEFU_TEST_BUNDLE;
+if (!nativeBundle && process.env.KEFU_REQUIRE_ONNX === "1") throw new Error("KEFU_REQUIRE_ONNX=1 but KEFU_TEST_BUNDLE is not set");
+test("a bundle kefu bundle made loads in the page", { skip: nativeBundle ? skip : "no KEFU_TEST_BUNDLE" }, async () => {
+  const bytes = readFileSync(nativeBundle);
+  const native = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+  const bot = await Bot.fromYamlWithEncoder("shop.yaml", yaml, native);
+  assert.equal(native.modelRuns, 0);
+  assert.equal((await new Session(bot).turnAsync(bot, "我想把钱退回来")).intent?.name, "refund");
+  assert.deepEqual(await native.toBundle(), new Uint8Array(bytes), "the same content, written as kefu writes it");
+});
+
+// Bad bundle bytes are refused with a message saying what to do, before any model is run.
+test("a damaged bundle is a typed error", async () => {
+  const tiny = await loadEncoder(here("../../tests/fixtures/tiny-encoder"));
+  await tiny.embed(["where is my order", "我要退款"], { examples: true });
+  const good = await tiny.toBundle();
+  const load = (bundle) => createOnnxEncoder({ ort, bundle, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+  const reloaded = await load(good);
+  assert.deepEqual(await reloaded.embed(["我要退款"], { examples: true }), await tiny.embed(["我要退款"]));
+  assert.equal(reloaded.modelRuns, 0);
+  const refused = async (bytes, why) => assert.rejects(load(bytes), (e) => e.code === "invalid_input" && why.test(e.message) && /kefu bundle/.test(e.message), why.source);
+  await refused(new TextEncoder().encode("model.onnx"), /KEFUMODL/);
+  await refused(good.subarray(0, good.length - 1), /checksum/);
+  const flipped = good.slice();
+  flipped[40] ^= 1;
+  await refused(flipped, /checksum/);
+  const version = good.slice();
+  version[8] = 9;
+  await refused(version, /version 9/);
+  // Damage behind a valid checksum: a value that is not a number, a section cut short.
+  const body = (bytes) => {
+    const out = bytes.slice();
+    new DataView(out.buffer).setUint32(10, crc32(out.subarray(14)), true);
+    return out;
+  };
+  const view = new DataView(good.buffer, good.byteOffset);
+  let at = 14;
+  for (let i = 0; i < 3; i++) at += 8 + Number(view.getBigUint64(at, true)); // metadata, model, tokenizer
+  const nan = good.slice();
+  new DataView(nan.buffer).setFloat32(at + 8 + 8, NaN, true); // the first embedding's first value
+  await refused(body(nan), /finite/);
+  await refused(body(good.subarray(0, good.length - 3)), /cut short/);
+  await refused(body(Uint8Array.from([...good, 0])), /trailing/);
+  await assert.rejects(load("not bytes"), (e) => e.code === "invalid_input" && /Uint8Array/.test(e.message));
+  await assert.rejects(createOnnxEncoder({ ort, bundle: good, model: good }), (e) => e.code === "invalid_input" && /not both/.test(e.message));
 });
 
 // The pooling of several layers on the tiny fixture (tools/build-tiny-encoder.py): the
