@@ -12,7 +12,9 @@ function say(text, who) {
 }
 
 // `?tier=onnx` runs the ONNX tier: the encoder on ONNX Runtime Web, served by this page's
-// own server (serve.mjs), like everything else here.
+// own server (serve.mjs), like everything else here. The first visit saves a model bundle
+// (model, tokenizer, the examples' embeddings) in the page's Cache Storage; later visits
+// load from it and embed no example again.
 async function loadBot(yaml) {
   if (new URLSearchParams(location.search).get("tier") !== "onnx") return Bot.fromYaml("shop.yaml", yaml);
   const ort = await import("./ort/ort.min.mjs");
@@ -21,10 +23,18 @@ async function loadBot(yaml) {
   const { createOnnxEncoder } = await import("./pkg/encoder.js");
   const bytes = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
   $("status").textContent = "loading the encoder…";
-  const encoder = await createOnnxEncoder({
+  const store = await caches.open("kefu-demo");
+  const saved = await store.match("encoder.kefumodl");
+  // A damaged bundle (invalid_input) is replaced by a fresh encoder and saved again.
+  const cached = saved && await createOnnxEncoder({ ort, bundle: new Uint8Array(await saved.arrayBuffer()) }).catch(() => null);
+  const encoder = cached || await createOnnxEncoder({
     ort, model: await bytes("./encoder/model.onnx"), tokenizer: await bytes("./encoder/tokenizer.json"),
   });
-  return Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder);
+  const bot = await Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder);
+  // Save when the load had to run the model (first visit, an edited bot, a damaged bundle).
+  if (encoder.modelRuns > 0) await store.put("encoder.kefumodl", new Response(await encoder.toBundle()));
+  document.body.dataset.embeddedAtLoad = encoder.modelRuns;
+  return bot;
 }
 
 await init();

@@ -74,9 +74,23 @@ test("demo page on the ONNX tier understands a paraphrase", { timeout: 180_000, 
     await page.press("#input", "Enter");
     await page.waitForFunction(() => document.body.dataset.intent !== undefined, null, { timeout: 15_000 });
     assert.equal(await page.getAttribute("body", "data-intent"), "order_status");
+    assert.ok(Number(await page.getAttribute("body", "data-embedded-at-load")) > 100);
     assert.deepEqual(errors, []);
     assert.ok(requests.some((u) => u.endsWith("/pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")), "tokenizer wasm not loaded");
     assert.deepEqual(requests.filter((u) => !u.startsWith(origin)), [], "fetched from outside the page's origin");
+
+    // The next visit loads from the bundle the first one saved: no model download, no
+    // example embedded, the same answer.
+    requests.length = 0;
+    await page.reload();
+    await page.locator("#status", { hasText: "online · onnx" }).waitFor({ timeout: 150_000 });
+    assert.equal(await page.getAttribute("body", "data-embedded-at-load"), "0");
+    assert.ok(!requests.some((u) => u.endsWith("/encoder/model.onnx")), "the model was fetched again");
+    await page.fill("#input", "我的包裹现在在哪里");
+    await page.press("#input", "Enter");
+    await page.waitForFunction(() => document.body.dataset.intent !== undefined, null, { timeout: 15_000 });
+    assert.equal(await page.getAttribute("body", "data-intent"), "order_status");
+    assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     server.close();
