@@ -91,6 +91,13 @@ pub struct TextClassifier {
 /// / 3.5).
 const EMBEDDING_WEIGHT: f32 = 2.5;
 
+/// How many times each background ([`OUT_OF_SCOPE_LABEL`]) example counts when the model
+/// also sees sentence embeddings; once on the embedded tier. Chosen on CLINC150's
+/// validation split (ONNX tier, 1 / 2 / 3 / 5: accuracy without a threshold 96.10 / 96.17 /
+/// 96.00 / 96.00 %, mean in-scope accuracy at 70, 80 and 85 % OOS recall 95.38 / 95.41 /
+/// 95.39 / 95.42 %). On the embedded tier more weight cost accuracy (5: −0.2 points).
+const BACKGROUND_WEIGHT_WITH_EMBEDDINGS: usize = 2;
+
 impl TextClassifier {
     /// Trains on `(text, label)` pairs. Texts are normalised here; labels are kept in order
     /// of first appearance.
@@ -136,8 +143,17 @@ impl TextClassifier {
         let background = labels.iter().position(|l| l == OUT_OF_SCOPE_LABEL);
         let mut c =
             TextClassifier { labels, vectorizer, model: Arc::default(), head_key: 0, reused: false, dense, background };
-        let xs: Vec<SparseVec> =
+        let mut xs: Vec<SparseVec> =
             refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
+        if let Some(b) = background.filter(|_| dense > 0) {
+            // The background examples, repeated: they stand for everything the bot does not
+            // do, so they weigh more than as many examples of one intent.
+            let extra: Vec<SparseVec> = (1..BACKGROUND_WEIGHT_WITH_EMBEDDINGS)
+                .flat_map(|_| xs.iter().zip(&ys).filter(|(_, &y)| y == b).map(|(x, _)| x.clone()))
+                .collect();
+            ys.extend(std::iter::repeat_n(b, extra.len()));
+            xs.extend(extra);
+        }
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
         let head = heads::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
         (c.model, c.head_key, c.reused) = (head.model, head.key, head.reused);
