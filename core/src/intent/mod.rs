@@ -151,7 +151,7 @@ impl TextClassifier {
             let extra: Vec<SparseVec> = (1..BACKGROUND_WEIGHT_WITH_EMBEDDINGS)
                 .flat_map(|_| xs.iter().zip(&ys).filter(|(_, &y)| y == b).map(|(x, _)| x.clone()))
                 .collect();
-            ys.extend(std::iter::repeat_n(b, extra.len()));
+            ys.resize(ys.len() + extra.len(), b);
             xs.extend(extra);
         }
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
