@@ -30,8 +30,18 @@ export async function createOnnxEncoder({ ort, model, tokenizer, bundle, name, p
   let dimension = saved?.metadata.dimension ?? 0;
   let modelRuns = 0;
   await initTokenizer(tokenizerWasm === undefined ? undefined : { module_or_path: tokenizerWasm });
-  const tok = new Tokenizer(tokenizer);
-  const session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"] });
+  const from = saved ? "the bundle's" : "the";
+  let tok, session;
+  try {
+    tok = new Tokenizer(tokenizer);
+  } catch (e) {
+    throw invalid(`${from} tokenizer does not load (${e?.message ?? e}): it must be the encoder's tokenizer.json`);
+  }
+  try {
+    session = await ort.InferenceSession.create(model, { executionProviders: ["wasm"] });
+  } catch (e) {
+    throw invalid(`ONNX Runtime Web cannot load ${from} model (${e?.message ?? e}): it must be the encoder's model.onnx`);
+  }
   const outputs = session.outputNames.filter((name, i) => i === 0 || name.endsWith("_hidden_state"));
   const FIRST_OUTPUT_WEIGHT = 2;
 

@@ -213,6 +213,32 @@ test("a damaged bundle is a typed error", async () => {
   await assert.rejects(createOnnxEncoder({ ort, bundle: good, model: good }), (e) => e.code === "invalid_input" && /not both/.test(e.message));
 });
 
+// Any damage behind a valid checksum — random bytes changed anywhere in a small bundle —
+// loads or is refused with invalid_input; nothing else escapes (a RangeError, an ONNX
+// Runtime or tokenizer error without a code).
+test("a bundle with random damage loads or is refused with invalid_input", async () => {
+  const tiny = await loadEncoder(here("../../tests/fixtures/tiny-encoder"));
+  await tiny.embed(["where is my order", "我要退款"], { examples: true });
+  const good = await tiny.toBundle();
+  let seed = 42;
+  const random = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const outcomes = { loaded: 0, refused: 0 };
+  for (let round = 0; round < 150; round++) {
+    const bytes = good.slice();
+    for (let k = 1 + random(3); k > 0; k--) bytes[14 + random(bytes.length - 14)] = random(256);
+    new DataView(bytes.buffer).setUint32(10, crc32(bytes.subarray(14)), true);
+    try {
+      const encoder = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+      await encoder.embed(["hello"]);
+      outcomes.loaded++;
+    } catch (e) {
+      assert.equal(e.code, "invalid_input", `round ${round}: ${e.stack}`);
+      outcomes.refused++;
+    }
+  }
+  assert.ok(outcomes.loaded > 0 && outcomes.refused > 0, JSON.stringify(outcomes));
+});
+
 // The pooling of several layers on the tiny fixture (tools/build-tiny-encoder.py): the
 // first output and `layer0_hidden_state` join the embedding, `pooler_output` does not;
 // the same numbers as the native test `extra_hidden_state_outputs_join_the_embedding`.
