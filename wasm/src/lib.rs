@@ -82,7 +82,7 @@ export interface AnalyticsReport {
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
  * Runtime Web): one embedding per text, in order, all of one length. A bot's load passes
- * `{ examples: true }` (texts worth caching); turns pass one utterance and no options. */
+ * `{ examples: true }` (texts worth caching); a turn passes its one utterance and `{}`. */
 export interface SentenceEncoder {
   embed(texts: string[], options?: { examples?: boolean }): Promise<ArrayLike<number>[]> | ArrayLike<number>[];
 }
