@@ -148,11 +148,14 @@ impl TextClassifier {
         if let Some(b) = background.filter(|_| dense > 0) {
             // The background examples, repeated: they stand for everything the bot does not
             // do, so they weigh more than as many examples of one intent.
-            let extra: Vec<SparseVec> = (1..BACKGROUND_WEIGHT_WITH_EMBEDDINGS)
-                .flat_map(|_| xs.iter().zip(&ys).filter(|(_, &y)| y == b).map(|(x, _)| x.clone()))
-                .collect();
-            ys.resize(ys.len() + extra.len(), b);
-            xs.extend(extra);
+            for _ in 1..BACKGROUND_WEIGHT_WITH_EMBEDDINGS {
+                for i in 0..refs.len() {
+                    if ys[i] == b {
+                        xs.push(xs[i].clone());
+                        ys.push(b);
+                    }
+                }
+            }
         }
         let params = if dense > 0 { TrainParams::WITH_EMBEDDINGS } else { TrainParams::NGRAMS };
         let head = heads::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
