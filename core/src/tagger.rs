@@ -17,6 +17,23 @@ pub struct SequenceTagger {
     weights: HashedMap<Vec<f32>>,
     /// `transitions[prev * n + tag]`; row `n` is the start of the sentence.
     transitions: Vec<f32>,
+    /// `transitions` with the ones that break BIO at −∞, for tagging: decoding never
+    /// starts a slot with `I-`. Training decodes without it.
+    bio_transitions: Vec<f32>,
+}
+
+/// Whether tag `next` may follow tag `prev` (`tags.len()`: the start of the sentence) in
+/// BIO: `I-x` only continues a `B-x` or an `I-x`. Tagging under this constraint, slot F1 on
+/// the test splits: SNIPS 91.91 → 91.88, ATIS 93.13 → 93.18, CAIS 87.28 → 87.52, and 1–4
+/// points more with 50–100 training sentences. Training under it too gained 0.8 points on
+/// SNIPS and CAIS but did worse on small sets and mixed up the sample bot's two prices.
+fn continues_a_slot(tags: &[String], prev: usize, next: usize) -> bool {
+    match tags[next].strip_prefix("I-") {
+        None => true,
+        Some(slot) => {
+            tags.get(prev).is_some_and(|p| p.strip_prefix("B-").or_else(|| p.strip_prefix("I-")) == Some(slot))
+        }
+    }
 }
 
 /// FNV-1a, as the intent features: stable across platforms.
@@ -113,7 +130,12 @@ impl SequenceTagger {
                 (0..lower.len()).map(|i| features(&lower, i)).collect()
             })
             .collect();
-        let mut m = SequenceTagger { tags, weights: HashedMap::default(), transitions: vec![0.0; (n + 1) * n] };
+        let mut m = SequenceTagger {
+            tags,
+            weights: HashedMap::default(),
+            transitions: vec![0.0; (n + 1) * n],
+            bio_transitions: Vec::new(),
+        };
         // Averaging: `total` sums each weight over every step; `stamp` is when it last
         // changed, so sums catch up lazily.
         let mut total: HashedMap<(Vec<f32>, Vec<usize>)> = HashedMap::default();
@@ -123,7 +145,7 @@ impl SequenceTagger {
         for _ in 0..EPOCHS {
             for (s, sentence) in feats.iter().enumerate() {
                 step += 1;
-                let predicted = m.viterbi(sentence);
+                let predicted = m.viterbi(sentence, &m.transitions);
                 if predicted == gold[s] {
                     continue;
                 }
@@ -163,11 +185,14 @@ impl SequenceTagger {
         for k in 0..m.transitions.len() {
             m.transitions[k] = (trans_total[k] + m.transitions[k] * (step - trans_stamp[k]) as f32) / steps;
         }
+        m.bio_transitions = (0..m.transitions.len())
+            .map(|k| if continues_a_slot(&m.tags, k / n, k % n) { m.transitions[k] } else { f32::NEG_INFINITY })
+            .collect();
         m
     }
 
-    /// The best tag sequence of a sentence's features.
-    fn viterbi(&self, sentence: &[Vec<u64>]) -> Vec<usize> {
+    /// The best tag sequence of a sentence's features under `transitions`.
+    fn viterbi(&self, sentence: &[Vec<u64>], transitions: &[f32]) -> Vec<usize> {
         let n = self.tags.len();
         if sentence.is_empty() || n == 0 {
             return Vec::new();
@@ -182,7 +207,7 @@ impl SequenceTagger {
             e
         };
         let mut score: Vec<f32> =
-            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
+            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + transitions[n * n + t]).collect();
         let mut back: Vec<Vec<u32>> = Vec::with_capacity(sentence.len());
         for f in &sentence[1..] {
             let e = emission(f);
@@ -193,7 +218,7 @@ impl SequenceTagger {
             // was 80 % of slot training). Strictly greater, in order of `p`: the first best
             // previous tag wins, as before.
             for (p, &s) in score.iter().enumerate() {
-                let row = &self.transitions[p * n..][..n];
+                let row = &transitions[p * n..][..n];
                 for ((nt, fr), &w) in next.iter_mut().zip(from.iter_mut()).zip(row) {
                     let v = s + w;
                     let better = v > *nt;
@@ -219,7 +244,7 @@ impl SequenceTagger {
     pub fn tag(&self, tokens: &[String]) -> Vec<String> {
         let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
         let feats: Vec<Vec<u64>> = (0..lower.len()).map(|i| features(&lower, i)).collect();
-        self.viterbi(&feats).into_iter().map(|t| self.tags[t].clone()).collect()
+        self.viterbi(&feats, &self.bio_transitions).into_iter().map(|t| self.tags[t].clone()).collect()
     }
 }
 
@@ -302,6 +327,35 @@ mod tests {
         assert_eq!(tags, ["O", "O", "B-city", "B-date"]);
         let from = t.tag(&"flights from boston to denver".split(' ').map(String::from).collect::<Vec<_>>());
         assert_eq!(bio_spans(&from), vec![("from".to_string(), 2, 3), ("city".to_string(), 4, 5)]);
+    }
+
+    #[test]
+    fn tags_never_start_a_slot_inside() {
+        // `I-city` is learned mostly from "york": alone, unconstrained decoding would tag
+        // such a word `I-city` after `O`.
+        let data = vec![
+            sentence("to new york", "O B-city I-city"),
+            sentence("in new york today", "O B-city I-city B-date"),
+            sentence("new york please", "B-city I-city O"),
+            sentence("fly to boston", "O O B-city"),
+        ];
+        let t = SequenceTagger::train(&data);
+        let words = ["york", "to", "york", "fly", "new", "york", "today", "please", "boston", "york"];
+        for start in 0..words.len() {
+            for len in 1..=words.len() - start {
+                let tokens: Vec<String> = words[start..start + len].iter().map(|w| w.to_string()).collect();
+                let tags = t.tag(&tokens);
+                for (i, tag) in tags.iter().enumerate() {
+                    if let Some(slot) = tag.strip_prefix("I-") {
+                        let prev = i.checked_sub(1).map(|p| tags[p].as_str());
+                        assert!(
+                            prev == Some(&format!("B-{slot}")) || prev == Some(tag.as_str()),
+                            "{tokens:?} → {tags:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

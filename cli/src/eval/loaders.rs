@@ -195,13 +195,13 @@ fn cais(root: &Path) -> Result<Dataset, String> {
     let split = |s: &str| -> Result<Vec<Example>, String> {
         let chars = read(&root.join("cais").join(s).join(format!("ch.{s}")))?;
         let intents = read(&root.join("cais").join(s).join(format!("ch.{s}.intent")))?;
-        // One character and its BIO tag per line; a blank line ends a sentence.
+        // One character and its BIOES tag per line; a blank line ends a sentence.
         let sentences = chars.split("\n\n").map(|block| {
             let pairs: Vec<(String, String)> = block
                 .lines()
                 .filter_map(|l| {
                     let mut cols = l.split_whitespace();
-                    Some((cols.next()?.to_string(), cols.next().unwrap_or("O").to_string()))
+                    Some((cols.next()?.to_string(), bioes_to_bio(cols.next().unwrap_or("O"))))
                 })
                 .collect();
             pairs.into_iter().unzip::<_, _, Vec<String>, Vec<String>>()
@@ -227,9 +227,27 @@ fn cais(root: &Path) -> Result<Dataset, String> {
     })
 }
 
+/// A BIOES tag (CAIS) as the BIO tag that the tagger and the span scoring read: `E-x` ends
+/// a slot (`I-x`), `S-x` is a one-token slot (`B-x`).
+fn bioes_to_bio(tag: &str) -> String {
+    match tag.split_once('-') {
+        Some(("E", slot)) => format!("I-{slot}"),
+        Some(("S", slot)) => format!("B-{slot}"),
+        _ => tag.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_csv;
+    use super::{bioes_to_bio, parse_csv};
+
+    #[test]
+    fn bioes_tags_become_bio() {
+        let tags: Vec<String> = ["B-song", "I-song", "E-song", "O", "S-singer"].map(bioes_to_bio).into();
+        assert_eq!(tags, ["B-song", "I-song", "I-song", "O", "B-singer"]);
+        let spans = kefu_core::bio_spans(&tags);
+        assert_eq!(spans, [("song".to_string(), 0, 3), ("singer".to_string(), 4, 5)]);
+    }
 
     #[test]
     fn csv_handles_quotes_commas_and_newlines() {
