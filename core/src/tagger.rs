@@ -15,18 +15,18 @@ pub struct SequenceTagger {
     tags: Vec<String>,
     /// Feature hash → one weight per tag (averaged after training).
     weights: HashedMap<Vec<f32>>,
-    /// `transitions[prev * n + tag]`; row `n` is the start of the sentence.
+    /// `transitions[prev * n + tag]`; row `n` is the start of the sentence. Once trained,
+    /// the ones that break BIO are −∞, so tagging never starts a slot with `I-` (training
+    /// decodes without that constraint).
     transitions: Vec<f32>,
-    /// `transitions` with the ones that break BIO at −∞, for tagging: decoding never
-    /// starts a slot with `I-`. Training decodes without it.
-    bio_transitions: Vec<f32>,
 }
 
 /// Whether tag `next` may follow tag `prev` (`tags.len()`: the start of the sentence) in
 /// BIO: `I-x` only continues a `B-x` or an `I-x`. Tagging under this constraint, slot F1 on
-/// the test splits: SNIPS 91.91 → 91.88, ATIS 93.13 → 93.18, CAIS 87.28 → 87.52, and 1–4
-/// points more with 50–100 training sentences. Training under it too gained 0.8 points on
-/// SNIPS and CAIS but did worse on small sets and mixed up the sample bot's two prices.
+/// the test splits: SNIPS 91.91 → 91.88, ATIS 93.13 → 93.18, CAIS 87.28 → 87.52, and 0–4
+/// points more on SNIPS and ATIS with 50–100 training sentences (`kefu eval --limit`, hand
+/// trials, as the next). Training under it too gained 0.8 points on SNIPS and CAIS but did
+/// worse on small sets and mixed up the sample bot's two prices.
 fn continues_a_slot(tags: &[String], prev: usize, next: usize) -> bool {
     match tags[next].strip_prefix("I-") {
         None => true,
@@ -130,12 +130,7 @@ impl SequenceTagger {
                 (0..lower.len()).map(|i| features(&lower, i)).collect()
             })
             .collect();
-        let mut m = SequenceTagger {
-            tags,
-            weights: HashedMap::default(),
-            transitions: vec![0.0; (n + 1) * n],
-            bio_transitions: Vec::new(),
-        };
+        let mut m = SequenceTagger { tags, weights: HashedMap::default(), transitions: vec![0.0; (n + 1) * n] };
         // Averaging: `total` sums each weight over every step; `stamp` is when it last
         // changed, so sums catch up lazily.
         let mut total: HashedMap<(Vec<f32>, Vec<usize>)> = HashedMap::default();
@@ -145,7 +140,7 @@ impl SequenceTagger {
         for _ in 0..EPOCHS {
             for (s, sentence) in feats.iter().enumerate() {
                 step += 1;
-                let predicted = m.viterbi(sentence, &m.transitions);
+                let predicted = m.viterbi(sentence);
                 if predicted == gold[s] {
                     continue;
                 }
@@ -185,14 +180,16 @@ impl SequenceTagger {
         for k in 0..m.transitions.len() {
             m.transitions[k] = (trans_total[k] + m.transitions[k] * (step - trans_stamp[k]) as f32) / steps;
         }
-        m.bio_transitions = (0..m.transitions.len())
-            .map(|k| if continues_a_slot(&m.tags, k / n, k % n) { m.transitions[k] } else { f32::NEG_INFINITY })
-            .collect();
+        for k in 0..m.transitions.len() {
+            if !continues_a_slot(&m.tags, k / n, k % n) {
+                m.transitions[k] = f32::NEG_INFINITY;
+            }
+        }
         m
     }
 
-    /// The best tag sequence of a sentence's features under `transitions`.
-    fn viterbi(&self, sentence: &[Vec<u64>], transitions: &[f32]) -> Vec<usize> {
+    /// The best tag sequence of a sentence's features.
+    fn viterbi(&self, sentence: &[Vec<u64>]) -> Vec<usize> {
         let n = self.tags.len();
         if sentence.is_empty() || n == 0 {
             return Vec::new();
@@ -207,7 +204,7 @@ impl SequenceTagger {
             e
         };
         let mut score: Vec<f32> =
-            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + transitions[n * n + t]).collect();
+            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
         let mut back: Vec<Vec<u32>> = Vec::with_capacity(sentence.len());
         for f in &sentence[1..] {
             let e = emission(f);
@@ -218,7 +215,7 @@ impl SequenceTagger {
             // was 80 % of slot training). Strictly greater, in order of `p`: the first best
             // previous tag wins, as before.
             for (p, &s) in score.iter().enumerate() {
-                let row = &transitions[p * n..][..n];
+                let row = &self.transitions[p * n..][..n];
                 for ((nt, fr), &w) in next.iter_mut().zip(from.iter_mut()).zip(row) {
                     let v = s + w;
                     let better = v > *nt;
@@ -244,7 +241,7 @@ impl SequenceTagger {
     pub fn tag(&self, tokens: &[String]) -> Vec<String> {
         let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
         let feats: Vec<Vec<u64>> = (0..lower.len()).map(|i| features(&lower, i)).collect();
-        self.viterbi(&feats, &self.bio_transitions).into_iter().map(|t| self.tags[t].clone()).collect()
+        self.viterbi(&feats).into_iter().map(|t| self.tags[t].clone()).collect()
     }
 }
 

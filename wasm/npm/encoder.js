@@ -123,6 +123,7 @@ export async function createOnnxEncoder({ ort, model, tokenizer, bundle, name, p
   };
 }
 
+const utf8 = new TextEncoder();
 const BUNDLE_MAGIC = "KEFUMODL";
 const BUNDLE_VERSION = 2;
 
@@ -141,7 +142,7 @@ function bytesOf(value, what) {
  * a BigInt step per byte is slow. The prime is 2^40 + 0x1b3. */
 function textKey(text) {
   let hi = 0xcbf29ce4, lo = 0x84222325;
-  for (const b of new TextEncoder().encode(text)) {
+  for (const b of utf8.encode(text)) {
     lo = (lo ^ b) >>> 0;
     const low = lo * 0x1b3;
     const carry = Math.floor(low / 0x100000000);
@@ -217,7 +218,7 @@ function parseBundle(bytes) {
 
 /** Writes a format-2 bundle; embeddings in key order, as native builds write them. */
 function writeBundle(metadata, model, tokenizer, embeddings, heads) {
-  const json = new TextEncoder().encode(JSON.stringify(metadata));
+  const json = utf8.encode(JSON.stringify(metadata));
   const keys = [...embeddings.keys()].filter((k) => embeddings.get(k).length === metadata.dimension);
   keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const cached = new Uint8Array(keys.length * (8 + 4 * metadata.dimension));
@@ -238,7 +239,7 @@ function writeBundle(metadata, model, tokenizer, embeddings, heads) {
   }
   const out = new Uint8Array(14 + body.length);
   const outView = new DataView(out.buffer);
-  out.set(new TextEncoder().encode(BUNDLE_MAGIC));
+  out.set(utf8.encode(BUNDLE_MAGIC));
   outView.setUint16(8, BUNDLE_VERSION, true);
   outView.setUint32(10, crc32(body), true);
   out.set(body, 14);

@@ -25,12 +25,14 @@ const skip = present ? false : "no encoder or reference embeddings (see tools/te
 
 initSync({ module: readFileSync(here("../pkg/kefu_wasm_bg.wasm")) });
 ort.env.wasm.numThreads = 1;
+const tokenizerWasm = readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm"));
 const loadEncoder = (dir, model = "model.onnx") => createOnnxEncoder({
   ort,
   model: readFileSync(`${dir}/${model}`),
   tokenizer: readFileSync(`${dir}/tokenizer.json`),
-  tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")),
+  tokenizerWasm,
 });
+const loadBundle = (bundle) => createOnnxEncoder({ ort, bundle, tokenizerWasm });
 const encoder = present ? await loadEncoder(encoderDir) : null;
 const yaml = readFileSync(here("../../examples/bots/shop.yaml"), "utf8");
 
@@ -147,7 +149,7 @@ test("a bundle the page saves spares the next load every example's embedding", {
   const examples = fresh.modelRuns;
   assert.ok(examples > 100, `${examples} texts embedded at load`);
   const bytes = await fresh.toBundle();
-  const cached = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+  const cached = await loadBundle(bytes);
   const again = await Bot.fromYamlWithEncoder("shop.yaml", yaml, cached);
   assert.equal(cached.modelRuns, 0, "every example came from the bundle");
   for (const text of ["我的包裹现在在哪里", "does this phone support 5G", "能用微信付款吗", "hello"]) {
@@ -170,7 +172,7 @@ const nativeBundle = process.env.KEFU_TEST_BUNDLE;
 if (!nativeBundle && process.env.KEFU_REQUIRE_ONNX === "1") throw new Error("KEFU_REQUIRE_ONNX=1 but KEFU_TEST_BUNDLE is not set");
 test("a bundle kefu bundle made loads in the page", { skip: nativeBundle ? skip : "no KEFU_TEST_BUNDLE" }, async () => {
   const bytes = readFileSync(nativeBundle);
-  const native = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+  const native = await loadBundle(bytes);
   const bot = await Bot.fromYamlWithEncoder("shop.yaml", yaml, native);
   assert.equal(native.modelRuns, 0);
   assert.equal((await new Session(bot).turnAsync(bot, "我想把钱退回来")).intent?.name, "refund");
@@ -182,11 +184,10 @@ test("a damaged bundle is a typed error", async () => {
   const tiny = await loadEncoder(here("../../tests/fixtures/tiny-encoder"));
   await tiny.embed(["where is my order", "我要退款"], { examples: true });
   const good = await tiny.toBundle();
-  const load = (bundle) => createOnnxEncoder({ ort, bundle, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
-  const reloaded = await load(good);
+  const reloaded = await loadBundle(good);
   assert.deepEqual(await reloaded.embed(["我要退款"], { examples: true }), await tiny.embed(["我要退款"]));
   assert.equal(reloaded.modelRuns, 0);
-  const refused = async (bytes, why) => assert.rejects(load(bytes), (e) => e.code === "invalid_input" && why.test(e.message) && /kefu bundle/.test(e.message), why.source);
+  const refused = async (bytes, why) => assert.rejects(loadBundle(bytes), (e) => e.code === "invalid_input" && why.test(e.message) && /kefu bundle/.test(e.message), why.source);
   await refused(new TextEncoder().encode("model.onnx"), /KEFUMODL/);
   await refused(good.subarray(0, good.length - 1), /checksum/);
   const flipped = good.slice();
@@ -209,7 +210,7 @@ test("a damaged bundle is a typed error", async () => {
   await refused(body(nan), /finite/);
   await refused(body(good.subarray(0, good.length - 3)), /cut short/);
   await refused(body(Uint8Array.from([...good, 0])), /trailing/);
-  await assert.rejects(load("not bytes"), (e) => e.code === "invalid_input" && /Uint8Array/.test(e.message));
+  await assert.rejects(loadBundle("not bytes"), (e) => e.code === "invalid_input" && /Uint8Array/.test(e.message));
   await assert.rejects(createOnnxEncoder({ ort, bundle: good, model: good }), (e) => e.code === "invalid_input" && /not both/.test(e.message));
 });
 
@@ -228,7 +229,7 @@ test("a bundle with random damage loads or is refused with invalid_input", async
     for (let k = 1 + random(3); k > 0; k--) bytes[14 + random(bytes.length - 14)] = random(256);
     new DataView(bytes.buffer).setUint32(10, crc32(bytes.subarray(14)), true);
     try {
-      const encoder = await createOnnxEncoder({ ort, bundle: bytes, tokenizerWasm: readFileSync(here("../pkg/tokenizer/kefu_tokenizer_wasm_bg.wasm")) });
+      const encoder = await loadBundle(bytes);
       await encoder.embed(["hello"]);
       outcomes.loaded++;
     } catch (e) {
