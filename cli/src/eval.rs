@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use kefu_core::{TextClassifier, OUT_OF_SCOPE_LABEL};
+use kefu_core::{IntentCandidate, SequenceTagger, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 use serde::Serialize;
 
 mod bot_cases;
@@ -215,30 +215,59 @@ pub(crate) fn git_revision() -> String {
 /// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
 type Onnx<'a> = Option<(&'a kefu_core::Encoder, &'a SplitEmbeddings)>;
 
+/// The intent classifier and, on datasets with slots, the slot tagger whose tags it reads
+/// (trained on the gold tags of the training split; at test time it reads the tagger's).
+struct Model {
+    classifier: TextClassifier,
+    tagger: Option<SequenceTagger>,
+}
+
+impl Model {
+    /// Trains the tagger (timed apart) and the classifier (timed).
+    fn train(data: &Dataset, onnx: Onnx<'_>) -> (Model, f64, Option<f64>) {
+        let tagged = |e: &&Example| e.tokens.len() == e.tags.len() && !e.tags.is_empty();
+        let t0 = Instant::now();
+        let tagger = data.train.iter().any(|e| tagged(&e)).then(|| {
+            let sentences: Vec<(Vec<String>, Vec<String>)> =
+                data.train.iter().filter(tagged).map(|e| (e.tokens.clone(), e.tags.clone())).collect();
+            SequenceTagger::train(&sentences)
+        });
+        let tagger_seconds = tagger.as_ref().map(|_| t0.elapsed().as_secs_f64());
+        let t0 = Instant::now();
+        let background = data.oos_train.iter().map(|e| (e.text.as_str(), OUT_OF_SCOPE_LABEL));
+        let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str())).chain(background);
+        let embeddings: Vec<Vec<f32>> =
+            onnx.map(|(_, emb)| emb.train.iter().chain(&emb.oos_train).cloned().collect()).unwrap_or_default();
+        let slots: Vec<SlotTags<'_>> = match &tagger {
+            Some(_) => data.train.iter().map(|e| SlotTags { tokens: &e.tokens, tags: &e.tags }).collect(),
+            None => Vec::new(),
+        };
+        let classifier = TextClassifier::train_with(examples, &embeddings, &slots);
+        (Model { classifier, tagger }, t0.elapsed().as_secs_f64(), tagger_seconds)
+    }
+
+    /// The `k` best guesses for `text` (its tokens tagged first where the model reads slots).
+    fn rank(&self, e: &Example, embedding: Option<&[f32]>, k: usize) -> Vec<IntentCandidate> {
+        let tags = self.tagger.as_ref().filter(|_| self.classifier.reads_slots()).map(|t| t.tag(&e.tokens));
+        let slots = tags.as_ref().map(|tags| SlotTags { tokens: &e.tokens, tags });
+        self.classifier.rank_with(&e.text, embedding, slots, k)
+    }
+}
+
 fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
-    let t0 = Instant::now();
-    let background = data.oos_train.iter().map(|e| (e.text.as_str(), OUT_OF_SCOPE_LABEL));
-    let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str())).chain(background);
-    let model = match onnx {
-        Some((_, emb)) => {
-            let embeddings: Vec<Vec<f32>> = emb.train.iter().chain(&emb.oos_train).cloned().collect();
-            TextClassifier::train_with_embeddings(examples, &embeddings)
-        }
-        None => TextClassifier::train(examples),
-    };
-    let train_seconds = t0.elapsed().as_secs_f64();
+    let (model, train_seconds, tagger_seconds) = Model::train(data, onnx);
     let scored = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
-    let slots = data.train.iter().any(|e| !e.tags.is_empty()).then(|| slot_f1(data));
+    let slots = model.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
     DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
         tier: if onnx.is_some() { "onnx" } else { "embedded" },
         train_examples: data.train.len(),
         test_examples: data.test.len(),
-        intents: model.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
+        intents: model.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
         intent_accuracy: scored.accuracy,
         validation_accuracy: (!data.validation.is_empty())
             .then(|| score(&model, &data.validation, onnx.map(|(_, e)| e.validation.as_slice())).accuracy),
@@ -248,24 +277,15 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         slot_f1: slots.map(|s| s.0),
         slot_train_seconds: slots.map(|s| s.1),
         train_seconds,
-        model_bytes: model.size_bytes(),
+        model_bytes: model.classifier.size_bytes(),
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: scored.top_confusions,
     }
 }
 
-/// Slot F1 on the test split and the tagger's training time.
-fn slot_f1(data: &Dataset) -> (f64, f64) {
-    let sentences: Vec<(Vec<String>, Vec<String>)> = data
-        .train
-        .iter()
-        .filter(|e| e.tokens.len() == e.tags.len())
-        .map(|e| (e.tokens.clone(), e.tags.clone()))
-        .collect();
-    let t0 = Instant::now();
-    let tagger = kefu_core::SequenceTagger::train(&sentences);
-    let seconds = t0.elapsed().as_secs_f64();
+/// The tagger's slot F1 on the test split.
+fn slot_f1(tagger: &SequenceTagger, data: &Dataset) -> f64 {
     let (mut correct, mut predicted, mut gold) = (0usize, 0usize, 0usize);
     for e in data.test.iter().filter(|e| e.tokens.len() == e.tags.len()) {
         let want = kefu_core::bio_spans(&e.tags);
@@ -276,20 +296,20 @@ fn slot_f1(data: &Dataset) -> (f64, f64) {
     }
     let precision = correct as f64 / predicted.max(1) as f64;
     let recall = correct as f64 / gold.max(1) as f64;
-    let f1 = if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 };
-    (f1, seconds)
+    if precision + recall > 0.0 {
+        2.0 * precision * recall / (precision + recall)
+    } else {
+        0.0
+    }
 }
 
 /// The best guess for each example (with its embedding on the ONNX tier).
-fn predict(model: &TextClassifier, examples: &[Example], embeddings: Option<&[Vec<f32>]>) -> Vec<(String, f32)> {
+fn predict(model: &Model, examples: &[Example], embeddings: Option<&[Vec<f32>]>) -> Vec<(String, f32)> {
     examples
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let ranked = match embeddings.and_then(|v| v.get(i)) {
-                Some(embedding) => model.rank_with_embedding(&e.text, embedding, 1),
-                None => model.rank(&e.text, 1),
-            };
+            let ranked = model.rank(e, embeddings.and_then(|v| v.get(i)).map(Vec::as_slice), 1);
             ranked.into_iter().next().map_or((String::new(), 0.0), |c| (c.name, c.confidence))
         })
         .collect()
@@ -304,7 +324,7 @@ struct Scored {
     top_confusions: Vec<(String, String, usize)>,
 }
 
-fn score(model: &TextClassifier, test: &[Example], embeddings: Option<&[Vec<f32>]>) -> Scored {
+fn score(model: &Model, test: &[Example], embeddings: Option<&[Vec<f32>]>) -> Scored {
     let predicted = predict(model, test, embeddings);
     let (accuracy, mut top_confusions) =
         confusions(test.iter().map(|e| e.intent.as_str()).zip(predicted.iter().map(|p| p.0.as_str())));
@@ -350,16 +370,14 @@ pub(crate) fn confusions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) ->
 
 /// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;
 /// it is measured on the first 300 test utterances).
-fn latencies(model: &TextClassifier, test: &[Example], encoder: Option<&kefu_core::Encoder>) -> Vec<f64> {
+fn latencies(model: &Model, test: &[Example], encoder: Option<&kefu_core::Encoder>) -> Vec<f64> {
     let n = if encoder.is_some() { test.len().min(300) } else { test.len() };
     test[..n]
         .iter()
         .map(|e| {
             let t = Instant::now();
-            match encoder.and_then(|enc| enc.embed(&e.text).ok()) {
-                Some(embedding) => drop(model.rank_with_embedding(&e.text, &embedding, 1)),
-                None => drop(model.rank(&e.text, 1)),
-            }
+            let embedding = encoder.and_then(|enc| enc.embed(&e.text).ok());
+            drop(model.rank(e, embedding.as_deref(), 1));
             t.elapsed().as_secs_f64() * 1e6
         })
         .collect()
@@ -372,7 +390,7 @@ fn latencies(model: &TextClassifier, test: &[Example], encoder: Option<&kefu_cor
 /// OOS utterances (CLINC150: 100, against 1,000 in test): a recall read on them is ±9
 /// points (95 % interval), so at the first threshold where it touches the goal the true
 /// recall is as likely below the goal as above.
-fn choose_threshold(model: &TextClassifier, data: &Dataset, emb: Option<&SplitEmbeddings>) -> OosReport {
+fn choose_threshold(model: &Model, data: &Dataset, emb: Option<&SplitEmbeddings>) -> OosReport {
     let recall_goal = if emb.is_some() { 0.70 } else { 0.85 };
     let val_in = predict(model, &data.validation, emb.map(|e| e.validation.as_slice()));
     let val_oos = predict(model, &data.oos_validation, emb.map(|e| e.oos_validation.as_slice()));

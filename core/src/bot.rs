@@ -7,7 +7,7 @@ use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::{check_heads, HeadCache, Rules, TextClassifier, OUT_OF_SCOPE_LABEL};
+use crate::intent::{check_heads, HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
@@ -23,6 +23,9 @@ pub(crate) enum Target {
     /// The bot file's `out_of_scope` examples (never ranked).
     OutOfScope,
 }
+
+/// The tokens of a text and their BIO slot tags.
+type TaggedText = (Vec<String>, Vec<String>);
 
 /// A loaded, validated and trained bot.
 #[derive(Debug)]
@@ -179,23 +182,31 @@ impl Bot {
         None
     }
 
-    /// A tagger trained on every example (annotated ones teach the slots, the others what
-    /// is not a slot), or `None` when no example is annotated.
-    fn train_slot_tagger(spec: &BotFile) -> Option<SequenceTagger> {
-        let parsed: Vec<_> =
-            spec.intents.values().flat_map(|i| &i.examples).filter_map(|e| parse_example(e).ok()).collect();
-        if parsed.iter().all(|p| p.spans.is_empty()) {
-            return None;
-        }
-        let sentences: Vec<(Vec<String>, Vec<String>)> = parsed
-            .iter()
+    /// The lower-case tokens and slot tags of every training text, in
+    /// [`Bot::example_texts`] order: an intent example's from its annotations, the other
+    /// texts' (FAQ questions, `out_of_scope`) empty, since they name no slot; and how many
+    /// are intent examples (they come first).
+    fn tagged_examples(spec: &BotFile, examples: &[(String, String)]) -> (Vec<TaggedText>, usize) {
+        let annotated = spec.intents.values().flat_map(|i| &i.examples).filter_map(|e| parse_example(e).ok());
+        let mut tagged: Vec<TaggedText> = annotated
             .map(|p| {
                 let tokens = tokens_with_spans(&p.text);
                 let tags = bio_tags(&tokens, &p.spans);
-                (tokens.into_iter().map(|t| t.0).collect(), tags)
+                (tokens.into_iter().map(|t| t.0.to_lowercase()).collect(), tags)
             })
             .collect();
-        Some(SequenceTagger::train(&sentences))
+        let intent_examples = tagged.len();
+        tagged.resize(examples.len().max(intent_examples), (Vec::new(), Vec::new()));
+        (tagged, intent_examples)
+    }
+
+    /// A tagger trained on every intent example (annotated ones teach the slots, the
+    /// others what is not a slot), or `None` when no example is annotated.
+    fn train_slot_tagger(intent_examples: &[TaggedText]) -> Option<SequenceTagger> {
+        if intent_examples.iter().all(|(_, tags)| tags.iter().all(|t| t == "O")) {
+            return None;
+        }
+        Some(SequenceTagger::train(intent_examples))
     }
 
     /// Every training text with its class label, in bot file order: intent examples
@@ -268,8 +279,15 @@ impl Bot {
         let examples = Bot::example_texts(&spec);
         let example_embeddings = embeddings.and_then(|e| e.get(..examples.len()));
         let pairs = examples.iter().map(|(t, l)| (t.as_str(), l.as_str()));
+        let (tagged, intent_examples) = Bot::tagged_examples(&spec, &examples);
+        let slot_tagger = Bot::train_slot_tagger(&tagged[..intent_examples]);
+        // With a tagger, the classifier also reads each text's slots (see `slot_features`).
+        let slots: Vec<SlotTags<'_>> = match slot_tagger {
+            Some(_) => tagged.iter().map(|(tokens, tags)| SlotTags { tokens, tags }).collect(),
+            None => Vec::new(),
+        };
         let classifier = (!examples.is_empty())
-            .then(|| TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), heads));
+            .then(|| TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), &slots, heads));
         let targets = classifier
             .as_ref()
             .map(|c| {
@@ -290,7 +308,6 @@ impl Bot {
             embeddings,
             heads,
         );
-        let slot_tagger = Bot::train_slot_tagger(&spec);
         let slot_patterns = intents
             .iter()
             .flat_map(|(intent, i)| i.slots.iter().map(move |(slot, s)| (intent, slot, s)))
@@ -458,4 +475,50 @@ pub(crate) fn render(text: &Localized, lang: Language, pick: usize, slots: &BTre
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize;
+    use crate::Session;
+
+    const BOT: &str = r#"
+version: 1
+entities:
+  name:
+    host_values: true
+intents:
+  restaurant:
+    examples: ["book a table at [luigis](place)", "book [the golden dragon](place) for two", "reserve [sakura](place)"]
+    slots: { place: { entity: name } }
+    response: { en: Booked. }
+  cinema:
+    examples: ["book tickets for [dune](movie)", "book [the matrix](movie) tonight", "two seats for [alien](movie)"]
+    slots: { movie: { entity: name } }
+    response: { en: Enjoy the film. }
+"#;
+
+    #[test]
+    fn a_turn_ranks_intents_on_the_slots_the_tagger_finds() {
+        let bot = Bot::from_yaml("bot.yaml", BOT).unwrap();
+        let (classifier, tagger) = (bot.classifier.as_ref().unwrap(), bot.slot_tagger.as_ref().unwrap());
+        assert!(classifier.reads_slots());
+        let utterance = "Book tickets for Zorba";
+        let words: Vec<String> = tokens_with_spans(&normalize(utterance).text).into_iter().map(|t| t.0).collect();
+        let tags = tagger.tag(&words);
+        assert_eq!(tags, ["O", "O", "O", "B-movie"]);
+        let with_slots = classifier.rank_with(utterance, None, Some(SlotTags { tokens: &words, tags: &tags }), 3);
+        assert_ne!(with_slots, classifier.rank_with(utterance, None, None, 3), "the slot features count");
+        let turn = Session::new(&bot).turn(&bot, utterance).unwrap();
+        assert_eq!(turn.alternatives, with_slots);
+
+        let plain = ["luigis", "the golden dragon", "sakura", "dune", "the matrix", "alien"]
+            .iter()
+            .fold(BOT.replace("](place)", "").replace("](movie)", ""), |bot, name| {
+                bot.replace(&format!("[{name}"), name)
+            });
+        let bot = Bot::from_yaml("bot.yaml", &plain).unwrap();
+        assert!(bot.slot_tagger.is_none() && !bot.classifier.as_ref().unwrap().reads_slots());
+    }
 }

@@ -13,11 +13,11 @@ use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker};
-use crate::intent::{HashedText, IntentSource};
+use crate::intent::{HashedText, IntentSource, SlotTags, TextClassifier};
 use crate::pii;
 use crate::sentiment;
 use crate::session::DialogueState;
-use crate::tagger::{bio_spans, tokens_with_spans};
+use crate::tagger::{bio_spans, tokens_with_spans, SequenceTagger};
 use crate::text::{detect_language, normalize, occurrences, word_bounded, Language, Normalized};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session};
@@ -69,12 +69,31 @@ struct SlotHint {
     end: usize,
 }
 
+/// The normalised utterance's tokens (with their byte spans) and the slot tags the bot's
+/// tagger gives them.
+struct Tagged {
+    tokens: Vec<(String, usize, usize)>,
+    words: Vec<String>,
+    tags: Vec<String>,
+}
+
+impl Tagged {
+    fn new(tagger: &SequenceTagger, normalized: &str) -> Tagged {
+        let tokens = tokens_with_spans(normalized);
+        let words: Vec<String> = tokens.iter().map(|t| t.0.clone()).collect();
+        let tags = tagger.tag(&words);
+        Tagged { tokens, words, tags }
+    }
+
+    fn slot_tags(&self) -> SlotTags<'_> {
+        SlotTags { tokens: &self.words, tags: &self.tags }
+    }
+}
+
 /// The slot tagger's spans on the normalised utterance, mapped back to the original.
-fn slot_hints(bot: &Bot, normalized: &Normalized) -> Vec<SlotHint> {
-    let Some(tagger) = &bot.slot_tagger else { return Vec::new() };
-    let tokens = tokens_with_spans(&normalized.text);
-    let words: Vec<String> = tokens.iter().map(|t| t.0.clone()).collect();
-    bio_spans(&tagger.tag(&words))
+fn slot_hints(tagged: &Tagged, normalized: &Normalized) -> Vec<SlotHint> {
+    let tokens = &tagged.tokens;
+    bio_spans(&tagged.tags)
         .into_iter()
         .map(|(slot, first, last)| {
             let (start, end) = normalized.original_char_span(tokens[first].1, tokens[last - 1].2);
@@ -141,7 +160,15 @@ impl Session {
             return Ok(t);
         }
         t.entities = entities;
-        let hashed = HashedText::new(&normalized.text);
+        // The tagger runs where the classifier reads slots or entities need telling apart.
+        let reads_slots = bot.classifier.as_ref().is_some_and(TextClassifier::reads_slots);
+        let tagged = bot
+            .slot_tagger
+            .as_ref()
+            .filter(|_| reads_slots || !t.entities.is_empty())
+            .map(|tagger| Tagged::new(tagger, &normalized.text));
+        let hashed =
+            HashedText::with_slots(&normalized.text, tagged.as_ref().filter(|_| reads_slots).map(Tagged::slot_tags));
         let own_embedding = bot.embed(utterance);
         let embedding = own_embedding.as_deref().or(ctx.embedding);
         if self.segment.is_none() {
@@ -160,7 +187,10 @@ impl Session {
             _ => None,
         };
 
-        let hints = if t.entities.is_empty() { Vec::new() } else { slot_hints(bot, &normalized) };
+        let hints = match &tagged {
+            Some(tagged) if !t.entities.is_empty() => slot_hints(tagged, &normalized),
+            _ => Vec::new(),
+        };
         let cx = Cx { bot, adapter: ctx.adapter, hints };
         let text = normalized.text.as_str();
         match self.state.clone() {

@@ -87,7 +87,7 @@ pub use encoder::{
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
-pub use intent::{IntentCandidate, IntentSource, TextClassifier, OUT_OF_SCOPE_LABEL};
+pub use intent::{IntentCandidate, IntentSource, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
 pub use tagger::{bio_spans, SequenceTagger};
 pub use text::{detect_language, Language};

@@ -2,6 +2,7 @@
 //! decoding, trained from tokenised, tagged sentences (benchmark data, or a bot file's
 //! annotated examples). Pure Rust and deterministic like the intent model.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::intent::HashedMap;
@@ -36,20 +37,46 @@ fn continues_a_slot(tags: &[String], prev: usize, next: usize) -> bool {
     }
 }
 
-/// FNV-1a, as the intent features: stable across platforms.
-fn hash(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
-    for (i, p) in parts.iter().enumerate() {
-        for b in p.bytes().chain(std::iter::once(0xFF - i as u8)) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-    h
+/// FNV-1a over the parts of a feature, each closed by its own mark, as the intent features:
+/// stable across platforms.
+struct PartHasher {
+    hash: u64,
+    parts: u8,
 }
 
-/// `Xx`-style shape of a word, runs collapsed: `iPhone12` → `xXxd`.
-fn shape(word: &str) -> String {
-    let mut out = String::new();
+impl PartHasher {
+    fn new() -> PartHasher {
+        PartHasher { hash: 0xCBF2_9CE4_8422_2325, parts: 0 }
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.hash = (self.hash ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
+        }
+    }
+
+    fn end_part(&mut self) {
+        self.bytes(&[0xFF - self.parts]);
+        self.parts += 1;
+    }
+}
+
+fn hash(parts: &[&str]) -> u64 {
+    let mut h = PartHasher::new();
+    for p in parts {
+        h.bytes(p.as_bytes());
+        h.end_part();
+    }
+    h.hash
+}
+
+/// The hash of `["shape", shape of word]`, where the shape is `Xx`-style with runs
+/// collapsed (`iPhone12` → `xXxd`), without building the shape.
+fn shape_hash(word: &str) -> u64 {
+    let mut h = PartHasher::new();
+    h.bytes(b"shape");
+    h.end_part();
+    let mut last = None;
     for c in word.chars() {
         let s = if c.is_ascii_digit() {
             'd'
@@ -64,32 +91,37 @@ fn shape(word: &str) -> String {
         } else {
             c
         };
-        if !out.ends_with(s) {
-            out.push(s);
+        if last != Some(s) {
+            h.bytes(s.encode_utf8(&mut [0; 4]).as_bytes());
+            last = Some(s);
         }
     }
-    out
+    h.end_part();
+    h.hash
 }
 
-/// The hashed features of token `i`.
-fn features(tokens: &[String], i: usize) -> Vec<u64> {
+/// Features per token.
+const FEATURES: usize = 13;
+
+/// The hashed features of token `i` (tokens lower-case).
+fn features(tokens: &[&str], i: usize) -> [u64; FEATURES] {
     let word = |j: isize| -> &str {
-        usize::try_from(i as isize + j)
-            .ok()
-            .and_then(|k| tokens.get(k))
-            .map_or(if j < 0 { "<s>" } else { "</s>" }, String::as_str)
+        usize::try_from(i as isize + j).ok().and_then(|k| tokens.get(k)).copied().unwrap_or(if j < 0 {
+            "<s>"
+        } else {
+            "</s>"
+        })
     };
     let w = word(0);
-    let chars: Vec<char> = w.chars().collect();
-    let prefix: String = chars.iter().take(3).collect();
-    let suffix: String = chars[chars.len().saturating_sub(3)..].iter().collect();
-    let sh = shape(w);
-    vec![
+    // The first and the last three characters.
+    let prefix = &w[..w.char_indices().nth(3).map_or(w.len(), |(at, _)| at)];
+    let suffix = &w[w.char_indices().rev().nth(2).map_or(0, |(at, _)| at)..];
+    [
         hash(&["bias"]),
         hash(&["w", w]),
-        hash(&["p3", &prefix]),
-        hash(&["s3", &suffix]),
-        hash(&["shape", &sh]),
+        hash(&["p3", prefix]),
+        hash(&["s3", suffix]),
+        shape_hash(w),
         hash(&["w-1", word(-1)]),
         hash(&["w+1", word(1)]),
         hash(&["w-2", word(-2)]),
@@ -99,6 +131,23 @@ fn features(tokens: &[String], i: usize) -> Vec<u64> {
         hash(&["w-2w-1", word(-2), word(-1)]),
         hash(&["w+1w+2", word(1), word(2)]),
     ]
+}
+
+/// The features of each token of a sentence; tokens are compared lower-cased.
+fn sentence_features(tokens: &[String]) -> Vec<[u64; FEATURES]> {
+    let lower: Vec<Cow<'_, str>> =
+        tokens
+            .iter()
+            .map(|t| {
+                if t.chars().any(char::is_uppercase) {
+                    Cow::Owned(t.to_lowercase())
+                } else {
+                    Cow::Borrowed(t.as_str())
+                }
+            })
+            .collect();
+    let lower: Vec<&str> = lower.iter().map(|t| t.as_ref()).collect();
+    (0..lower.len()).map(|i| features(&lower, i)).collect()
 }
 
 impl SequenceTagger {
@@ -123,13 +172,7 @@ impl SequenceTagger {
             );
         }
         let n = tags.len();
-        let feats: Vec<Vec<Vec<u64>>> = sentences
-            .iter()
-            .map(|(tokens, _)| {
-                let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
-                (0..lower.len()).map(|i| features(&lower, i)).collect()
-            })
-            .collect();
+        let feats: Vec<Vec<[u64; FEATURES]>> = sentences.iter().map(|(tokens, _)| sentence_features(tokens)).collect();
         let mut m = SequenceTagger { tags, weights: HashedMap::default(), transitions: vec![0.0; (n + 1) * n] };
         // Averaging: `total` sums each weight over every step; `stamp` is when it last
         // changed, so sums catch up lazily.
@@ -189,27 +232,29 @@ impl SequenceTagger {
     }
 
     /// The best tag sequence of a sentence's features.
-    fn viterbi(&self, sentence: &[Vec<u64>]) -> Vec<usize> {
+    fn viterbi(&self, sentence: &[[u64; FEATURES]]) -> Vec<usize> {
         let n = self.tags.len();
         if sentence.is_empty() || n == 0 {
             return Vec::new();
         }
-        let emission = |f: &[u64]| {
-            let mut e = vec![0.0f32; n];
+        // Emission scores of the current token, into `e`.
+        let emission = |f: &[u64], e: &mut [f32]| {
+            e.fill(0.0);
             for h in f {
                 if let Some(w) = self.weights.get(h) {
                     e.iter_mut().zip(w).for_each(|(a, b)| *a += b);
                 }
             }
-            e
         };
-        let mut score: Vec<f32> =
-            emission(&sentence[0]).iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
-        let mut back: Vec<Vec<u32>> = Vec::with_capacity(sentence.len());
-        for f in &sentence[1..] {
-            let e = emission(f);
-            let mut next = vec![f32::NEG_INFINITY; n];
-            let mut from = vec![0u32; n];
+        let mut e = vec![0.0f32; n];
+        emission(&sentence[0], &mut e);
+        let mut score: Vec<f32> = e.iter().enumerate().map(|(t, e)| e + self.transitions[n * n + t]).collect();
+        let mut next = vec![0.0f32; n];
+        // `back[(i - 1) * n + tag]`: the best previous tag of `tag` at token `i`.
+        let mut back: Vec<u32> = vec![0; (sentence.len() - 1) * n];
+        for (f, from) in sentence[1..].iter().zip(back.chunks_exact_mut(n)) {
+            emission(f, &mut e);
+            next.fill(f32::NEG_INFINITY);
             // Previous tag outside, next tag inside: the inner loop runs along a row of
             // `transitions` and each lane keeps its own best, so it vectorises (this loop
             // was 80 % of slot training). Strictly greater, in order of `p`: the first best
@@ -224,12 +269,11 @@ impl SequenceTagger {
                 }
             }
             next.iter_mut().zip(&e).for_each(|(nt, e)| *nt += e);
-            back.push(from);
-            score = next;
+            std::mem::swap(&mut score, &mut next);
         }
         let mut best = (0..n).max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a))).unwrap_or(0);
         let mut path = vec![best];
-        for from in back.iter().rev() {
+        for from in back.chunks_exact(n).rev() {
             best = from[best] as usize;
             path.push(best);
         }
@@ -239,9 +283,7 @@ impl SequenceTagger {
 
     /// Tags of a tokenised sentence.
     pub fn tag(&self, tokens: &[String]) -> Vec<String> {
-        let lower: Vec<String> = tokens.iter().map(|t| t.to_lowercase()).collect();
-        let feats: Vec<Vec<u64>> = (0..lower.len()).map(|i| features(&lower, i)).collect();
-        self.viterbi(&feats).into_iter().map(|t| self.tags[t].clone()).collect()
+        self.viterbi(&sentence_features(tokens)).into_iter().map(|t| self.tags[t].clone()).collect()
     }
 }
 

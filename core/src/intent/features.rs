@@ -107,6 +107,62 @@ pub(crate) fn hashed_features(text: &str, out: &mut Vec<u64>) {
     }
 }
 
+/// Marks a slot name among the words of a delexicalised sentence.
+const SLOT_MARK: u8 = 0xFE;
+
+/// Features of a tagged sentence with each slot's words replaced by the slot's name
+/// ("watch {movie_name} tonight"): the slot names, and the pairs of neighbours in that
+/// sentence that hold a slot, with its boundaries ("watch {movie_name}", "{movie_name}
+/// tonight"). They tell the model what kind of thing a sentence names where the words
+/// themselves are unknown (a film title, an order number); a sentence without slots has
+/// none. `tokens` lower-case, `tags` BIO, as [`crate::SequenceTagger`] reads and gives
+/// them. (Every pair of neighbours, slot or not, scored 0.2 points more on SNIPS, ATIS and
+/// CAIS validation on average, but the sample bot's held-out cases 73.4 → 70.3 %: its
+/// sentences without slots had their word pairs counted twice.)
+pub(crate) fn slot_features(tokens: &[String], tags: &[String], out: &mut Vec<u64>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Item<'a> {
+        Edge(u8),
+        Word(&'a str),
+        Slot(&'a str),
+    }
+    let hash_item = |h: &mut Fnv, item: Item<'_>| match item {
+        Item::Edge(b) => h.byte(b),
+        Item::Word(w) => {
+            h.bytes(w.as_bytes());
+            h.byte(0);
+        }
+        Item::Slot(s) => {
+            h.byte(SLOT_MARK);
+            h.bytes(s.as_bytes());
+            h.byte(0);
+        }
+    };
+    let mut items = vec![Item::Edge(1)];
+    for (token, tag) in tokens.iter().zip(tags) {
+        match tag.split_once('-') {
+            Some(("B", slot)) => items.push(Item::Slot(slot)),
+            Some(("I", slot)) if items.last() == Some(&Item::Slot(slot)) => {}
+            Some(("I", slot)) => items.push(Item::Slot(slot)),
+            _ => items.push(Item::Word(token)),
+        }
+    }
+    items.push(Item::Edge(2));
+    for item in &items {
+        if let Item::Slot(_) = item {
+            let mut h = Fnv::new(b's');
+            hash_item(&mut h, *item);
+            out.push(h.0);
+        }
+    }
+    for pair in items.windows(2).filter(|pair| pair.iter().any(|i| matches!(i, Item::Slot(_)))) {
+        let mut h = Fnv::new(b'd');
+        hash_item(&mut h, pair[0]);
+        hash_item(&mut h, pair[1]);
+        out.push(h.0);
+    }
+}
+
 /// Character 2–4-grams of a word padded with boundary marks (like scikit-learn `char_wb`).
 fn char_ngrams(word: &str, out: &mut Vec<u64>) {
     let mut chars: Vec<char> = Vec::with_capacity(word.len() + 2);
@@ -138,15 +194,16 @@ pub(crate) struct Vectorizer {
 }
 
 impl Vectorizer {
-    /// Builds the vocabulary and idf from normalised training texts. Columns are numbered in
-    /// order of first appearance, so the same texts always give the same model.
-    pub fn fit(texts: &[&str]) -> Vectorizer {
+    /// Builds the vocabulary and idf from the hashed features of the training texts. Columns
+    /// are numbered in order of first appearance, so the same texts always give the same
+    /// model.
+    pub fn fit(texts: &[&[u64]]) -> Vectorizer {
         let mut v = Vectorizer::default();
         let mut df: Vec<u32> = Vec::new();
         let mut feats = Vec::new();
         for text in texts {
             feats.clear();
-            hashed_features(text, &mut feats);
+            feats.extend_from_slice(text);
             feats.sort_unstable();
             feats.dedup();
             for &f in &feats {
@@ -180,12 +237,13 @@ impl Vectorizer {
     }
 
     /// The tf-idf vector of a normalised text's features, hashed with [`hashed_features`]
-    /// (one hashing serves every classifier of a turn). Unknown features get no column, but
+    /// (one hashing serves every classifier of a turn), and `more` hashed features (the
+    /// text's [`slot_features`] where the model reads them). Unknown features get no column, but
     /// they count in the norm with the idf of a feature no training text had: a text made
     /// mostly of words the bot never saw keeps a short vector and so a low confidence,
     /// instead of one known bigram standing for the whole text at full length.
-    pub fn transform_hashed(&self, feats: &[u64]) -> SparseVec {
-        let mut sorted = feats.to_vec();
+    pub fn transform_hashed(&self, feats: &[u64], more: &[u64]) -> SparseVec {
+        let mut sorted = [feats, more].concat();
         sorted.sort_unstable();
         let mut known: Vec<(u32, f32)> = Vec::new();
         let mut unknown_sq = 0.0f32;
@@ -207,17 +265,48 @@ impl Vectorizer {
 mod tests {
     use super::*;
 
+    fn hashed(text: &str) -> Vec<u64> {
+        let mut feats = Vec::new();
+        hashed_features(text, &mut feats);
+        feats
+    }
+
     impl Vectorizer {
+        fn fit_texts(texts: &[&str]) -> Vectorizer {
+            let feats: Vec<Vec<u64>> = texts.iter().map(|t| hashed(t)).collect();
+            Vectorizer::fit(&feats.iter().map(Vec::as_slice).collect::<Vec<_>>())
+        }
+
         fn transform(&self, text: &str) -> SparseVec {
             let mut feats = Vec::new();
             hashed_features(text, &mut feats);
-            self.transform_hashed(&feats)
+            self.transform_hashed(&feats, &[])
         }
+    }
+
+    fn slots(tokens: &str, tags: &str) -> Vec<u64> {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let mut out = Vec::new();
+        slot_features(&words(tokens), &words(tags), &mut out);
+        out
+    }
+
+    #[test]
+    fn slot_features_see_the_slot_not_its_words() {
+        let heat_wave = slots("watch heat wave tonight", "O B-movie I-movie O");
+        assert_eq!(heat_wave.len(), 3, "the slot, and the pairs on either side of it");
+        assert_eq!(heat_wave, slots("watch dune tonight", "O B-movie O"));
+        assert_ne!(heat_wave, slots("watch dune tonight", "O B-song O"));
+        assert_ne!(heat_wave, slots("play dune tonight", "O B-movie O"));
+        // Two slots of a kind side by side stay two; a stray I- opens a slot.
+        assert_eq!(slots("dune heat", "B-movie B-movie").len(), 5);
+        assert_eq!(slots("dune", "I-movie"), slots("heat", "B-movie"));
+        assert!(slots("watch something tonight", "O O O").is_empty(), "no slot, no features");
     }
 
     #[test]
     fn same_text_same_vector_and_unit_norm() {
-        let v = Vectorizer::fit(&["我要退款", "where is my order 123456"]);
+        let v = Vectorizer::fit_texts(&["我要退款", "where is my order 123456"]);
         let a = v.transform("where is my order 999999");
         let b = v.transform("where is my order 999999");
         assert_eq!(a, b);
@@ -231,7 +320,7 @@ mod tests {
     #[test]
     fn unknown_features_shorten_the_vector_unless_ignored() {
         let norm = |x: &SparseVec| x.val.iter().map(|v| v * v).sum::<f32>().sqrt();
-        let mut v = Vectorizer::fit(&["我要退款", "where is my order"]);
+        let mut v = Vectorizer::fit_texts(&["我要退款", "where is my order"]);
         let mostly_unknown = "我要退款 月球背面有没有外星人基地";
         assert!((norm(&v.transform("我要退款")) - 1.0).abs() < 1e-5);
         let short = norm(&v.transform(mostly_unknown));

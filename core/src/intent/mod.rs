@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use features::HashedMap;
-use features::{hashed_features, SparseVec, Vectorizer};
+use features::{hashed_features, slot_features, SparseVec, Vectorizer};
 pub(crate) use heads::{check_heads, is_valid_head, HeadCache};
 use linear::{Softmax, TrainParams};
 pub(crate) use rules::Rules;
@@ -49,15 +49,37 @@ pub struct IntentCandidate {
     pub confidence: f32,
 }
 
-/// The hashed n-gram features of a normalised text, computed once per turn for every
-/// classifier (intents, segments).
-pub(crate) struct HashedText(Vec<u64>);
+/// The tokens of a text and their BIO slot tags, as [`crate::SequenceTagger::tag`] gives
+/// them (tokens lower-case): what a classifier that reads slots sees of them.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotTags<'a> {
+    /// The text's tokens.
+    pub tokens: &'a [String],
+    /// One tag per token: `O`, `B-slot` or `I-slot`.
+    pub tags: &'a [String],
+}
+
+/// The hashed features of a normalised text, computed once per turn for every classifier
+/// (intents, segments): its n-grams and, where the text was tagged, its slot features.
+pub(crate) struct HashedText {
+    ngrams: Vec<u64>,
+    slots: Vec<u64>,
+}
 
 impl HashedText {
     pub(crate) fn new(normalized: &str) -> HashedText {
-        let mut feats = Vec::new();
-        hashed_features(normalized, &mut feats);
-        HashedText(feats)
+        let mut ngrams = Vec::new();
+        hashed_features(normalized, &mut ngrams);
+        HashedText { ngrams, slots: Vec::new() }
+    }
+
+    /// [`HashedText::new`] with the slot features of the text's tags.
+    pub(crate) fn with_slots(normalized: &str, slots: Option<SlotTags<'_>>) -> HashedText {
+        let mut text = HashedText::new(normalized);
+        if let Some(s) = slots {
+            slot_features(s.tokens, s.tags, &mut text.slots);
+        }
+        text
     }
 }
 
@@ -81,6 +103,8 @@ pub struct TextClassifier {
     reused: bool,
     /// Length of the sentence embeddings appended to the n-gram features (0: none).
     dense: usize,
+    /// Whether the model reads slot features (it was trained with slot tags).
+    reads_slots: bool,
     /// Class of [`OUT_OF_SCOPE_LABEL`], if the examples had it.
     background: Option<usize>,
 }
@@ -103,7 +127,20 @@ impl TextClassifier {
     /// Trains on `(text, label)` pairs. Texts are normalised here; labels are kept in order
     /// of first appearance.
     pub fn train<'a>(examples: impl IntoIterator<Item = (&'a str, &'a str)>) -> TextClassifier {
-        TextClassifier::train_dense(examples, &[], None)
+        TextClassifier::train_dense(examples, &[], &[], None)
+    }
+
+    /// Trains on `(text, label)` pairs with, optionally, each text's sentence embedding and
+    /// its slot tags (same order; empty slices: none). A model trained with slot tags also
+    /// learns from the sentence with each slot's words replaced by the slot's name, so it
+    /// wants the tags of each utterance it ranks (the tagger's guess):
+    /// [`TextClassifier::rank_with`].
+    pub fn train_with<'a>(
+        examples: impl IntoIterator<Item = (&'a str, &'a str)>,
+        embeddings: &[Vec<f32>],
+        slots: &[SlotTags<'_>],
+    ) -> TextClassifier {
+        TextClassifier::train_dense(examples, embeddings, slots, None)
     }
 
     /// Trains on `(text, label)` pairs and each text's sentence embedding (same order, same
@@ -112,14 +149,15 @@ impl TextClassifier {
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
     ) -> TextClassifier {
-        TextClassifier::train_dense(examples, embeddings, None)
+        TextClassifier::train_dense(examples, embeddings, &[], None)
     }
 
-    /// Trains on n-grams and `embeddings` (none: the embedded tier), reusing the model of
-    /// `heads` when it holds this very training run.
+    /// Trains on n-grams, `embeddings` (none: the embedded tier) and `slots` (none: no slot
+    /// features), reusing the model of `heads` when it holds this very training run.
     pub(crate) fn train_dense<'a>(
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
+        slots: &[SlotTags<'_>],
         heads: Option<&HeadCache>,
     ) -> TextClassifier {
         let mut labels: Vec<String> = Vec::new();
@@ -135,22 +173,39 @@ impl TextClassifier {
             texts.push(normalize(text).text);
             ys.push(y);
         }
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let mut vectorizer = Vectorizer::fit(&refs);
+        let reads_slots = !slots.is_empty();
+        let hashed: Vec<HashedText> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| HashedText::with_slots(t, slots.get(i).copied().filter(|_| reads_slots)))
+            .collect();
+        let features: Vec<Vec<u64>> = hashed.iter().map(|h| [h.ngrams.as_slice(), &h.slots].concat()).collect();
+        let mut vectorizer = Vectorizer::fit(&features.iter().map(Vec::as_slice).collect::<Vec<_>>());
         let dense = embeddings.first().map_or(0, Vec::len);
         if dense > 0 {
             vectorizer.ignore_unseen();
         }
         let background = labels.iter().position(|l| l == OUT_OF_SCOPE_LABEL);
-        let mut c =
-            TextClassifier { labels, vectorizer, model: Arc::default(), head_key: 0, reused: false, dense, background };
-        let mut xs: Vec<SparseVec> =
-            refs.iter().enumerate().map(|(i, t)| c.features(t, embeddings.get(i).map(Vec::as_slice))).collect();
+        let mut c = TextClassifier {
+            labels,
+            vectorizer,
+            model: Arc::default(),
+            head_key: 0,
+            reused: false,
+            dense,
+            reads_slots,
+            background,
+        };
+        let mut xs: Vec<SparseVec> = hashed
+            .iter()
+            .enumerate()
+            .map(|(i, h)| c.features_hashed(h, embeddings.get(i).map(Vec::as_slice)))
+            .collect();
         if let Some(b) = background.filter(|_| dense > 0) {
             // The background examples, repeated: they stand for everything the bot does not
             // do, so they weigh more than as many examples of one intent.
             for _ in 1..BACKGROUND_WEIGHT_WITH_EMBEDDINGS {
-                for i in 0..refs.len() {
+                for i in 0..texts.len() {
                     if ys[i] == b {
                         xs.push(xs[i].clone());
                         ys.push(b);
@@ -175,20 +230,23 @@ impl TextClassifier {
         self.reused
     }
 
-    /// The n-gram vector of normalised `text`, followed by its embedding when the model
-    /// has one (a missing or wrong-length embedding counts as zeros).
-    fn features(&self, text: &str, embedding: Option<&[f32]>) -> SparseVec {
-        self.features_hashed(&HashedText::new(text), embedding)
-    }
-
+    /// The tf-idf vector of a text's n-grams (and slot features, if the model reads them),
+    /// followed by its embedding when the model has one (a missing or wrong-length
+    /// embedding counts as zeros).
     fn features_hashed(&self, text: &HashedText, embedding: Option<&[f32]>) -> SparseVec {
-        let mut x = self.vectorizer.transform_hashed(&text.0);
+        let slots: &[u64] = if self.reads_slots { &text.slots } else { &[] };
+        let mut x = self.vectorizer.transform_hashed(&text.ngrams, slots);
         if let Some(e) = embedding.filter(|e| self.dense > 0 && e.len() == self.dense) {
             let first = self.vectorizer.len() as u32;
             x.idx.extend((0..self.dense as u32).map(|d| first + d));
             x.val.extend(e.iter().map(|v| v * EMBEDDING_WEIGHT));
         }
         x
+    }
+
+    /// Whether the model reads slot tags (see [`TextClassifier::train_with`]).
+    pub fn reads_slots(&self) -> bool {
+        self.reads_slots
     }
 
     /// Length of the embeddings the model was trained with (0: the embedded tier).
@@ -215,6 +273,18 @@ impl TextClassifier {
     /// utterance's sentence embedding from the same encoder.
     pub fn rank_with_embedding(&self, utterance: &str, embedding: &[f32], k: usize) -> Vec<IntentCandidate> {
         self.candidates(&self.rank_classes(&HashedText::new(&normalize(utterance).text), Some(embedding), k))
+    }
+
+    /// [`TextClassifier::rank`] with, optionally, the utterance's sentence embedding and its
+    /// slot tags (see [`TextClassifier::train_with`]; tokens of the normalised utterance).
+    pub fn rank_with(
+        &self,
+        utterance: &str,
+        embedding: Option<&[f32]>,
+        slots: Option<SlotTags<'_>>,
+        k: usize,
+    ) -> Vec<IntentCandidate> {
+        self.candidates(&self.rank_classes(&HashedText::with_slots(&normalize(utterance).text, slots), embedding, k))
     }
 
     pub(crate) fn rank_normalized(&self, text: &str, k: usize) -> Vec<IntentCandidate> {
@@ -264,6 +334,33 @@ mod tests {
         assert_eq!(c.rank("refund please", 1)[0].name, "refund");
         let ranked = c.rank("hello", 2);
         assert!(ranked[0].confidence >= ranked[1].confidence);
+    }
+
+    #[test]
+    fn a_model_trained_with_slot_tags_reads_the_slot_of_an_unknown_word() {
+        // Same carrier words; only what is booked tells the intents apart.
+        let data = [
+            ("book luigis", "restaurant", "O B-place"),
+            ("book the golden dragon", "restaurant", "O O B-place I-place"),
+            ("book sakura for tonight", "restaurant", "O B-place O O"),
+            ("book dune", "cinema", "O B-movie"),
+            ("book the matrix", "cinema", "O O B-movie"),
+            ("book alien for tonight", "cinema", "O B-movie O O"),
+        ];
+        let split = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let tokens: Vec<Vec<String>> = data.iter().map(|(text, _, _)| split(text)).collect();
+        let tags: Vec<Vec<String>> = data.iter().map(|(_, _, tags)| split(tags)).collect();
+        let slots: Vec<SlotTags<'_>> =
+            tokens.iter().zip(&tags).map(|(tokens, tags)| SlotTags { tokens, tags }).collect();
+        let c = TextClassifier::train_with(data.iter().map(|(t, l, _)| (*t, *l)), &[], &slots);
+        assert!(c.reads_slots() && !TextClassifier::train(data.iter().map(|(t, l, _)| (*t, *l))).reads_slots());
+        let query = split("book zorba");
+        let top = |tags: &str| {
+            let tags = split(tags);
+            c.rank_with("book zorba", None, Some(SlotTags { tokens: &query, tags: &tags }), 1)[0].name.clone()
+        };
+        assert_eq!(top("O B-place"), "restaurant");
+        assert_eq!(top("O B-movie"), "cinema");
     }
 
     #[test]
