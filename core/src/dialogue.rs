@@ -136,7 +136,7 @@ impl Session {
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
         let entities = bot.extractors.extract_with(&normalized, utterance, ctx.now, &self.host_values);
-        self.record(Speaker::Customer, pii::redact_entities(&entities, utterance));
+        self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
 
         let mut t = Turn {
             language: bot.reply_language(language),

@@ -14,11 +14,11 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     if !text.chars().any(|c| c.is_ascii_digit() || c == '@' || ('０'..='９').contains(&c) || c == '＠') {
         return text.to_string();
     }
-    mask_entities(&extractors.extract(text, None), text)
+    mask_entities(&extractors.extract_personal(text), text)
 }
 
-/// [`mask`] with the entities of `text` already extracted.
-pub(crate) fn mask_entities(found: &[Entity], text: &str) -> String {
+/// `text` with the personal data among `found` (entities of `text`) masked.
+fn mask_entities(found: &[Entity], text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
@@ -35,11 +35,6 @@ pub(crate) fn mask_entities(found: &[Entity], text: &str) -> String {
 /// words masked.
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
     crate::sentiment::mask_abuse(&mask(extractors, text))
-}
-
-/// [`redact`] with the entities of `text` already extracted.
-pub(crate) fn redact_entities(found: &[Entity], text: &str) -> String {
-    crate::sentiment::mask_abuse(&mask_entities(found, text))
 }
 
 fn masked_value(entity: &str, raw: &[char]) -> String {
@@ -75,5 +70,9 @@ mod tests {
         assert_eq!(mask(&x, "电话13812345678，邮箱 a.b@example.com"), "电话*******5678，邮箱 ***@example.com");
         assert_eq!(mask(&x, "card 4111 1111 1111 1111 ok"), "card **** **** **** 1111 ok");
         assert_eq!(mask(&x, "订单 123456 到哪了"), "订单 123456 到哪了");
+        // Inside a longer entity of another kind (an amount, a URL), a number is masked all
+        // the same.
+        assert_eq!(mask(&x, "转13812345678元"), "转*******5678元");
+        assert_eq!(mask(&x, "see http://example.com/u/13812345678"), "see http://example.com/u/*******5678");
     }
 }

@@ -49,21 +49,19 @@ impl Builtins {
         }
     }
 
-    /// Every built-in match in normalised text (overlaps are resolved by the caller).
-    pub fn find(&self, text: &str) -> Vec<RawMatch> {
+    /// The personal data among the built-ins in normalised text: e-mail, phone, ID card and
+    /// bank card numbers (overlaps are resolved by the caller). Masking needs only these.
+    pub fn find_personal(&self, text: &str) -> Vec<RawMatch> {
         let mut out = Vec::new();
         let mut push = |start: usize, end: usize, entity: &str, value: String, priority: u8| {
             out.push(RawMatch { start, end, entity: entity.to_string(), value, priority });
         };
-        // Most utterances have no digits, `@` or URL: the patterns that need them search an
-        // empty text instead.
+        // Most utterances have no digits or `@`: the patterns that need them search an empty
+        // text instead.
         let only_if = |cond: bool| if cond { text } else { "" };
         let with_digits = only_if(text.bytes().any(|b| b.is_ascii_digit()));
         for m in self.email.find_iter(only_if(text.contains('@'))) {
             push(m.start(), m.end(), "email", m.as_str().to_string(), 9);
-        }
-        for m in self.url.find_iter(only_if(text.contains("://") || text.contains("www."))) {
-            push(m.start(), m.end(), "url", m.as_str().to_string(), 9);
         }
         for m in self.mobile.find_iter(with_digits).chain(self.intl_phone.find_iter(with_digits)) {
             let digits = only_digits(m.as_str());
@@ -84,6 +82,20 @@ impl Builtins {
             } else if (15..=19).contains(&value.len()) && !repeated && is_luhn_valid(&value) {
                 push(m.start(), m.end(), "bank_card", value, 8);
             }
+        }
+        out
+    }
+
+    /// Every built-in match in normalised text (overlaps are resolved by the caller).
+    pub fn find(&self, text: &str) -> Vec<RawMatch> {
+        let mut out = self.find_personal(text);
+        let mut push = |start: usize, end: usize, entity: &str, value: String, priority: u8| {
+            out.push(RawMatch { start, end, entity: entity.to_string(), value, priority });
+        };
+        let only_if = |cond: bool| if cond { text } else { "" };
+        let with_digits = only_if(text.bytes().any(|b| b.is_ascii_digit()));
+        for m in self.url.find_iter(only_if(text.contains("://") || text.contains("www."))) {
+            push(m.start(), m.end(), "url", m.as_str().to_string(), 9);
         }
         for c in self.money_prefix.captures_iter(with_digits) {
             let (Some(m), Some(amount)) = (c.get(0), c.get(2)) else { continue };

@@ -195,15 +195,29 @@ impl Extractors {
                 }
             }
         }
-        resolve_overlaps(found)
-            .into_iter()
-            .map(|m| {
-                let (start, end) = n.original_char_span(m.start, m.end);
-                let raw_text: String = raw.chars().skip(start).take(end - start).collect();
-                Entity { entity: m.entity, start, end, raw: raw_text, value: m.value }
-            })
-            .collect()
+        entities(n, raw, found)
     }
+
+    /// The personal data (e-mail, phone, ID and bank card numbers) in a raw text: what
+    /// masking needs, without the other extractors. Unlike in [`Extractors::extract`], a
+    /// longer entity of another kind around one (a URL, an amount) does not hide it.
+    pub(crate) fn extract_personal(&self, raw: &str) -> Vec<Entity> {
+        let n = normalize(raw);
+        let found = self.builtin.find_personal(&n.text);
+        entities(&n, raw, found)
+    }
+}
+
+/// The matches that survive overlaps, as entities with spans in characters of `raw`.
+fn entities(n: &Normalized, raw: &str, found: Vec<RawMatch>) -> Vec<Entity> {
+    resolve_overlaps(found)
+        .into_iter()
+        .map(|m| {
+            let (start, end) = n.original_char_span(m.start, m.end);
+            let raw_text: String = raw.chars().skip(start).take(end - start).collect();
+            Entity { entity: m.entity, start, end, raw: raw_text, value: m.value }
+        })
+        .collect()
 }
 
 /// Longest synonyms first, so 顺丰速运 wins over 顺丰.
