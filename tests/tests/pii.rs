@@ -107,6 +107,9 @@ const TEMPLATES: &[&str] = &[
     "你们这服务太差了！！！{}",
     "what is this {} nonsense",
     "转人工",
+    // Inside a longer entity of another kind: an amount, a URL.
+    "转账{}元",
+    "see https://example.com/u/{}",
 ];
 
 #[test]
