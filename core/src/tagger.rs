@@ -135,17 +135,17 @@ fn features(tokens: &[&str], i: usize) -> [u64; FEATURES] {
 
 /// The features of each token of a sentence; tokens are compared lower-cased.
 fn sentence_features(tokens: &[String]) -> Vec<[u64; FEATURES]> {
-    let lower: Vec<Cow<'_, str>> =
-        tokens
-            .iter()
-            .map(|t| {
-                if t.chars().any(char::is_uppercase) {
-                    Cow::Owned(t.to_lowercase())
-                } else {
-                    Cow::Borrowed(t.as_str())
-                }
-            })
-            .collect();
+    let lower: Vec<Cow<'_, str>> = tokens
+        .iter()
+        .map(|t| {
+            // Most tokens come lower-cased already (normalised text): no copy for them.
+            if t.chars().all(|c| c.to_lowercase().eq([c])) {
+                Cow::Borrowed(t.as_str())
+            } else {
+                Cow::Owned(t.to_lowercase())
+            }
+        })
+        .collect();
     let lower: Vec<&str> = lower.iter().map(|t| t.as_ref()).collect();
     (0..lower.len()).map(|i| features(&lower, i)).collect()
 }
