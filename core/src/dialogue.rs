@@ -69,20 +69,20 @@ struct SlotHint {
     end: usize,
 }
 
-/// The normalised utterance's tokens (with their byte spans) and the slot tags the bot's
-/// tagger gives them.
+/// The normalised utterance's tokens, their byte spans and the slot tags the bot's tagger
+/// gives them.
 struct Tagged {
-    tokens: Vec<(String, usize, usize)>,
     words: Vec<String>,
+    spans: Vec<(usize, usize)>,
     tags: Vec<String>,
 }
 
 impl Tagged {
     fn new(tagger: &SequenceTagger, normalized: &str) -> Tagged {
-        let tokens = tokens_with_spans(normalized);
-        let words: Vec<String> = tokens.iter().map(|t| t.0.clone()).collect();
+        let (words, spans): (Vec<String>, _) =
+            tokens_with_spans(normalized).into_iter().map(|(w, a, b)| (w, (a, b))).unzip();
         let tags = tagger.tag(&words);
-        Tagged { tokens, words, tags }
+        Tagged { words, spans, tags }
     }
 
     fn slot_tags(&self) -> SlotTags<'_> {
@@ -92,11 +92,11 @@ impl Tagged {
 
 /// The slot tagger's spans on the normalised utterance, mapped back to the original.
 fn slot_hints(tagged: &Tagged, normalized: &Normalized) -> Vec<SlotHint> {
-    let tokens = &tagged.tokens;
+    let spans = &tagged.spans;
     bio_spans(&tagged.tags)
         .into_iter()
         .map(|(slot, first, last)| {
-            let (start, end) = normalized.original_char_span(tokens[first].1, tokens[last - 1].2);
+            let (start, end) = normalized.original_char_span(spans[first].0, spans[last - 1].1);
             SlotHint { slot, start, end }
         })
         .collect()

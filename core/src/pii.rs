@@ -1,10 +1,7 @@
 //! Masking of personal data (phone, ID card, bank card, e-mail) in anything that leaves
 //! the conversation: transcripts, summaries, events.
 
-use crate::entity::{Entity, Extractors};
-
-/// Entities that are personal data.
-const PII: &[&str] = &["phone", "id_card", "bank_card", "email"];
+use crate::entity::Extractors;
 
 /// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
 /// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
@@ -14,15 +11,10 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     if !text.chars().any(|c| c.is_ascii_digit() || c == '@' || ('０'..='９').contains(&c) || c == '＠') {
         return text.to_string();
     }
-    mask_entities(&extractors.extract_personal(text), text)
-}
-
-/// `text` with the personal data among `found` (entities of `text`) masked.
-fn mask_entities(found: &[Entity], text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for e in found.iter().filter(|e| PII.contains(&e.entity.as_str())) {
+    for e in extractors.extract_personal(text) {
         out.extend(&chars[at..e.start]);
         out.push_str(&masked_value(&e.entity, &chars[e.start..e.end]));
         at = e.end;
