@@ -246,33 +246,48 @@ impl SequenceTagger {
     }
 
     /// Reorders the tags so that the `I-` ones come last (the others keep their order) and
-    /// notes which two tags each may follow.
+    /// notes which two tags each may follow. Plain loops: iterator adapters here cost the
+    /// `.wasm` 1.5 KB gzipped.
     fn continuations_last(&mut self) {
         let n = self.tags.len();
-        let is_continuation = |t: &String| t.starts_with("I-");
         // `order[new] = old`.
-        let mut order: Vec<usize> = (0..n).filter(|&t| !is_continuation(&self.tags[t])).collect();
-        self.first_continuation = order.len();
-        order.extend((0..n).filter(|&t| is_continuation(&self.tags[t])));
-        self.tags = order.iter().map(|&t| self.tags[t].clone()).collect();
-        for w in self.weights.values_mut() {
-            *w = order.iter().map(|&t| w[t]).collect();
+        let mut order = Vec::with_capacity(n);
+        for inside in [false, true] {
+            for t in 0..n {
+                if self.tags[t].starts_with("I-") == inside {
+                    order.push(t);
+                }
+            }
+            if !inside {
+                self.first_continuation = order.len();
+            }
         }
-        let old_row = |row: usize| if row == n { n } else { order[row] };
-        self.transitions = (0..=n)
-            .flat_map(|row| order.iter().map(move |&t| (old_row(row), t)))
-            .map(|(prev, t)| self.transitions[prev * n + t])
-            .collect();
-        let index = |tag: &str| self.tags.iter().position(|t| t == tag);
-        self.continues = self.tags[self.first_continuation..]
-            .iter()
-            .enumerate()
-            .map(|(k, tag)| {
-                let inside = self.first_continuation + k;
-                // `B-x` is an open tag, so it comes first, as in a scan of every tag.
-                [index(&format!("B-{}", &tag[2..])).unwrap_or(inside), inside]
-            })
-            .collect();
+        let permute = |v: &[f32], row: usize| {
+            let mut out = Vec::with_capacity(n);
+            for &t in &order {
+                out.push(v[row * n + t]);
+            }
+            out
+        };
+        for w in self.weights.values_mut() {
+            *w = permute(w, 0);
+        }
+        let mut transitions = Vec::with_capacity(self.transitions.len());
+        for row in 0..=n {
+            transitions.extend(permute(&self.transitions, if row == n { n } else { order[row] }));
+        }
+        self.transitions = transitions;
+        let mut tags = Vec::with_capacity(n);
+        for &t in &order {
+            tags.push(std::mem::take(&mut self.tags[t]));
+        }
+        self.tags = tags;
+        for inside in self.first_continuation..n {
+            let slot = &self.tags[inside][2..];
+            // `B-x` is an open tag, so it comes first, as in a scan of every tag.
+            let begin = self.tags.iter().position(|t| t.strip_prefix("B-") == Some(slot));
+            self.continues.push([begin.unwrap_or(inside), inside]);
+        }
     }
 
     /// The best tag sequence of a sentence's features.
