@@ -273,8 +273,8 @@ impl SequenceTagger {
             *w = permute(w, 0);
         }
         let mut transitions = Vec::with_capacity(self.transitions.len());
-        for row in 0..=n {
-            transitions.extend(permute(&self.transitions, if row == n { n } else { order[row] }));
+        for &prev in order.iter().chain(&[n]) {
+            transitions.extend(permute(&self.transitions, prev));
         }
         self.transitions = transitions;
         let mut tags = Vec::with_capacity(n);
