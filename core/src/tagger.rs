@@ -22,10 +22,11 @@ pub struct SequenceTagger {
     transitions: Vec<f32>,
     /// Tags from this index on are `I-` tags (once trained; during training every tag
     /// counts as open): each may only follow the two tags in `continues`, so decoding
-    /// scores those two instead of every previous tag (half the work on ATIS's 120 tags).
+    /// scores those two instead of every previous tag (28 % fewer instructions tagging
+    /// ATIS, whose 120 tags include 40 `I-` ones).
     first_continuation: usize,
     /// For each `I-x` tag from `first_continuation` on: the indices of `B-x` and `I-x`
-    /// (`I-x` twice where the bot has no `B-x`).
+    /// (`I-x` twice where training had no `B-x`).
     continues: Vec<[usize; 2]>,
 }
 
