@@ -422,6 +422,15 @@ mod tests {
         (text.split(' ').map(String::from).collect(), tags.split(' ').map(String::from).collect())
     }
 
+    /// Every run of consecutive words, as tokens.
+    fn runs(words: &[&str]) -> Vec<Vec<String>> {
+        (0..words.len())
+            .flat_map(|start| {
+                (start + 1..=words.len()).map(move |end| words[start..end].iter().map(|w| w.to_string()).collect())
+            })
+            .collect()
+    }
+
     #[test]
     fn learns_slots_from_context() {
         let data = vec![
@@ -450,19 +459,12 @@ mod tests {
             sentence("fly to boston", "O O B-city"),
         ];
         let t = SequenceTagger::train(&data);
-        let words = ["york", "to", "york", "fly", "new", "york", "today", "please", "boston", "york"];
-        for start in 0..words.len() {
-            for len in 1..=words.len() - start {
-                let tokens: Vec<String> = words[start..start + len].iter().map(|w| w.to_string()).collect();
-                let tags = t.tag(&tokens);
-                for (i, tag) in tags.iter().enumerate() {
-                    if let Some(slot) = tag.strip_prefix("I-") {
-                        let prev = i.checked_sub(1).map(|p| tags[p].as_str());
-                        assert!(
-                            prev == Some(&format!("B-{slot}")) || prev == Some(tag.as_str()),
-                            "{tokens:?} → {tags:?}"
-                        );
-                    }
+        for tokens in runs(&["york", "to", "york", "fly", "new", "york", "today", "please", "boston", "york"]) {
+            let tags = t.tag(&tokens);
+            for (i, tag) in tags.iter().enumerate() {
+                if let Some(slot) = tag.strip_prefix("I-") {
+                    let prev = i.checked_sub(1).map(|p| tags[p].as_str());
+                    assert!(prev == Some(&format!("B-{slot}")) || prev == Some(tag.as_str()), "{tokens:?} → {tags:?}");
                 }
             }
         }
@@ -481,12 +483,8 @@ mod tests {
         // The same model scoring every previous tag of every tag (the −∞ transitions
         // still forbid what BIO forbids).
         let full = SequenceTagger { first_continuation: pruned.tags.len(), continues: Vec::new(), ..pruned.clone() };
-        let words = ["new", "york", "from", "los", "angeles", "to", "city", "street", "two", "jose"];
-        for start in 0..words.len() {
-            for len in 1..=words.len() - start {
-                let tokens: Vec<String> = words[start..start + len].iter().map(|w| w.to_string()).collect();
-                assert_eq!(pruned.tag(&tokens), full.tag(&tokens), "{tokens:?}");
-            }
+        for tokens in runs(&["new", "york", "from", "los", "angeles", "to", "city", "street", "two", "jose"]) {
+            assert_eq!(pruned.tag(&tokens), full.tag(&tokens), "{tokens:?}");
         }
     }
 
