@@ -14,8 +14,11 @@ const EPOCHS: usize = 10;
 #[derive(Debug, Clone)]
 pub struct SequenceTagger {
     tags: Vec<String>,
-    /// Feature hash → one weight per tag (averaged after training).
-    weights: HashedMap<Vec<f32>>,
+    /// Feature hash → its row of `weights`.
+    feature_rows: HashedMap<u32>,
+    /// One row of weights per feature, one weight per tag (averaged after training), in one
+    /// allocation: a token's features cost a lookup each, not a lookup and a pointer chase.
+    weights: Vec<f32>,
     /// `transitions[prev * n + tag]`; row `n` is the start of the sentence. Once trained,
     /// the ones that break BIO are −∞, so tagging never starts a slot with `I-` (training
     /// decodes without that constraint).
@@ -183,14 +186,15 @@ impl SequenceTagger {
         let feats: Vec<Vec<[u64; FEATURES]>> = sentences.iter().map(|(tokens, _)| sentence_features(tokens)).collect();
         let mut m = SequenceTagger {
             tags,
-            weights: HashedMap::default(),
+            feature_rows: HashedMap::default(),
+            weights: Vec::new(),
             transitions: vec![0.0; (n + 1) * n],
             first_continuation: n,
             continues: Vec::new(),
         };
         // Averaging: `total` sums each weight over every step; `stamp` is when it last
         // changed, so sums catch up lazily.
-        let mut total: HashedMap<(Vec<f32>, Vec<usize>)> = HashedMap::default();
+        let (mut total, mut stamp): (Vec<f32>, Vec<usize>) = (Vec::new(), Vec::new());
         let mut trans_total = vec![0.0f32; (n + 1) * n];
         let mut trans_stamp = vec![0usize; (n + 1) * n];
         let mut step = 0usize;
@@ -205,12 +209,18 @@ impl SequenceTagger {
                     let (g, p) = (gold[s][i], predicted[i]);
                     if g != p {
                         for &h in f {
-                            let w = m.weights.entry(h).or_insert_with(|| vec![0.0; n]);
-                            let (sum, stamp) = total.entry(h).or_insert_with(|| (vec![0.0; n], vec![0; n]));
+                            let row = *m.feature_rows.entry(h).or_insert_with(|| {
+                                let row = (m.weights.len() / n) as u32;
+                                m.weights.resize(m.weights.len() + n, 0.0);
+                                total.resize(m.weights.len(), 0.0);
+                                stamp.resize(m.weights.len(), 0);
+                                row
+                            }) as usize;
                             for (tag, delta) in [(g, 1.0f32), (p, -1.0)] {
-                                sum[tag] += w[tag] * (step - stamp[tag]) as f32;
-                                stamp[tag] = step;
-                                w[tag] += delta;
+                                let k = row * n + tag;
+                                total[k] += m.weights[k] * (step - stamp[k]) as f32;
+                                stamp[k] = step;
+                                m.weights[k] += delta;
                             }
                         }
                     }
@@ -227,12 +237,8 @@ impl SequenceTagger {
             }
         }
         let steps = step.max(1) as f32;
-        for (h, w) in m.weights.iter_mut() {
-            if let Some((sum, stamp)) = total.get(h) {
-                for tag in 0..n {
-                    w[tag] = (sum[tag] + w[tag] * (step - stamp[tag]) as f32) / steps;
-                }
-            }
+        for (k, w) in m.weights.iter_mut().enumerate() {
+            *w = (total[k] + *w * (step - stamp[k]) as f32) / steps;
         }
         for k in 0..m.transitions.len() {
             m.transitions[k] = (trans_total[k] + m.transitions[k] * (step - trans_stamp[k]) as f32) / steps;
@@ -270,8 +276,8 @@ impl SequenceTagger {
             }
             out
         };
-        for w in self.weights.values_mut() {
-            *w = permute(w, 0);
+        for w in self.weights.chunks_exact_mut(n.max(1)) {
+            w.copy_from_slice(&permute(w, 0));
         }
         let mut transitions = Vec::with_capacity(self.transitions.len());
         for &prev in order.iter().chain(&[n]) {
@@ -301,8 +307,8 @@ impl SequenceTagger {
         let emission = |f: &[u64], e: &mut [f32]| {
             e.fill(0.0);
             for h in f {
-                if let Some(w) = self.weights.get(h) {
-                    e.iter_mut().zip(w).for_each(|(a, b)| *a += b);
+                if let Some(&row) = self.feature_rows.get(h) {
+                    e.iter_mut().zip(&self.weights[row as usize * n..][..n]).for_each(|(a, b)| *a += b);
                 }
             }
         };
@@ -486,6 +492,15 @@ mod tests {
         for tokens in runs(&["new", "york", "from", "los", "angeles", "to", "city", "street", "two", "jose"]) {
             assert_eq!(pruned.tag(&tokens), full.tag(&tokens), "{tokens:?}");
         }
+    }
+
+    #[test]
+    fn a_tagger_without_tags_tags_nothing() {
+        let t = SequenceTagger::train(&[sentence("hello there", "O O")]);
+        assert_eq!(t.tag(&["hi".to_string()]), ["O"]);
+        let untagged = SequenceTagger::train(&[(vec!["hello".to_string()], Vec::new())]);
+        assert!(untagged.tag(&["hi".to_string()]).is_empty());
+        assert!(SequenceTagger::train(&[]).tag(&[]).is_empty());
     }
 
     #[test]
