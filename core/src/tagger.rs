@@ -495,7 +495,7 @@ mod tests {
     }
 
     #[test]
-    fn a_tagger_without_tags_tags_nothing() {
+    fn a_tagger_trained_without_slots_or_without_tags_still_tags() {
         let t = SequenceTagger::train(&[sentence("hello there", "O O")]);
         assert_eq!(t.tag(&["hi".to_string()]), ["O"]);
         let untagged = SequenceTagger::train(&[(vec!["hello".to_string()], Vec::new())]);
