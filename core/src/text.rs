@@ -107,14 +107,24 @@ pub(crate) fn is_cjk(c: char) -> bool {
 }
 
 /// Detects the language of an utterance; `None` when it has no letters to tell by
-/// (digits, emoji, punctuation only).
+/// (digits, emoji, punctuation only). The letters of a word that also has digits spell a
+/// code ("A12345678", "SF1234567890"), not a language: a customer typing an order number
+/// in a Chinese conversation keeps getting Chinese replies.
 pub fn detect_language(text: &str) -> Option<Language> {
+    let is_latin = |c: char| c.is_ascii_alphabetic() || (c.is_alphabetic() && (c as u32) < 0x0250);
     let (mut cjk, mut latin) = (0usize, 0usize);
-    for c in text.chars() {
-        if is_cjk(c) {
-            cjk += 1;
-        } else if c.is_ascii_alphabetic() || (c.is_alphabetic() && (c as u32) < 0x0250) {
-            latin += 1;
+    let (mut letters, mut digits) = (0usize, false);
+    for c in text.chars().chain([' ']) {
+        if is_latin(c) {
+            letters += 1;
+        } else if c.is_ascii_digit() {
+            digits = true;
+        } else {
+            if !digits {
+                latin += letters;
+            }
+            (letters, digits) = (0, false);
+            cjk += usize::from(is_cjk(c));
         }
     }
     match (cjk, latin) {
@@ -258,6 +268,11 @@ mod tests {
         assert_eq!(detect_language("where is my order"), Some(Language::En));
         assert_eq!(detect_language("iPhone 15 什么时候发货"), Some(Language::Zh));
         assert_eq!(detect_language("12345 !!"), None);
+        // Codes are not words: an order number alone tells nothing, beside words it is ignored.
+        assert_eq!(detect_language("A12345678"), None);
+        assert_eq!(detect_language("SF1234567890 5G"), None);
+        assert_eq!(detect_language("订单A12345678"), Some(Language::Zh));
+        assert_eq!(detect_language("my order is A12345678"), Some(Language::En));
     }
 
     #[test]
