@@ -108,6 +108,10 @@ pub(crate) struct DatasetReport {
     predict_p99_us: f64,
     /// `(expected, predicted, count)`, most frequent first.
     top_confusions: Vec<(String, String, usize)>,
+    /// FNV-1a of every prediction (label and confidence bits on the validation, test and
+    /// out-of-scope splits, and the tagger's tags on test): equal digests mean a change
+    /// left the predictions exactly as they were (`tools/check-behaviour`).
+    predictions_digest: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -281,7 +285,36 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: scored.top_confusions,
+        predictions_digest: predictions_digest(&model, data, onnx.map(|(_, e)| e)),
     }
+}
+
+/// See [`DatasetReport::predictions_digest`].
+fn predictions_digest(model: &Model, data: &Dataset, emb: Option<&SplitEmbeddings>) -> String {
+    let mut h = 0xCBF2_9CE4_8422_2325u64;
+    let mut add = |bytes: &[u8]| {
+        for &b in bytes.iter().chain(b"\n") {
+            h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3);
+        }
+    };
+    let splits = [
+        (&data.validation, emb.map(|e| e.validation.as_slice())),
+        (&data.test, emb.map(|e| e.test.as_slice())),
+        (&data.oos_validation, emb.map(|e| e.oos_validation.as_slice())),
+        (&data.oos_test, emb.map(|e| e.oos_test.as_slice())),
+    ];
+    for (examples, embeddings) in splits {
+        for (label, confidence) in predict(model, examples, embeddings) {
+            add(label.as_bytes());
+            add(&confidence.to_bits().to_le_bytes());
+        }
+    }
+    if let Some(tagger) = &model.tagger {
+        for e in &data.test {
+            add(tagger.tag(&e.tokens).join(" ").as_bytes());
+        }
+    }
+    format!("{h:016x}")
 }
 
 /// The tagger's slot F1 on the test split.

@@ -180,6 +180,16 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
 
 /// [`run_dialogue_golden`] on the ONNX tier when `encoder` is given.
 pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_core::Encoder>>) -> Vec<String> {
+    record_dialogue_golden(path, encoder, &mut Vec::new())
+}
+
+/// [`run_dialogue_golden_on`], also appending to `record` one line of JSON per step: the
+/// whole turn (or error) and the whole session after it, for the behaviour check.
+pub fn record_dialogue_golden(
+    path: &Path,
+    encoder: Option<std::sync::Arc<kefu_core::Encoder>>,
+    record: &mut Vec<String>,
+) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let golden: DialogueGolden = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let bot = match encoder {
@@ -218,16 +228,19 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_c
                     }
                     _ => panic!("{at}: unknown event {event:?}"),
                 };
-                if let Err(e) = result {
+                if let Err(e) = &result {
                     failures.push(format!("{at}: event {event} failed: {e}"));
                 }
                 check_state(&at, step, &session, &mut failures);
+                record.push(step_record(&at, &result.map_err(|e| e.to_string()), &session));
                 continue;
             }
             let say = step.say.as_deref().unwrap_or_else(|| panic!("{at}: a step needs `say` or `event`"));
             let before = session.clone();
             let ctx = TurnContext { adapter: &conv.host, ..TurnContext::default() };
-            match session.turn_with(&bot, say, &ctx) {
+            let result = session.turn_with(&bot, say, &ctx);
+            record.push(step_record(&at, &result.as_ref().map_err(ToString::to_string), &session));
+            match result {
                 Err(e) => match &step.error {
                     Some(expected) if e.to_string().contains(expected.as_str()) => {
                         if session != before {
@@ -247,6 +260,16 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_c
         }
     }
     failures
+}
+
+/// One line of the behaviour record: where, what came back, and the session after it.
+pub fn step_record(at: &str, result: &Result<impl serde::Serialize, String>, session: &Session) -> String {
+    let result = match result {
+        Ok(value) => serde_json::to_value(value).unwrap_or_default(),
+        Err(e) => serde_json::json!({ "error": e }),
+    };
+    let session = serde_json::to_value(session).unwrap_or_default();
+    serde_json::json!({ "at": at, "result": result, "session": session }).to_string()
 }
 
 fn check_state(at: &str, step: &Step, session: &Session, failures: &mut Vec<String>) {
