@@ -40,8 +40,8 @@ pub enum KefuError {
         /// What went wrong.
         reason: String,
     },
-    /// The ONNX tier cannot run (ONNX Runtime or the model missing or unusable); `reason`
-    /// says what to install or fix.
+    /// The ONNX tier cannot run (ONNX Runtime or the model missing or unusable, a damaged
+    /// model bundle); `reason` says what to install or fix.
     #[error("{reason}")]
     Onnx {
         /// What to fix.
@@ -55,16 +55,15 @@ pub enum KefuError {
     },
 }
 
+/// The one mapping, on the core's stable [`kefu_core::Error::code`].
 impl From<kefu_core::Error> for KefuError {
     fn from(e: kefu_core::Error) -> Self {
         let reason = e.to_string();
-        match e {
-            kefu_core::Error::BotFile(_) => KefuError::InvalidBot { reason },
-            kefu_core::Error::UtteranceTooLong { .. } => KefuError::InvalidInput { reason },
-            kefu_core::Error::SessionCorrupt { .. }
-            | kefu_core::Error::SessionVersion { .. }
-            | kefu_core::Error::SessionBotMismatch { .. } => KefuError::InvalidSession { reason },
-            kefu_core::Error::Onnx(_) | kefu_core::Error::ModelBundle(_) => KefuError::Onnx { reason },
+        match e.code() {
+            "invalid_bot" => KefuError::InvalidBot { reason },
+            "invalid_input" => KefuError::InvalidInput { reason },
+            "invalid_session" => KefuError::InvalidSession { reason },
+            "invalid_model" | "encoder_failed" => KefuError::Onnx { reason },
             _ => KefuError::InvalidState { reason },
         }
     }
@@ -110,6 +109,16 @@ impl Bot {
     pub fn languages(&self) -> Vec<String> {
         self.inner.languages().iter().map(|l| l.code().to_string()).collect()
     }
+
+    /// `embedded` or `onnx`.
+    pub fn tier(&self) -> String {
+        self.inner.tier().code().to_string()
+    }
+
+    /// How many of the bot's models came from the encoder's bundle instead of training.
+    pub fn reused_heads(&self) -> u32 {
+        self.inner.reused_heads() as u32
+    }
 }
 
 /// What the app answers during a turn, implemented in Kotlin, Swift or Python and set with
@@ -154,7 +163,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(feature = "onnx")]
 #[derive(Debug, uniffi::Object)]
 pub struct Encoder {
-    inner: Arc<kefu_core::Encoder>,
+    inner: Arc<kefu_onnx::OnnxEncoder>,
 }
 
 #[cfg(feature = "onnx")]
@@ -163,7 +172,9 @@ impl Encoder {
     /// An encoder from the bytes of `model.onnx` and `tokenizer.json` (e5 `query: ` prefix).
     #[uniffi::constructor]
     pub fn from_bytes(model: Vec<u8>, tokenizer_json: Vec<u8>) -> Result<Arc<Encoder>, KefuError> {
-        Ok(Arc::new(Encoder { inner: Arc::new(kefu_core::Encoder::from_bytes(&model, &tokenizer_json, "query: ")?) }))
+        Ok(Arc::new(Encoder {
+            inner: Arc::new(kefu_onnx::OnnxEncoder::from_bytes(&model, &tokenizer_json, "query: ")?),
+        }))
     }
 
     /// An encoder from a model bundle (`kefu bundle --encoder DIR --bot BOT`): with the
@@ -173,7 +184,7 @@ impl Encoder {
     #[uniffi::constructor]
     pub fn from_bundle(bundle: Vec<u8>) -> Result<Arc<Encoder>, KefuError> {
         let bundle = kefu_core::ModelBundle::from_bytes(&bundle)?;
-        Ok(Arc::new(Encoder { inner: Arc::new(kefu_core::Encoder::from_bundle(&bundle)?) }))
+        Ok(Arc::new(Encoder { inner: Arc::new(kefu_onnx::OnnxEncoder::from_bundle(&bundle)?) }))
     }
 
     /// Length of the embeddings.
@@ -198,7 +209,8 @@ impl Bot {
     /// Loads a bot on the ONNX tier: its intent model uses `encoder`'s sentence embeddings.
     #[uniffi::constructor]
     pub fn from_yaml_with_encoder(name: String, source: String, encoder: &Encoder) -> Result<Arc<Bot>, KefuError> {
-        Ok(Arc::new(Bot { inner: kefu_core::Bot::from_yaml_with_encoder(&name, &source, encoder.inner.clone())? }))
+        let inner = kefu_core::BotLoader::new().encoder(encoder.inner.clone()).from_yaml(&name, &source)?;
+        Ok(Arc::new(Bot { inner }))
     }
 
     /// [`Bot::from_yaml_with_encoder`], reporting to `progress` as the examples are embedded.
@@ -210,19 +222,11 @@ impl Bot {
         progress: Arc<dyn LoadProgress>,
     ) -> Result<Arc<Bot>, KefuError> {
         let mut report = |done: usize, total: usize| progress.on_progress(done as u32, total as u32);
-        let inner =
-            kefu_core::Bot::from_yaml_with_encoder_progress(&name, &source, encoder.inner.clone(), &mut report)?;
+        let inner = kefu_core::BotLoader::new()
+            .encoder(encoder.inner.clone())
+            .progress(&mut report)
+            .from_yaml(&name, &source)?;
         Ok(Arc::new(Bot { inner }))
-    }
-
-    /// `embedded` or `onnx`.
-    pub fn tier(&self) -> String {
-        self.inner.tier().to_string()
-    }
-
-    /// How many of the bot's models came from the encoder's bundle instead of training.
-    pub fn reused_heads(&self) -> u32 {
-        self.inner.reused_heads() as u32
     }
 }
 

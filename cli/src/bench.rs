@@ -124,7 +124,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     let report = Report {
         kefu_version: env!("CARGO_PKG_VERSION"),
         git_revision: crate::eval::git_revision(),
-        tier: bot.tier(),
+        tier: bot.tier().code(),
         bot: args.bot.display().to_string(),
         load_and_train_ms_median: loads[loads.len() / 2],
         turn_p50_us: pct(0.5),

@@ -217,7 +217,7 @@ pub(crate) fn git_revision() -> String {
 }
 
 /// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
-type Onnx<'a> = Option<(&'a kefu_core::Encoder, &'a SplitEmbeddings)>;
+type Onnx<'a> = Option<(&'a kefu_onnx::OnnxEncoder, &'a SplitEmbeddings)>;
 
 /// The intent classifier and, on datasets with slots, the slot tagger whose tags it reads
 /// (trained on the gold tags of the training split; at test time it reads the tagger's).
@@ -403,7 +403,7 @@ pub(crate) fn confusions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) ->
 
 /// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;
 /// it is measured on the first 300 test utterances).
-fn latencies(model: &Model, test: &[Example], encoder: Option<&kefu_core::Encoder>) -> Vec<f64> {
+fn latencies(model: &Model, test: &[Example], encoder: Option<&kefu_onnx::OnnxEncoder>) -> Vec<f64> {
     let n = if encoder.is_some() { test.len().min(300) } else { test.len() };
     test[..n]
         .iter()

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kefu_core::Bot;
+use kefu_onnx::OnnxEncoder;
 
 #[derive(Parser)]
 #[command(name = "kefu", version, about = "On-device customer-service bots in Chinese and English")]
@@ -110,11 +111,11 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
 }
 
 /// Compiles a bot on the ONNX tier, with a progress bar while its examples are embedded.
-fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<kefu_core::Encoder>) -> kefu_core::Result<Bot> {
+fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<OnnxEncoder>) -> kefu_core::Result<Bot> {
     let mut bar: Option<progress::Progress> = None;
-    let bot = Bot::from_yaml_with_encoder_progress(name, source, encoder, &mut |_, total| {
-        bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step()
-    });
+    let mut step =
+        |_, total| bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step();
+    let bot = kefu_core::BotLoader::new().encoder(encoder).progress(&mut step).from_yaml(name, source);
     if let Some(bar) = &mut bar {
         bar.finish();
     }
@@ -122,17 +123,17 @@ fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<kefu_cor
 }
 
 /// An encoder from a folder (`model.onnx`, `tokenizer.json`) or a model bundle file.
-pub(crate) fn load_encoder(path: &Path) -> Result<kefu_core::Encoder, String> {
+pub(crate) fn load_encoder(path: &Path) -> Result<OnnxEncoder, String> {
     if path.is_dir() {
-        return kefu_core::Encoder::from_dir(path).map_err(|e| e.to_string());
+        return OnnxEncoder::from_dir(path).map_err(|e| e.to_string());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let bundle = kefu_core::ModelBundle::from_bytes(&bytes).map_err(|e| e.to_string())?;
-    kefu_core::Encoder::from_bundle(&bundle).map_err(|e| e.to_string())
+    OnnxEncoder::from_bundle(&bundle).map_err(|e| e.to_string())
 }
 
 fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
-    let encoder = std::sync::Arc::new(kefu_core::Encoder::from_dir(dir).map_err(|e| e.to_string())?);
+    let encoder = std::sync::Arc::new(OnnxEncoder::from_dir(dir).map_err(|e| e.to_string())?);
     let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use crate::botfile::schema::{BotFile, IntentSpec, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
-use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::{check_heads, HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
+use crate::error::Result;
+use crate::intent::{HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
@@ -22,6 +22,26 @@ pub(crate) enum Target {
     Faq(usize),
     /// The bot file's `out_of_scope` examples (never ranked).
     OutOfScope,
+}
+
+/// How a bot's classifier understands text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Tier {
+    /// Rules and a model trained on the bot's examples' n-grams; no model file.
+    Embedded,
+    /// The embedded tier's n-grams and a sentence encoder's embeddings.
+    Onnx,
+}
+
+impl Tier {
+    /// Stable name: `embedded` or `onnx`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Tier::Embedded => "embedded",
+            Tier::Onnx => "onnx",
+        }
+    }
 }
 
 /// The tokens of a text and their BIO slot tags.
@@ -43,103 +63,34 @@ pub struct Bot {
     /// Learns from annotated examples which words fill which slot; `None` without
     /// annotations.
     pub(crate) slot_tagger: Option<SequenceTagger>,
-    /// The ONNX tier's encoder; `None` on the embedded tier.
-    #[cfg(feature = "onnx")]
-    pub(crate) encoder: Option<std::sync::Arc<crate::Encoder>>,
+    /// The encoder that embeds each turn's utterance; `None` on the embedded tier, and
+    /// where the host passes the embedding in [`crate::TurnContext`].
+    pub(crate) encoder: Option<std::sync::Arc<dyn crate::SentenceEncoder>>,
     /// Compiled `pattern` of each slot that has one, by (intent, slot).
     slot_patterns: HashMap<(String, String), regex::Regex>,
     example_count: usize,
 }
 
 impl Bot {
-    /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
+    /// Loads a bot from YAML or JSON text on the embedded tier; `file` names the source in
+    /// error messages. Short for `BotLoader::new().from_yaml(file, source)`: see
+    /// [`BotLoader`](crate::BotLoader) for the other tiers, model bundles and progress.
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
-        let spec = botfile::parse(file, source)?;
-        Ok(Bot::compile(spec, None, None))
+        crate::BotLoader::new().from_yaml(file, source)
     }
 
-    /// Loads a bot on the ONNX tier: the intent model is trained on n-grams and each
-    /// example's sentence embedding from `encoder` (every example is embedded once, here),
-    /// and each turn embeds the utterance. Dialogue behaviour is the same as on the embedded
-    /// tier; only the classifier differs.
-    #[cfg(feature = "onnx")]
-    pub fn from_yaml_with_encoder(file: &str, source: &str, encoder: std::sync::Arc<crate::Encoder>) -> Result<Bot> {
-        Bot::from_yaml_with_encoder_progress(file, source, encoder, &mut |_, _| {})
+    /// Loads a bot from bytes that must be UTF-8 YAML or JSON (embedded tier).
+    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Bot> {
+        crate::BotLoader::new().from_bytes(file, bytes)
     }
 
-    /// [`Bot::from_yaml_with_encoder`], calling `progress(done, total)` as the examples
-    /// are embedded, for a progress bar.
-    #[cfg(feature = "onnx")]
-    pub fn from_yaml_with_encoder_progress(
-        file: &str,
-        source: &str,
-        encoder: std::sync::Arc<crate::Encoder>,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> Result<Bot> {
-        let spec = botfile::parse(file, source)?;
-        let texts = Bot::embedding_texts(&spec);
-        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let embeddings = encoder.embed_batch_with_progress(&texts, progress)?;
-        let mut bot = Bot::compile(spec, Some(&embeddings), Some(encoder.heads()));
-        bot.encoder = Some(encoder);
-        Ok(bot)
-    }
-
-    /// The texts whose sentence embeddings [`Bot::from_yaml_with_embeddings`] takes, in
-    /// order: every intent example (annotations removed), every FAQ question, every
-    /// `out_of_scope` example, then every customer-segment example. Checks the bot file first.
+    /// The texts whose sentence embeddings [`BotLoader::embeddings`](crate::BotLoader)
+    /// takes, in order: every intent example (annotations removed), every FAQ question,
+    /// every `out_of_scope` example, then every customer-segment example. Checks the bot
+    /// file first.
     pub fn texts_to_embed(file: &str, source: &str) -> Result<Vec<String>> {
         let spec = botfile::parse(file, source)?;
         Ok(Bot::embedding_texts(&spec))
-    }
-
-    /// Loads a bot on the ONNX tier with embeddings the host computed, one per text of
-    /// [`Bot::texts_to_embed`], all of one length: for hosts that run the encoder
-    /// themselves (a web page with ONNX Runtime Web). Each turn then takes the utterance's
-    /// embedding from the same encoder in [`TurnContext::embedding`](crate::TurnContext).
-    pub fn from_yaml_with_embeddings(file: &str, source: &str, embeddings: &[Vec<f32>]) -> Result<Bot> {
-        Bot::from_host_embeddings(file, source, embeddings, None)
-    }
-
-    /// [`Bot::from_yaml_with_embeddings`], reusing the models of `bundle` (its
-    /// [`ModelBundle::heads`](crate::ModelBundle)) that were trained on these very inputs;
-    /// any other trains as usual. [`ModelBundle::embedding_of`](crate::ModelBundle) finds
-    /// the embeddings the bundle already has.
-    pub fn from_yaml_with_embeddings_and_bundle(
-        file: &str,
-        source: &str,
-        embeddings: &[Vec<f32>],
-        bundle: &crate::ModelBundle,
-    ) -> Result<Bot> {
-        check_heads(&bundle.heads).map_err(crate::bundle::damaged_head)?;
-        Bot::from_host_embeddings(file, source, embeddings, Some(&bundle.heads))
-    }
-
-    fn from_host_embeddings(
-        file: &str,
-        source: &str,
-        embeddings: &[Vec<f32>],
-        heads: Option<&HeadCache>,
-    ) -> Result<Bot> {
-        let spec = botfile::parse(file, source)?;
-        let expected = Bot::embedding_texts(&spec).len();
-        if embeddings.len() != expected {
-            return Err(Error::Onnx(format!(
-                "got {} embeddings for {expected} texts: pass one per text of texts_to_embed, in its order",
-                embeddings.len()
-            )));
-        }
-        let dimension = embeddings.first().map_or(0, Vec::len);
-        if expected > 0 && dimension == 0 {
-            return Err(Error::Onnx("the embeddings are empty: pass the encoder's output vectors".into()));
-        }
-        if let Some(i) = embeddings.iter().position(|e| e.len() != dimension || e.iter().any(|x| !x.is_finite())) {
-            return Err(Error::Onnx(format!(
-                "embedding {i} has {} values or a non-finite one; every embedding needs the first one's {dimension} finite values",
-                embeddings[i].len()
-            )));
-        }
-        Ok(Bot::compile(spec, (dimension > 0).then_some(embeddings), heads))
     }
 
     /// Length of the sentence embeddings the intent model takes (0: the embedded tier).
@@ -147,12 +98,12 @@ impl Bot {
         self.classifier.as_ref().map_or(0, TextClassifier::embedding_dimension)
     }
 
-    /// `tier` of the bot's classifier: `embedded` or `onnx`.
-    pub fn tier(&self) -> &'static str {
+    /// The tier of the bot's classifier.
+    pub fn tier(&self) -> Tier {
         if self.embedding_dimension() > 0 {
-            return "onnx";
+            return Tier::Onnx;
         }
-        "embedded"
+        Tier::Embedded
     }
 
     /// The ONNX tier's trained models (intents and FAQ, customer segments) as bytes by the
@@ -174,12 +125,8 @@ impl Bot {
 
     /// The utterance's sentence embedding on the ONNX tier; `None` on the embedded tier, or
     /// when the encoder fails (the n-gram part of the model still classifies).
-    pub(crate) fn embed(&self, _utterance: &str) -> Option<Vec<f32>> {
-        #[cfg(feature = "onnx")]
-        if let Some(encoder) = &self.encoder {
-            return encoder.embed(_utterance).ok();
-        }
-        None
+    pub(crate) fn embed(&self, utterance: &str) -> Option<Vec<f32>> {
+        self.encoder.as_ref()?.embed(utterance).ok()
     }
 
     /// The lower-case tokens and slot tags of every training text, in
@@ -237,31 +184,15 @@ impl Bot {
 
     /// Every text the ONNX tier embeds at load: the classifier's examples, then the segment
     /// examples. The segment model trains on all of them, the former as its background.
-    fn embedding_texts(spec: &BotFile) -> Vec<String> {
+    pub(crate) fn embedding_texts(spec: &BotFile) -> Vec<String> {
         let mut texts: Vec<String> = Bot::example_texts(spec).into_iter().map(|(text, _)| text).collect();
         texts.extend(Bot::segment_examples(spec).into_iter().map(|(text, _)| text.to_string()));
         texts
     }
 
-    /// Loads a bot from bytes that must be UTF-8 YAML or JSON.
-    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Bot> {
-        let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
-            file: file.to_string(),
-            problems: vec![Problem {
-                line: None,
-                kind: ProblemKind::Syntax,
-                message: format!(
-                    "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
-                    e.valid_up_to()
-                ),
-            }],
-        })?;
-        Bot::from_yaml(file, source)
-    }
-
     /// Compiles a validated file; `embeddings` (one per [`Bot::embedding_texts`] entry)
     /// train the ONNX tier's classifiers, or come with heads already trained on them.
-    fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>, heads: Option<&HeadCache>) -> Bot {
+    pub(crate) fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>, heads: Option<&HeadCache>) -> Bot {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
@@ -326,7 +257,6 @@ impl Bot {
             extractors,
             segments,
             slot_tagger,
-            #[cfg(feature = "onnx")]
             encoder: None,
             slot_patterns,
             example_count: examples.len(),

@@ -153,6 +153,18 @@ impl ModelBundle {
         Ok(ModelBundle { metadata, model, tokenizer, embeddings, heads })
     }
 
+    /// `Err` naming the first of [`ModelBundle::heads`] that is not a trained head (a
+    /// bundle read by [`ModelBundle::from_bytes`] has passed this check already).
+    pub fn check_heads(&self) -> Result<()> {
+        crate::intent::check_heads(&self.heads).map_err(damaged_head)
+    }
+
+    /// The key of `text`'s embedding in [`ModelBundle::embeddings`] for an encoder that
+    /// puts `prefix` before each input.
+    pub fn embedding_key(prefix: &str, text: &str) -> u64 {
+        text_key(&format!("{prefix}{text}"))
+    }
+
     /// The cached embedding of `text` (keyed with the bundle's prefix), if it has one of the
     /// bundle's dimension.
     pub fn embedding_of(&self, text: &str) -> Option<&[f32]> {

@@ -54,6 +54,25 @@ pub enum Error {
     InvalidState(&'static str),
 }
 
+impl Error {
+    /// A stable snake_case code for the kind of error, the same in every binding:
+    /// `invalid_bot`, `invalid_input`, `invalid_session`, `invalid_model` (a damaged or
+    /// foreign model bundle), `encoder_failed` (the sentence encoder cannot run, or the
+    /// host's embeddings do not fit) or `invalid_state`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BotFile(_) => "invalid_bot",
+            Error::UtteranceTooLong { .. } => "invalid_input",
+            Error::SessionCorrupt { .. } | Error::SessionVersion { .. } | Error::SessionBotMismatch { .. } => {
+                "invalid_session"
+            }
+            Error::ModelBundle(_) => "invalid_model",
+            Error::Onnx(_) => "encoder_failed",
+            Error::InvalidState(_) => "invalid_state",
+        }
+    }
+}
+
 /// A bot file that failed to parse or validate: every problem found, at once.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BotFileError {

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kefu_core::{AdapterError, Bot, HostAdapter, Session, Signal, Turn, TurnContext};
+use kefu_core::{AdapterError, Bot, BotLoader, HostAdapter, Session, Signal, Turn, TurnContext};
+use kefu_onnx::OnnxEncoder;
 use serde::Deserialize;
 
 /// The repository root (goldens name bot files relative to it).
@@ -179,7 +180,7 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
 }
 
 /// [`run_dialogue_golden`] on the ONNX tier when `encoder` is given.
-pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_core::Encoder>>) -> Vec<String> {
+pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<OnnxEncoder>>) -> Vec<String> {
     record_dialogue_golden(path, encoder, &mut Vec::new())
 }
 
@@ -187,7 +188,7 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<kefu_c
 /// whole turn (or error) and the whole session after it, for the behaviour check.
 pub fn record_dialogue_golden(
     path: &Path,
-    encoder: Option<std::sync::Arc<kefu_core::Encoder>>,
+    encoder: Option<std::sync::Arc<OnnxEncoder>>,
     record: &mut Vec<String>,
 ) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -196,7 +197,7 @@ pub fn record_dialogue_golden(
         None => load_bot(&golden.bot),
         Some(encoder) => {
             let source = std::fs::read_to_string(repo_root().join(&golden.bot)).unwrap_or_default();
-            Bot::from_yaml_with_encoder(&golden.bot, &source, encoder).unwrap_or_else(|e| panic!("{e}"))
+            BotLoader::new().encoder(encoder).from_yaml(&golden.bot, &source).unwrap_or_else(|e| panic!("{e}"))
         }
     };
     let mut failures = Vec::new();
@@ -419,16 +420,16 @@ pub fn golden_files(dir: &str, extension: &str) -> Vec<PathBuf> {
 /// `KEFU_TEST_ENCODER_DIR` (default: see [`encoder_dir`]). `None` (the
 /// test is skipped, and says so) when ONNX Runtime is not set up — unless
 /// `KEFU_REQUIRE_ONNX=1`, as in `tools/test-all`, where a missing piece fails the test.
-pub fn test_encoder() -> Option<std::sync::Arc<kefu_core::Encoder>> {
-    static ENCODER: std::sync::OnceLock<Option<std::sync::Arc<kefu_core::Encoder>>> = std::sync::OnceLock::new();
+pub fn test_encoder() -> Option<std::sync::Arc<OnnxEncoder>> {
+    static ENCODER: std::sync::OnceLock<Option<std::sync::Arc<OnnxEncoder>>> = std::sync::OnceLock::new();
     ENCODER
         .get_or_init(|| {
             let required = std::env::var("KEFU_REQUIRE_ONNX").is_ok_and(|v| v == "1");
-            if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && !required {
-                eprintln!("skipped: set {} to run the ONNX tier tests", kefu_core::ONNXRUNTIME_ENV);
+            if std::env::var_os(kefu_onnx::ONNXRUNTIME_ENV).is_none() && !required {
+                eprintln!("skipped: set {} to run the ONNX tier tests", kefu_onnx::ONNXRUNTIME_ENV);
                 return None;
             }
-            Some(std::sync::Arc::new(kefu_core::Encoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}"))))
+            Some(std::sync::Arc::new(OnnxEncoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}"))))
         })
         .clone()
 }

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use kefu_core::{Bot, Session};
+use kefu_core::{Bot, BotLoader, Session};
 use kefu_tests::{golden_files, record_dialogue_golden, repo_root, step_record, test_encoder};
 use serde::Deserialize;
 
@@ -16,7 +16,7 @@ struct Case {
 }
 
 /// The record of every golden step, then of each held-out case as a new session's first turn.
-fn record(encoder: Option<std::sync::Arc<kefu_core::Encoder>>) -> Vec<String> {
+fn record(encoder: Option<std::sync::Arc<kefu_onnx::OnnxEncoder>>) -> Vec<String> {
     let mut lines = Vec::new();
     for file in golden_files("dialogue", "yaml") {
         let failures = record_dialogue_golden(&file, encoder.clone(), &mut lines);
@@ -25,7 +25,7 @@ fn record(encoder: Option<std::sync::Arc<kefu_core::Encoder>>) -> Vec<String> {
     let source = std::fs::read_to_string(repo_root().join("examples/bots/shop.yaml")).unwrap();
     let bot = match &encoder {
         None => Bot::from_yaml("shop.yaml", &source).unwrap(),
-        Some(encoder) => Bot::from_yaml_with_encoder("shop.yaml", &source, encoder.clone()).unwrap(),
+        Some(encoder) => BotLoader::new().encoder(encoder.clone()).from_yaml("shop.yaml", &source).unwrap(),
     };
     let cases = std::fs::read_to_string(repo_root().join("examples/bots/shop.test.yaml")).unwrap();
     let cases: Vec<Case> = serde_yaml::from_str(&cases).unwrap();

@@ -1,7 +1,7 @@
 //! The ONNX tier with embeddings the host computes (the web package on ONNX Runtime Web):
 //! no encoder needed here, so synthetic embeddings stand in for a sentence encoder.
 
-use kefu_core::{Bot, Error, Session, TurnContext};
+use kefu_core::{Bot, BotLoader, Error, Session, TurnContext};
 
 const BOT: &str = "version: 1
 intents:
@@ -41,8 +41,8 @@ fn embeddings_from_the_host_train_the_model_and_steer_turns() {
     assert_eq!(texts.len(), 10, "{texts:?}");
     assert!(texts.contains(&"what are your opening hours".to_string()));
     let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
-    let bot = Bot::from_yaml_with_embeddings("bot.yaml", BOT, &embeddings).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(bot.tier(), "onnx");
+    let bot = BotLoader::new().embeddings(&embeddings).from_yaml("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bot.tier(), kefu_core::Tier::Onnx);
     assert_eq!(bot.embedding_dimension(), 3);
 
     // Words the n-grams have never seen: only the embedding knows what they mean.
@@ -71,7 +71,10 @@ fn segment_examples_are_embedded_after_the_classifier_examples() {
     assert_eq!(texts.len(), 12);
     assert_eq!(texts[10..], ["我们是经销商想批量进货", "we buy wholesale for our shops"]);
     let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
-    let bot = Bot::from_yaml_with_embeddings("bot.yaml", &with_segments, &embeddings).unwrap_or_else(|e| panic!("{e}"));
+    let bot = BotLoader::new()
+        .embeddings(&embeddings)
+        .from_yaml("bot.yaml", &with_segments)
+        .unwrap_or_else(|e| panic!("{e}"));
     let turn = Session::new(&bot).turn(&bot, "我们是经销商，想批量进货").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(turn.segment.as_deref(), Some("dealer"));
 
@@ -80,7 +83,8 @@ fn segment_examples_are_embedded_after_the_classifier_examples() {
     let marked: Vec<Vec<f32>> = (0..texts.len())
         .map(|i| (0..4).map(|d| f32::from(u8::from(d == if i >= 10 { 3 } else { 2 }))).collect())
         .collect();
-    let bot = Bot::from_yaml_with_embeddings("bot.yaml", &with_segments, &marked).unwrap_or_else(|e| panic!("{e}"));
+    let bot =
+        BotLoader::new().embeddings(&marked).from_yaml("bot.yaml", &with_segments).unwrap_or_else(|e| panic!("{e}"));
     let segment_with = |embedding: Option<&[f32]>| {
         let ctx = TurnContext { embedding, ..TurnContext::default() };
         Session::new(&bot).turn_with(&bot, "zzz qqq xxx", &ctx).unwrap_or_else(|e| panic!("{e}")).segment
@@ -93,7 +97,8 @@ fn segment_examples_are_embedded_after_the_classifier_examples() {
 fn wrong_embeddings_are_typed_errors_that_say_what_to_pass() {
     let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
     let good: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
-    let onnx_error = |embeddings: &[Vec<f32>]| match Bot::from_yaml_with_embeddings("bot.yaml", BOT, embeddings) {
+    let onnx_error = |embeddings: &[Vec<f32>]| match BotLoader::new().embeddings(embeddings).from_yaml("bot.yaml", BOT)
+    {
         Err(Error::Onnx(message)) => message,
         other => panic!("expected an ONNX-tier error, got {other:?}"),
     };
@@ -116,7 +121,7 @@ fn wrong_embeddings_are_typed_errors_that_say_what_to_pass() {
 fn a_bundle_of_host_embeddings_and_heads_spares_the_next_load() {
     let texts = Bot::texts_to_embed("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
     let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
-    let first = Bot::from_yaml_with_embeddings("bot.yaml", BOT, &embeddings).unwrap_or_else(|e| panic!("{e}"));
+    let first = BotLoader::new().embeddings(&embeddings).from_yaml("bot.yaml", BOT).unwrap_or_else(|e| panic!("{e}"));
     let metadata = kefu_core::BundleMetadata { name: "host cache".into(), prefix: "query: ".into(), dimension: 3 };
     let mut cache = kefu_core::ModelBundle {
         metadata,
@@ -133,7 +138,10 @@ fn a_bundle_of_host_embeddings_and_heads_spares_the_next_load() {
     let from_cache: Vec<Vec<f32>> =
         texts.iter().map(|t| cache.embedding_of(t).map(<[f32]>::to_vec).unwrap_or_default()).collect();
     assert_eq!(from_cache, embeddings);
-    let again = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", BOT, &from_cache, &cache)
+    let again = BotLoader::new()
+        .embeddings(&from_cache)
+        .bundle(&cache)
+        .from_yaml("bot.yaml", BOT)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((first.reused_heads(), again.reused_heads()), (0, 1));
     assert_eq!(again.trained_heads(), first.trained_heads());
@@ -146,11 +154,14 @@ fn a_bundle_of_host_embeddings_and_heads_spares_the_next_load() {
     let edited = BOT.replace("[我要退款,", "[我要退款, 退钱,");
     let texts = Bot::texts_to_embed("bot.yaml", &edited).unwrap_or_else(|e| panic!("{e}"));
     let embeddings: Vec<Vec<f32>> = texts.iter().map(|t| one_hot(class_of(t))).collect();
-    let edited = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", &edited, &embeddings, &cache)
+    let edited = BotLoader::new()
+        .embeddings(&embeddings)
+        .bundle(&cache)
+        .from_yaml("bot.yaml", &edited)
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(edited.reused_heads(), 0, "a new example is a new training run");
     let mut damaged = cache.clone();
     damaged.heads.values_mut().for_each(|h| h.truncate(3));
-    let err = Bot::from_yaml_with_embeddings_and_bundle("bot.yaml", BOT, &from_cache, &damaged).map(|_| ());
+    let err = BotLoader::new().embeddings(&from_cache).bundle(&damaged).from_yaml("bot.yaml", BOT).map(|_| ());
     assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("damaged")), "{err:?}");
 }

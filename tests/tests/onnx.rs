@@ -1,6 +1,7 @@
 //! The ONNX tier against the real encoder and the real ONNX Runtime library.
 
-use kefu_core::{Encoder, Error};
+use kefu_core::Error;
+use kefu_onnx::OnnxEncoder as Encoder;
 use kefu_tests::{golden_files, repo_root, run_dialogue_golden_on, test_encoder};
 
 fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -23,7 +24,7 @@ fn embeddings_equal_python_onnxruntime() {
     assert!(sentences.len() >= 10);
     let texts: Vec<&str> = sentences.iter().filter_map(|s| s["text"].as_str()).collect();
     // Through embed_batch (the training path, with its cache) and embed (a turn) alike.
-    let batched = encoder.embed_batch(&texts).unwrap_or_else(|e| panic!("{e}"));
+    let batched = encoder.embed_batch(&texts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
     for (s, mine) in sentences.iter().zip(&batched) {
         let theirs: Vec<f32> =
             s["embedding"].as_array().into_iter().flatten().filter_map(|x| x.as_f64()).map(|x| x as f32).collect();
@@ -59,7 +60,7 @@ fn dialogue_goldens_pass_on_the_onnx_tier() {
 /// A file of the tiny fixture encoder (tools/build-tiny-encoder.py), or `None` when ONNX
 /// Runtime is not set up (the tests then skip, as the real-encoder ones do).
 fn tiny_fixture(name: &str) -> Option<Vec<u8>> {
-    if std::env::var_os(kefu_core::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
+    if std::env::var_os(kefu_onnx::ONNXRUNTIME_ENV).is_none() && test_encoder().is_none() {
         return None;
     }
     let path = repo_root().join("tests/fixtures/tiny-encoder").join(name);
@@ -109,7 +110,7 @@ fn extra_hidden_state_outputs_join_the_embedding() {
     let mean = ids.iter().sum::<usize>() as f32 / ids.len() as f32;
     let last = unit((0..8).map(|d| mean + 0.1 * d as f32).collect());
     let layer0 = unit((0..8).map(|d| ids.iter().filter(|&&i| i % 8 == d).count() as f32 / 8.0).collect());
-    let expected = unit(last.iter().map(|x| x * kefu_core::FIRST_OUTPUT_WEIGHT).chain(layer0).collect());
+    let expected = unit(last.iter().map(|x| x * kefu_onnx::FIRST_OUTPUT_WEIGHT).chain(layer0).collect());
     let got = encoder.embed("where is my order").unwrap_or_else(|e| panic!("{e}"));
     for (g, e) in got.iter().zip(&expected) {
         assert!((g - e).abs() < 1e-5, "{got:?}\n{expected:?}");
@@ -123,7 +124,7 @@ fn bundles_round_trip_with_their_embedding_cache() {
     let Some(encoder) = tiny_encoder("model.onnx") else { return };
     let texts = ["where is my order", "refund please", "hello"];
     let mut reported = Vec::new();
-    let fresh = encoder.embed_batch_with_progress(&texts, &mut |done, total| reported.push((done, total))).unwrap();
+    let fresh = encoder.embed_batch(&texts, &mut |done, total| reported.push((done, total))).unwrap();
     assert_eq!(reported, [(1, 3), (2, 3), (3, 3)]);
     let bundle = kefu_core::ModelBundle {
         metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
@@ -135,7 +136,7 @@ fn bundles_round_trip_with_their_embedding_cache() {
     let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
     assert_eq!(parsed.embeddings.len(), 3);
     let reloaded = Encoder::from_bundle(&parsed).unwrap();
-    assert_eq!(reloaded.embed_batch(&texts).unwrap(), fresh);
+    assert_eq!(reloaded.embed_batch(&texts, &mut |_, _| {}).unwrap(), fresh);
     let mut wrong = parsed.clone();
     wrong.metadata.dimension = 9;
     assert!(matches!(Encoder::from_bundle(&wrong), Err(Error::ModelBundle(m)) if m.contains("dimension")));
@@ -150,7 +151,10 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
     let path = repo_root().join("examples/bots/shop.yaml");
     let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let load = |source: &str, encoder: &std::sync::Arc<Encoder>| {
-        kefu_core::Bot::from_yaml_with_encoder("shop.yaml", source, encoder.clone()).unwrap_or_else(|e| panic!("{e}"))
+        kefu_core::BotLoader::new()
+            .encoder(encoder.clone())
+            .from_yaml("shop.yaml", source)
+            .unwrap_or_else(|e| panic!("{e}"))
     };
     let encoder = std::sync::Arc::new(encoder);
     let trained = load(&source, &encoder);

@@ -79,7 +79,7 @@ export interface AnalyticsReport {
   forms_completed: number; forms_cancelled: number;
   escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
 }
-export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" }
+export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" | "invalid_model" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
  * Runtime Web): one embedding per text, in order, all of one length. A bot's load passes
  * `{ examples: true }` (texts worth caching); a turn passes its one utterance and `{}`. */
@@ -88,18 +88,9 @@ export interface SentenceEncoder {
 }
 "#;
 
-/// Maps a core error to a JS `Error` with a `code`, in one place.
+/// A core error as a JS `Error` with the core's stable `code`.
 fn js_error(e: kefu_core::Error) -> JsValue {
-    let code = match e {
-        kefu_core::Error::BotFile(_) => "invalid_bot",
-        kefu_core::Error::UtteranceTooLong { .. } => "invalid_input",
-        kefu_core::Error::SessionCorrupt { .. }
-        | kefu_core::Error::SessionVersion { .. }
-        | kefu_core::Error::SessionBotMismatch { .. } => "invalid_session",
-        kefu_core::Error::Onnx(_) => "encoder_failed",
-        _ => "invalid_state",
-    };
-    coded_error(&e.to_string(), code)
+    coded_error(&e.to_string(), e.code())
 }
 
 /// A JS `Error` with a stable `code` property.
@@ -189,14 +180,14 @@ impl Bot {
     ) -> Result<Bot, JsValue> {
         let texts = kefu_core::Bot::texts_to_embed(&name, &source).map_err(js_error)?;
         let embeddings = embed(&encoder, &texts, true).await?;
-        let inner = kefu_core::Bot::from_yaml_with_embeddings(&name, &source, &embeddings).map_err(js_error)?;
+        let inner = kefu_core::BotLoader::new().embeddings(&embeddings).from_yaml(&name, &source).map_err(js_error)?;
         Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder) })
     }
 
     /// `embedded`, or `onnx` for a bot loaded with an encoder.
     #[wasm_bindgen(getter)]
     pub fn tier(&self) -> String {
-        self.inner.tier().to_string()
+        self.inner.tier().code().to_string()
     }
 
     /// The bot's name.

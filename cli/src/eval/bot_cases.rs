@@ -95,7 +95,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let mut report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
     report.bot = bot_path.display().to_string();
     report.cases = cases_path.display().to_string();
-    report.tier = bot.tier();
+    report.tier = bot.tier().code();
     report.cases_in_bot_file = cases.iter().filter(|c| bot.trains_on(&c.text)).map(|c| c.text.clone()).collect();
     write_json(out, &report)?;
     let html = out.with_extension("html");

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use kefu_core::Encoder;
+use kefu_onnx::OnnxEncoder as Encoder;
 
 use super::loaders::Example;
 

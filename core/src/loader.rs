@@ -1,0 +1,147 @@
+//! One way to load a bot: [`BotLoader`] gathers what a tier needs (an encoder, or the
+//! host's embeddings of the bot's examples; a model bundle's trained heads; a progress
+//! callback), then reads the bot file.
+
+use std::sync::Arc;
+
+use crate::botfile;
+use crate::encoder::SentenceEncoder;
+use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
+use crate::intent::check_heads;
+use crate::{Bot, ModelBundle};
+
+/// Options for loading a bot; with none, the bot is on the embedded tier.
+///
+/// ```
+/// # let source = "version: 1\nintents:\n  hi:\n    examples: [hello, hi]\n";
+/// let bot = kefu_core::BotLoader::new().from_yaml("bot.yaml", source)?;
+/// assert_eq!(bot.tier(), kefu_core::Tier::Embedded);
+/// # Ok::<(), kefu_core::Error>(())
+/// ```
+#[derive(Default)]
+pub struct BotLoader<'a> {
+    encoder: Option<Arc<dyn SentenceEncoder>>,
+    embeddings: Option<&'a [Vec<f32>]>,
+    bundle: Option<&'a ModelBundle>,
+    progress: Option<&'a mut dyn FnMut(usize, usize)>,
+}
+
+impl std::fmt::Debug for BotLoader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BotLoader")
+            .field("encoder", &self.encoder)
+            .field("embeddings", &self.embeddings.map(<[_]>::len))
+            .field("bundle", &self.bundle.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> BotLoader<'a> {
+    /// No options: the embedded tier.
+    pub fn new() -> BotLoader<'a> {
+        BotLoader::default()
+    }
+
+    /// The dense tier on `encoder`: every training text is embedded once at load (or taken
+    /// from [`BotLoader::embeddings`]), and each turn embeds the utterance. Dialogue
+    /// behaviour is the same on every tier; only the classifier differs.
+    pub fn encoder(mut self, encoder: Arc<dyn SentenceEncoder>) -> BotLoader<'a> {
+        self.encoder = Some(encoder);
+        self
+    }
+
+    /// The embeddings of the bot's training texts, one per text of
+    /// [`Bot::texts_to_embed`], in its order, all of one length: for hosts that run the
+    /// encoder themselves (a web page with ONNX Runtime Web). Each turn then takes the
+    /// utterance's embedding from [`TurnContext::embedding`](crate::TurnContext).
+    pub fn embeddings(mut self, embeddings: &'a [Vec<f32>]) -> BotLoader<'a> {
+        self.embeddings = Some(embeddings);
+        self
+    }
+
+    /// Reuses the models of `bundle` ([`ModelBundle::heads`]) that were trained on these
+    /// very inputs; any other trains as usual. (An encoder made from a bundle brings its
+    /// heads itself.)
+    pub fn bundle(mut self, bundle: &'a ModelBundle) -> BotLoader<'a> {
+        self.bundle = Some(bundle);
+        self
+    }
+
+    /// Calls `progress(done, total)` as the encoder embeds the training texts (about a
+    /// minute for 10k examples on one core), for a progress bar.
+    pub fn progress(mut self, progress: &'a mut dyn FnMut(usize, usize)) -> BotLoader<'a> {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Loads a bot from bytes that must be UTF-8 YAML or JSON; `file` names the source in
+    /// error messages.
+    pub fn from_bytes(self, file: &str, bytes: &[u8]) -> Result<Bot> {
+        let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
+            file: file.to_string(),
+            problems: vec![Problem {
+                line: None,
+                kind: ProblemKind::Syntax,
+                message: format!(
+                    "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
+                    e.valid_up_to()
+                ),
+            }],
+        })?;
+        self.from_yaml(file, source)
+    }
+
+    /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
+    pub fn from_yaml(self, file: &str, source: &str) -> Result<Bot> {
+        let spec = botfile::parse(file, source)?;
+        let heads = match self.bundle {
+            Some(bundle) => Some(&bundle.heads),
+            None => self.encoder.as_deref().and_then(SentenceEncoder::trained_heads),
+        };
+        if let Some(heads) = heads {
+            check_heads(heads).map_err(crate::bundle::damaged_head)?;
+        }
+        let texts = Bot::embedding_texts(&spec);
+        let mut bot = match (self.embeddings, &self.encoder) {
+            (Some(embeddings), _) => {
+                check_embeddings(embeddings, texts.len())?;
+                let dense = embeddings.first().is_some_and(|e| !e.is_empty());
+                Bot::compile(spec, dense.then_some(embeddings), heads)
+            }
+            (None, Some(encoder)) => {
+                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                let mut silent = |_, _| {};
+                let progress: &mut dyn FnMut(usize, usize) = match self.progress {
+                    Some(progress) => progress,
+                    None => &mut silent,
+                };
+                let embeddings = encoder.embed_examples(&texts, progress)?;
+                Bot::compile(spec, Some(&embeddings), heads)
+            }
+            (None, None) => Bot::compile(spec, None, heads),
+        };
+        bot.encoder = self.encoder;
+        Ok(bot)
+    }
+}
+
+/// One embedding per text, all of one non-zero length, every value finite.
+fn check_embeddings(embeddings: &[Vec<f32>], expected: usize) -> Result<()> {
+    if embeddings.len() != expected {
+        return Err(Error::Onnx(format!(
+            "got {} embeddings for {expected} texts: pass one per text of texts_to_embed, in its order",
+            embeddings.len()
+        )));
+    }
+    let dimension = embeddings.first().map_or(0, Vec::len);
+    if expected > 0 && dimension == 0 {
+        return Err(Error::Onnx("the embeddings are empty: pass the encoder's output vectors".into()));
+    }
+    if let Some(i) = embeddings.iter().position(|e| e.len() != dimension || e.iter().any(|x| !x.is_finite())) {
+        return Err(Error::Onnx(format!(
+            "embedding {i} has {} values or a non-finite one; every embedding needs the first one's {dimension} finite values",
+            embeddings[i].len()
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! # kefu-onnx
+//!
+//! The ONNX tier's sentence encoder for kefu: a BERT-style model (e.g.
+//! multilingual-e5-small) run by ONNX Runtime through `ort`, with its Hugging Face
+//! `tokenizer.json`, implementing [`kefu_core::SentenceEncoder`]. This crate owns what the
+//! core must not do: reading model files, the environment lookup and loading ONNX
+//! Runtime's library.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! let encoder = Arc::new(kefu_onnx::OnnxEncoder::from_dir("encoder/".as_ref())?);
+//! let bot = kefu_core::BotLoader::new().encoder(encoder).from_yaml("bot.yaml", "…")?;
+//! # Ok::<(), kefu_core::Error>(())
+//! ```
+//!
+//! ONNX Runtime is a shared library loaded at run time, found from an explicit path, else
+//! the `KEFU_ONNXRUNTIME` environment variable, else `libonnxruntime.so` on the library
+//! search path. kefu never downloads it: `pip install onnxruntime==1.31.1` ships it as
+//! `onnxruntime/capi/libonnxruntime.so.1.31.1`. A missing or incompatible library is an
+//! [`Error::Onnx`] that says what to install.
+
+#![deny(missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+
+use kefu_core::{Error, ModelBundle, Result, SentenceEncoder};
+use ort::session::Session;
+use ort::value::Tensor;
+
+#[cfg(target_arch = "wasm32")]
+compile_error!(
+    "kefu-onnx runs ONNX Runtime natively; in the browser the page runs the encoder through onnxruntime-web"
+);
+
+/// Environment variable naming the ONNX Runtime library file.
+pub const ONNXRUNTIME_ENV: &str = "KEFU_ONNXRUNTIME";
+/// The ONNX Runtime release kefu is built and tested against.
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+/// Tokens per text (longer texts are cut; customer utterances are short).
+const MAX_TOKENS: usize = 128;
+
+/// Weight of the first output's pooled state (`last_hidden_state`) beside the other
+/// layers' (each 1) in the sentence embedding. `tools/build-encoder` adds layers 7 and 8 of
+/// 12, chosen on validation splits; with them `kefu eval` gained on five of six datasets
+/// (see the README's evaluation). The last layer still weighs most.
+pub const FIRST_OUTPUT_WEIGHT: f32 = 2.0;
+/// Outputs after the first are pooled into the embedding when their name ends so
+/// (`layer7_hidden_state`); others, such as a `pooler_output`, are left out.
+pub const HIDDEN_STATE_SUFFIX: &str = "_hidden_state";
+
+static ENVIRONMENT: OnceLock<std::result::Result<ort::environment::Environment, String>> = OnceLock::new();
+
+fn install_hint() -> String {
+    format!(
+        "install it with `pip install onnxruntime=={ONNXRUNTIME_VERSION}` and set {ONNXRUNTIME_ENV} to \
+         <site-packages>/onnxruntime/capi/libonnxruntime.so.{ONNXRUNTIME_VERSION}"
+    )
+}
+
+/// Loads ONNX Runtime once per process; later calls return the first result (the library
+/// cannot be swapped while the process runs).
+pub fn load_onnxruntime(library: Option<&Path>) -> Result<&'static ort::environment::Environment> {
+    let loaded = ENVIRONMENT.get_or_init(|| {
+        let path = library
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os(ONNXRUNTIME_ENV).map(Into::into))
+            .unwrap_or_else(|| "libonnxruntime.so".into());
+        let builder = ort::init_from(&path)
+            .map_err(|e| format!("cannot load ONNX Runtime from {}: {e}; {}", path.display(), install_hint()))?;
+        builder
+            .with_name("kefu")
+            .with_telemetry(false)
+            .build()
+            .map_err(|e| format!("ONNX Runtime failed to start: {e}"))
+    });
+    loaded.as_ref().map_err(|message| Error::Onnx(message.clone()))
+}
+
+fn onnx_error(what: &str) -> impl Fn(ort::Error) -> Error + '_ {
+    move |e| Error::Onnx(format!("{what}: {e}"))
+}
+
+/// A loaded sentence encoder. `Send + Sync`: one encoder serves every bot and thread (ONNX
+/// Runtime runs one call at a time per encoder).
+pub struct OnnxEncoder {
+    session: Mutex<Session>,
+    /// Embeddings of training texts by [`ModelBundle::embedding_key`], saved in bundles.
+    cache: Mutex<BTreeMap<u64, Vec<f32>>>,
+    /// Trained heads from a bundle, for bots compiled on this encoder.
+    heads: BTreeMap<u64, Vec<u8>>,
+    tokenizer: tokenizers::Tokenizer,
+    /// Text put before each input (`query: ` for e5 models).
+    prefix: String,
+    dimension: usize,
+}
+
+impl std::fmt::Debug for OnnxEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OnnxEncoder").field("dimension", &self.dimension).field("prefix", &self.prefix).finish()
+    }
+}
+
+impl OnnxEncoder {
+    /// An encoder from the bytes of `model.onnx` and `tokenizer.json`; inputs are prefixed
+    /// with `prefix`. Loads ONNX Runtime first (see [`load_onnxruntime`]).
+    pub fn from_bytes(model: &[u8], tokenizer_json: &[u8], prefix: &str) -> Result<OnnxEncoder> {
+        let environment = load_onnxruntime(None)?;
+        let tokenizer = tokenizers::Tokenizer::from_bytes(tokenizer_json)
+            .map_err(|e| Error::Onnx(format!("tokenizer.json is not a Hugging Face tokenizer: {e}")))?;
+        let builder = Session::builder(environment).map_err(onnx_error("ONNX Runtime session"))?;
+        let mut builder =
+            builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
+        let session = builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))?;
+        let mut encoder = OnnxEncoder {
+            session: Mutex::new(session),
+            cache: Mutex::default(),
+            heads: Default::default(),
+            tokenizer,
+            prefix: prefix.to_string(),
+            dimension: 0,
+        };
+        encoder.dimension = encoder.embed("ok")?.len();
+        if encoder.dimension == 0 {
+            return Err(Error::Onnx("the model gave an empty embedding; is it a sentence encoder?".into()));
+        }
+        Ok(encoder)
+    }
+
+    /// An encoder from a directory holding `model.onnx` and `tokenizer.json` (e5 prefix).
+    pub fn from_dir(dir: &Path) -> Result<OnnxEncoder> {
+        let read = |name: &str| {
+            std::fs::read(dir.join(name))
+                .map_err(|e| Error::Onnx(format!("cannot read {}: {e}", dir.join(name).display())))
+        };
+        OnnxEncoder::from_bytes(&read("model.onnx")?, &read("tokenizer.json")?, "query: ")
+    }
+
+    /// Length of the embeddings.
+    pub fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    /// Sentence embeddings of many texts (training examples), one ONNX Runtime call per
+    /// text: an int8 model quantizes activations per call, so padding texts into a batch
+    /// would make an embedding depend on its neighbours. Texts already in the cache (from a
+    /// bundle) are not embedded again; the others are added to it. Calls
+    /// `progress(done, total)` after each text (a bot with 10k examples takes about a
+    /// minute on one core).
+    pub fn embed_batch(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(texts.len());
+        for t in texts {
+            let key = ModelBundle::embedding_key(&self.prefix, t);
+            let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+            let v = match cached.filter(|v| v.len() == self.dimension) {
+                Some(v) => v,
+                None => {
+                    let v = self.embed(t)?;
+                    self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, v.clone());
+                    v
+                }
+            };
+            out.push(v);
+            progress(out.len(), texts.len());
+        }
+        Ok(out)
+    }
+
+    /// An encoder from a [`ModelBundle`], with its cached embeddings and heads.
+    pub fn from_bundle(bundle: &ModelBundle) -> Result<OnnxEncoder> {
+        bundle.check_heads()?;
+        let mut encoder = OnnxEncoder::from_bytes(&bundle.model, &bundle.tokenizer, &bundle.metadata.prefix)?;
+        if encoder.dimension != bundle.metadata.dimension {
+            return Err(Error::ModelBundle(format!(
+                "the bundle says dimension {}, its model gives {}",
+                bundle.metadata.dimension, encoder.dimension
+            )));
+        }
+        *encoder.cache.lock().unwrap_or_else(|p| p.into_inner()) = bundle.embeddings.clone();
+        encoder.heads = bundle.heads.clone();
+        Ok(encoder)
+    }
+
+    /// The embeddings of training texts so far, for [`ModelBundle::embeddings`].
+    pub fn cached_embeddings(&self) -> BTreeMap<u64, Vec<f32>> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The text put before each input.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The sentence embedding of one text: the model's first output (`last_hidden_state`)
+    /// and every other output named `…_hidden_state`, each averaged over the text's tokens and
+    /// L2-normalised, as e5 models are used; the first weighted [`FIRST_OUTPUT_WEIGHT`];
+    /// all concatenated and L2-normalised. With one output this is the plain e5 embedding.
+    pub fn embed(&self, text: &str) -> Result<Vec<f32>> {
+        Ok(self.embed_timed(text)?.0)
+    }
+
+    /// [`OnnxEncoder::embed`], also returning the time spent inside ONNX Runtime's `run` (what
+    /// `kefu bench` compares kefu's turn latency with).
+    pub fn embed_timed(&self, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
+        let encoding = self
+            .tokenizer
+            .encode(format!("{}{text}", self.prefix), true)
+            .map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
+        let ids: Vec<i64> = encoding.get_ids().iter().take(MAX_TOKENS).map(|&id| i64::from(id)).collect();
+        // Every token is real (one text, no padding): the attention mask is all ones and the
+        // mean runs over every position.
+        let n = ids.len();
+        let tensor = |data: Vec<i64>| Tensor::from_array(([1, n], data)).map_err(onnx_error("input tensor"));
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let started = std::time::Instant::now();
+        let outputs = session
+            .run(ort::inputs![
+                "input_ids" => tensor(ids)?,
+                "attention_mask" => tensor(vec![1; n])?,
+                "token_type_ids" => tensor(vec![0; n])?,
+            ])
+            .map_err(onnx_error("running the encoder failed"))?;
+        let took = started.elapsed();
+        let mut v = Vec::new();
+        for (i, (name, output)) in outputs.iter().enumerate() {
+            if i > 0 && !name.ends_with(HIDDEN_STATE_SUFFIX) {
+                continue; // e.g. a `pooler_output` some exports add
+            }
+            let (shape, hidden) = output.try_extract_tensor::<f32>().map_err(onnx_error("encoder output"))?;
+            let dim = shape.get(2).copied().unwrap_or(0).max(0) as usize;
+            if shape.len() != 3 || hidden.len() != n * dim || dim == 0 {
+                return Err(Error::Onnx(format!(
+                    "the encoder's output `{name}` has shape {shape:?}; expected [1, tokens, dim]"
+                )));
+            }
+            let weight = if i == 0 { FIRST_OUTPUT_WEIGHT } else { 1.0 };
+            v.extend(unit_mean(hidden, dim).into_iter().map(|x| x * weight));
+        }
+        normalize_in_place(&mut v);
+        Ok((v, took))
+    }
+}
+
+impl SentenceEncoder for OnnxEncoder {
+    fn dimension(&self) -> usize {
+        self.dimension
+    }
+
+    fn embed(&self, text: &str) -> Result<Vec<f32>> {
+        OnnxEncoder::embed(self, text)
+    }
+
+    fn embed_examples(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {
+        self.embed_batch(texts, progress)
+    }
+
+    fn trained_heads(&self) -> Option<&BTreeMap<u64, Vec<u8>>> {
+        Some(&self.heads)
+    }
+}
+
+/// The mean of `rows` (each `dim` long), L2-normalised.
+fn unit_mean(rows: &[f32], dim: usize) -> Vec<f32> {
+    let mut v = vec![0f32; dim];
+    for row in rows.chunks_exact(dim) {
+        v.iter_mut().zip(row).for_each(|(s, h)| *s += h);
+    }
+    normalize_in_place(&mut v);
+    v
+}
+
+fn normalize_in_place(v: &mut [f32]) {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        v.iter_mut().for_each(|x| *x /= norm);
+    }
+}
