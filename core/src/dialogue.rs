@@ -1,32 +1,28 @@
-//! The dialogue policy: one customer utterance in, one [`Turn`] out.
+//! The dialogue policy: an [`Analysis`] of the customer's utterance and the session's
+//! state in, one [`Turn`] out.
 //!
-//! Order of a turn: length check (before anything changes) → normalise → language →
-//! entities → rules, then model → out-of-scope decision → form, confirmation or new intent
-//! → replies, actions and signals → masked transcript. The host's [`HostAdapter`] is asked
-//! to validate slot values and whether an agent is free; its failures hand off.
+//! Order of a turn: understanding ([`Bot::analyze`]: length check before anything
+//! changes, normalise, language, entities, slots, rules then model, out-of-scope
+//! decision) → form, confirmation or new intent → escalation (abuse, sentiment, loop,
+//! business rules) → the handoff built once → replies masked once into the transcript.
+//! The host's [`HostAdapter`] is asked to validate slot values and whether an agent is
+//! free; its failures hand off.
 
 use std::collections::BTreeMap;
 
 use crate::adapter::{AdapterError, HostAdapter, TurnContext};
-use crate::bot::{render, Target};
+use crate::analysis::{Analysis, Meaning, SlotSpan};
+use crate::bot::render;
 use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
-use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker};
-use crate::intent::{HashedText, IntentSource, SlotTags, TextClassifier};
+use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
+use crate::intent::IntentSource;
 use crate::pii;
-use crate::sentiment;
 use crate::session::DialogueState;
-use crate::tagger::{bio_spans, tokens_with_spans, SequenceTagger};
-use crate::text::{detect_language, normalize, occurrences, word_bounded, Language, Normalized};
+use crate::text::{occurrences, word_bounded, Language};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
-use crate::{Bot, Session};
-
-/// Longest utterance accepted, in characters. Longer ones are rejected with
-/// [`Error::UtteranceTooLong`] and the session is left unchanged.
-pub const MAX_UTTERANCE_CHARS: usize = 4096;
-/// Ranked alternatives reported per turn.
-const ALTERNATIVES: usize = 3;
+use crate::{Bot, Session, MAX_UTTERANCE_CHARS};
 
 /// Words that cancel a form, matched as keywords on normalised text.
 const CANCEL_WORDS: &[&str] = &["算了", "取消", "不要了", "不用了", "cancel", "never mind", "nevermind", "forget it"];
@@ -54,59 +50,37 @@ const YES_WORDS: &[&str] = &[
     "right",
 ];
 
-/// What a turn can reach besides the session: the bot, the host's adapter, and which slot
-/// the bot's tagger thinks each part of the utterance fills.
-struct Cx<'a> {
+/// One turn in the making: the bot, the host's adapter, the utterance's normalised text
+/// and slot spans, the turn so far, and the handoff it asks for (built once, in
+/// [`Session::finish`], after every reason is known).
+struct Step<'a> {
     bot: &'a Bot,
     adapter: &'a dyn HostAdapter,
-    hints: Vec<SlotHint>,
+    text: String,
+    slot_spans: Vec<SlotSpan>,
+    turn: Turn,
+    handoff: Option<HandoffRequest<'a>>,
 }
 
-/// A span of the utterance (characters of the original) the slot tagger assigns to `slot`.
-struct SlotHint {
-    slot: String,
-    start: usize,
-    end: usize,
-}
-
-/// The normalised utterance's tokens, their byte spans and the slot tags the bot's tagger
-/// gives them.
-struct Tagged {
-    words: Vec<String>,
-    spans: Vec<(usize, usize)>,
-    tags: Vec<String>,
-}
-
-impl Tagged {
-    fn new(tagger: &SequenceTagger, normalized: &str) -> Tagged {
-        let (words, spans): (Vec<String>, _) =
-            tokens_with_spans(normalized).into_iter().map(|(w, a, b)| (w, (a, b))).unzip();
-        let tags = tagger.tag(&words);
-        Tagged { words, spans, tags }
-    }
-
-    fn slot_tags(&self) -> SlotTags<'_> {
-        SlotTags { tokens: &self.words, tags: &self.tags }
-    }
-}
-
-/// The slot tagger's spans on the normalised utterance, mapped back to the original.
-fn slot_hints(tagged: &Tagged, normalized: &Normalized) -> Vec<SlotHint> {
-    let spans = &tagged.spans;
-    bio_spans(&tagged.tags)
-        .into_iter()
-        .map(|(slot, first, last)| {
-            let (start, end) = normalized.original_char_span(spans[first].0, spans[last - 1].1);
-            SlotHint { slot, start, end }
-        })
-        .collect()
-}
-
-/// What the classifier decided for an utterance.
-enum Understood<'b> {
-    Intent(&'b str, &'b IntentSpec),
-    Faq(usize),
-    OutOfScope,
+/// A handoff the turn asks for, as it stood when asked; reasons from [`Session::escalate`]
+/// join it before it is built.
+struct HandoffRequest<'a> {
+    reasons: Vec<HandoffReason>,
+    route: String,
+    /// Whether the host said an agent can take it (else: `agent_unavailable`).
+    available: bool,
+    /// The business rule that holds, if any.
+    rule: Option<&'a RuleSpec>,
+    /// Where its signal goes among the turn's signals, and how many of the turn's replies
+    /// its transcript shows.
+    signal_at: usize,
+    replies: usize,
+    /// Masked slot values, intents wanted, steps, sentiment trend and segment at the time.
+    slots: BTreeMap<String, String>,
+    wanted: Vec<String>,
+    steps: Vec<BotStep>,
+    sentiment: f32,
+    segment: Option<String>,
 }
 
 impl Session {
@@ -127,18 +101,17 @@ impl Session {
     /// [`HostAdapter::validate_slot`], handoffs with [`HostAdapter::agent_available`]. An
     /// adapter error does not fail the turn; it hands off with reason `adapter_failure`.
     pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
-        let chars = utterance.chars().count();
-        if chars > MAX_UTTERANCE_CHARS {
-            return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
-        }
-        let normalized = normalize(utterance);
-        self.language = detect_language(&normalized.text).or(self.language);
+        let analysis = bot.analyze_with(utterance, ctx, &self.host_values)?;
+        Ok(self.act(bot, ctx.adapter, utterance, analysis))
+    }
+
+    /// The policy: what the bot does with an understood utterance in this session's state.
+    fn act(&mut self, bot: &Bot, adapter: &dyn HostAdapter, utterance: &str, analysis: Analysis) -> Turn {
+        self.language = analysis.language.or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns += 1;
-        let entities = bot.extractors.extract_with(&normalized, utterance, ctx.now, &self.host_values);
         self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
-
-        let mut t = Turn {
+        let turn = Turn {
             language: bot.reply_language(language),
             replies: Vec::new(),
             intent: None,
@@ -150,80 +123,103 @@ impl Session {
             sentiment: 0.0,
             segment: self.segment.clone(),
         };
+        let Analysis { text, entities, slot_spans, ranked, intent, sentiment, abusive, segment, meaning, .. } =
+            analysis;
+        let mut s = Step { bot, adapter, text, slot_spans, turn, handoff: None };
         if self.state == DialogueState::WithAgent {
-            t.signals.push(Signal::WithAgent);
-            return Ok(t);
+            s.turn.signals.push(Signal::WithAgent);
+            return self.finish(s);
         }
-        if normalized.text.is_empty() {
-            t.replies.push(bot.builtin_response("empty", t.language, self.pick()));
-            self.record_replies(bot, &t);
-            return Ok(t);
+        if s.text.is_empty() {
+            s.turn.replies.push(bot.builtin_response("empty", s.turn.language, self.pick()));
+            return self.finish(s);
         }
-        t.entities = entities;
-        // The tagger runs where the classifier reads slots or entities need telling apart.
-        let reads_slots = bot.classifier.as_ref().is_some_and(TextClassifier::reads_slots);
-        let tagged = bot
-            .slot_tagger
-            .as_ref()
-            .filter(|_| reads_slots || !t.entities.is_empty())
-            .map(|tagger| Tagged::new(tagger, &normalized.text));
-        let hashed =
-            HashedText::with_slots(&normalized.text, tagged.as_ref().filter(|_| reads_slots).map(Tagged::slot_tags));
-        let own_embedding = bot.embed(utterance);
-        let embedding = own_embedding.as_deref().or(ctx.embedding);
+        s.turn.entities = entities;
         if self.segment.is_none() {
-            self.segment = bot.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
+            self.segment = segment;
         }
-        t.segment = self.segment.clone();
-        t.sentiment = sentiment::score(&normalized.text);
+        s.turn.segment = self.segment.clone();
+        s.turn.sentiment = sentiment;
         if self.sentiments.len() >= 5 {
             self.sentiments.remove(0);
         }
-        self.sentiments.push(t.sentiment);
-        let abusive = sentiment::count_abusive(&normalized.text) > 0;
-        let understood = self.understand(bot, &normalized.text, &hashed, embedding, &mut t);
-        let route = match &understood {
-            Understood::Intent(_, spec) => spec.route.clone(),
+        self.sentiments.push(sentiment);
+        s.turn.alternatives = ranked;
+        s.turn.intent = intent;
+        let route = match meaning {
+            Meaning::Intent(i) => bot.intents[i].1.route.clone(),
             _ => None,
         };
-
-        let hints = match &tagged {
-            Some(tagged) if !t.entities.is_empty() => slot_hints(tagged, &normalized),
-            _ => Vec::new(),
-        };
-        let cx = Cx { bot, adapter: ctx.adapter, hints };
-        let text = normalized.text.as_str();
         match self.state.clone() {
             DialogueState::Form { intent, slot, reprompts } => {
-                self.continue_form(&cx, text, understood, (&intent, &slot, reprompts), &mut t)
+                self.continue_form(&mut s, meaning, (&intent, &slot, reprompts))
             }
             DialogueState::Confirm { intent, reprompts } => {
-                self.continue_confirm(&cx, text, understood, (&intent, reprompts), &mut t)
+                self.continue_confirm(&mut s, meaning, (&intent, reprompts))
             }
-            DialogueState::Idle | DialogueState::WithAgent => self.respond(&cx, understood, &mut t),
+            DialogueState::Idle | DialogueState::WithAgent => self.respond(&mut s, meaning),
         }
-        self.escalate(&cx, abusive, route, &mut t);
-        self.record_replies(bot, &t);
-        Ok(t)
+        self.escalate(&mut s, abusive, route);
+        self.finish(s)
     }
 
-    /// Adds the reasons that hold whatever the intent (abuse, negative sentiment, loop):
-    /// to this turn's handoff if there is one, else as a handoff of their own.
-    fn escalate(&mut self, cx: &Cx<'_>, abusive: bool, route: Option<String>, t: &mut Turn) {
-        let bot = cx.bot;
+    /// Builds the turn's handoff, if it asked for one, and records the replies: each reply
+    /// is masked once, for the session's transcript and the handoff's alike.
+    fn finish(&mut self, s: Step<'_>) -> Turn {
+        let Step { bot, mut turn, handoff, .. } = s;
+        let masked: Vec<String> = turn.replies.iter().map(|r| pii::redact(&bot.extractors, r)).collect();
+        if let Some(request) = handoff {
+            let mut transcript = self.transcript.clone();
+            let shown = &masked[..request.replies.min(masked.len())];
+            transcript.extend(shown.iter().map(|text| TranscriptLine { speaker: Speaker::Bot, text: text.clone() }));
+            let mut priority = Handoff::priority_of(&request.reasons, &bot.spec.handoff.priorities);
+            let mut route = request.route;
+            if let Some(rule) = request.rule {
+                route = rule.route.clone().unwrap_or(route);
+                priority = priority.max(rule.priority.unwrap_or(priority));
+            }
+            let mut handoff = Box::new(Handoff {
+                reasons: request.reasons,
+                priority,
+                route,
+                summary: String::new(),
+                transcript,
+                slots: request.slots,
+                sentiment: request.sentiment,
+                segment: request.segment,
+                rule: request.rule.map(|r| r.name.clone()),
+            });
+            handoff.summary = summarize(turn.language, &request.wanted, &request.steps, &handoff);
+            let signal = if request.available { Signal::Handoff(handoff) } else { Signal::AgentUnavailable(handoff) };
+            turn.signals.insert(request.signal_at.min(turn.signals.len()), signal);
+        }
+        for text in masked {
+            self.record(Speaker::Bot, text);
+        }
+        turn
+    }
+
+    /// Adds the reasons that hold whatever the intent (abuse, negative sentiment, loop,
+    /// a business rule): to this turn's handoff if it asks for one, else as a handoff of
+    /// their own — except while taking a message because no agent was free (asking again
+    /// would loop).
+    fn escalate(&mut self, s: &mut Step<'_>, abusive: bool, route: Option<String>) {
+        let bot = s.bot;
         let h = &bot.spec.handoff;
         let mut reasons = Vec::new();
         if abusive && h.on_abuse {
             reasons.push(HandoffReason::Abuse);
         }
         let trend = self.sentiment_trend();
-        if t.sentiment <= h.negative_sentiment || (self.sentiments.len() >= 3 && trend <= h.negative_sentiment + 0.2) {
+        if s.turn.sentiment <= h.negative_sentiment
+            || (self.sentiments.len() >= 3 && trend <= h.negative_sentiment + 0.2)
+        {
             reasons.push(HandoffReason::NegativeSentiment);
         }
-        if h.loop_limit > 0 && self.repeats >= h.loop_limit && t.intent.is_some() {
+        if h.loop_limit > 0 && self.repeats >= h.loop_limit && s.turn.intent.is_some() {
             reasons.push(HandoffReason::Loop);
         }
-        let intent = t.intent.as_ref().map(|i| i.name.as_str());
+        let intent = s.turn.intent.as_ref().map(|i| i.name.as_str());
         let rule = h.rules.iter().find(|r| !self.rules_fired.contains(&r.name) && self.rule_holds(r, intent));
         if let Some(rule) = rule {
             self.rules_fired.push(rule.name.clone());
@@ -232,28 +228,20 @@ impl Session {
         if reasons.is_empty() {
             return;
         }
-        if handoff_mut(t).is_none() && !self.in_unavailable_form(bot) && self.state != DialogueState::WithAgent {
+        if s.handoff.is_none() && !self.in_unavailable_form(bot) && self.state != DialogueState::WithAgent {
             // The intent's reply stays; the handoff message follows it.
             let route = rule.and_then(|r| r.route.clone()).or(route);
-            self.hand_off(cx, reasons.clone(), route, t);
+            self.hand_off(s, reasons.clone(), route);
         }
-        // No handoff when already taking a message because no agent was free (asking again
-        // would loop).
-        let wanted = self.wanted_intents(bot);
-        let language = t.language;
-        let Some(handoff) = handoff_mut(t) else { return };
+        let Some(request) = &mut s.handoff else { return };
         for r in reasons {
-            if !handoff.reasons.contains(&r) {
-                handoff.reasons.push(r);
+            if !request.reasons.contains(&r) {
+                request.reasons.push(r);
             }
         }
-        handoff.priority = Handoff::priority_of(&handoff.reasons, &h.priorities);
-        if let Some(rule) = rule {
-            handoff.rule = Some(rule.name.clone());
-            handoff.route = rule.route.clone().unwrap_or(std::mem::take(&mut handoff.route));
-            handoff.priority = handoff.priority.max(rule.priority.unwrap_or(handoff.priority));
+        if rule.is_some() {
+            request.rule = rule;
         }
-        handoff.summary = summarize(language, &wanted, &self.steps, handoff);
     }
 
     /// Do all conditions of `rule` hold now?
@@ -296,74 +284,41 @@ impl Session {
         self.turns as usize
     }
 
-    /// Rules first, then the model with the out-of-scope thresholds.
-    fn understand<'b>(
-        &self,
-        bot: &'b Bot,
-        text: &str,
-        hashed: &HashedText,
-        embedding: Option<&[f32]>,
-        t: &mut Turn,
-    ) -> Understood<'b> {
-        let ranked =
-            bot.classifier.as_ref().map(|c| c.rank_classes(hashed, embedding, ALTERNATIVES)).unwrap_or_default();
-        if let Some(c) = &bot.classifier {
-            t.alternatives = c.candidates(&ranked);
-        }
-        if let Some(i) = bot.rules.find(text) {
-            let (name, spec) = &bot.intents[i];
-            t.intent = Some(IntentMatch { name: name.clone(), confidence: 1.0, source: IntentSource::Rule });
-            return Understood::Intent(name, spec);
-        }
-        let Some(best) = t.alternatives.first() else { return Understood::OutOfScope };
-        let second = t.alternatives.get(1).map_or(0.0, |c| c.confidence);
-        let settings = &bot.spec.settings;
-        if best.confidence < settings.confidence_threshold || best.confidence - second < settings.margin_threshold {
-            return Understood::OutOfScope;
-        }
-        t.intent =
-            Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
-        match ranked.first().map(|&(class, _)| bot.targets[class]) {
-            Some(Target::Intent(i)) => Understood::Intent(&bot.intents[i].0, &bot.intents[i].1),
-            Some(Target::Faq(i)) => Understood::Faq(i),
-            Some(Target::OutOfScope) | None => Understood::OutOfScope,
-        }
-    }
-
     /// A turn outside a form.
-    fn respond(&mut self, cx: &Cx<'_>, understood: Understood<'_>, t: &mut Turn) {
-        let bot = cx.bot;
-        match understood {
-            Understood::OutOfScope => {
-                t.intent = None;
+    fn respond(&mut self, s: &mut Step<'_>, meaning: Meaning) {
+        let bot = s.bot;
+        match meaning {
+            Meaning::OutOfScope => {
+                s.turn.intent = None;
                 self.fallback_streak += 1;
                 self.note_step(BotStep::NotUnderstood);
-                t.signals.push(Signal::Fallback { streak: self.fallback_streak });
+                s.turn.signals.push(Signal::Fallback { streak: self.fallback_streak });
                 let limit = bot.spec.handoff.fallback_streak;
                 if limit > 0 && self.fallback_streak >= limit {
-                    self.hand_off(cx, vec![HandoffReason::FallbackStreak], None, t);
+                    self.hand_off(s, vec![HandoffReason::FallbackStreak], None);
                 } else {
-                    t.replies.push(bot.builtin_response("fallback", t.language, self.pick()));
+                    s.turn.replies.push(bot.builtin_response("fallback", s.turn.language, self.pick()));
                 }
             }
-            Understood::Faq(i) => {
+            Meaning::Faq(i) => {
                 self.fallback_streak = 0;
                 let (id, answer) = &bot.faqs[i];
                 self.note_intent(&format!("{}{id}", crate::bot::FAQ_PREFIX));
-                t.replies.push(render(answer, t.language, self.pick(), &BTreeMap::new()));
-                t.signals.push(Signal::FaqAnswered { id: id.clone() });
+                s.turn.replies.push(render(answer, s.turn.language, self.pick(), &BTreeMap::new()));
+                s.turn.signals.push(Signal::FaqAnswered { id: id.clone() });
                 self.note_step(BotStep::AnsweredFaq(id.clone()));
             }
-            Understood::Intent(name, spec) => {
+            Meaning::Intent(i) => {
+                let (name, spec) = &bot.intents[i];
                 self.fallback_streak = 0;
                 self.note_intent(name);
-                self.start_intent(cx, name, spec, t);
+                self.start_intent(s, name, spec);
             }
         }
     }
 
-    fn start_intent(&mut self, cx: &Cx<'_>, name: &str, spec: &IntentSpec, t: &mut Turn) {
-        let bot = cx.bot;
+    fn start_intent(&mut self, s: &mut Step<'_>, name: &str, spec: &IntentSpec) {
+        let bot = s.bot;
         // Only slots that some intent carries over survive into a new intent.
         self.slots.retain(|slot, _| bot.intents.iter().any(|(_, i)| i.slots.get(slot).is_some_and(|s| s.carry_over)));
         let mut reasons = Vec::new();
@@ -373,22 +328,22 @@ impl Session {
         if spec.sensitive {
             reasons.push(HandoffReason::SensitiveIntent);
         }
-        match self.fill_slots(cx, name, spec, &t.entities, None, false) {
+        match self.fill_slots(s, name, spec, None, false) {
             Err(_) => reasons.push(HandoffReason::AdapterFailure),
             Ok(rejected) => {
                 for slot in rejected {
-                    t.signals.push(Signal::SlotRejected { intent: name.to_string(), slot });
+                    s.turn.signals.push(Signal::SlotRejected { intent: name.to_string(), slot });
                 }
             }
         }
         if !reasons.is_empty() {
             if let Some(response) = spec.response.as_ref().filter(|_| spec.handoff || spec.sensitive) {
-                t.replies.push(render(response, t.language, self.pick(), &self.slots));
+                s.turn.replies.push(render(response, s.turn.language, self.pick(), &self.slots));
             }
-            self.hand_off(cx, reasons, spec.route.clone(), t);
+            self.hand_off(s, reasons, spec.route.clone());
             return;
         }
-        self.advance_form(name, spec, t);
+        self.advance_form(name, spec, &mut s.turn);
     }
 
     /// Asks for the next missing required slot, or asks to confirm, or completes the intent.
@@ -441,53 +396,47 @@ impl Session {
     }
 
     /// A turn while a form waits for `slot`.
-    fn continue_form(
-        &mut self,
-        cx: &Cx<'_>,
-        text: &str,
-        understood: Understood<'_>,
-        (intent, slot, reprompts): (&str, &str, u32),
-        t: &mut Turn,
-    ) {
-        let bot = cx.bot;
+    fn continue_form(&mut self, s: &mut Step<'_>, meaning: Meaning, (intent, slot, reprompts): (&str, &str, u32)) {
+        let bot = s.bot;
         let Some(spec) = bot.intent(intent) else {
             // The bot was reloaded without this intent: start over.
             self.state = DialogueState::Idle;
-            return self.respond(cx, understood, t);
+            return self.respond(s, meaning);
         };
-        if has_any(text, CANCEL_WORDS) {
-            return self.cancel_form(bot, intent, spec, t);
+        if has_any(&s.text, CANCEL_WORDS) {
+            return self.cancel_form(bot, intent, spec, &mut s.turn);
         }
-        let correcting = has_any(text, CORRECTION_WORDS);
-        let fits = |s: &SlotSpec| t.entities.iter().any(|e| e.entity == s.entity);
+        let correcting = has_any(&s.text, CORRECTION_WORDS);
+        let fits = |slot: &SlotSpec| s.turn.entities.iter().any(|e| e.entity == slot.entity);
         let answers_slot = spec.slots.get(slot).is_some_and(fits);
-        let corrects = correcting && spec.slots.iter().any(|(k, s)| self.slots.contains_key(k) && fits(s));
-        if !answers_slot && !corrects && self.turned_aside(cx, intent, understood, t) {
+        let corrects = correcting && spec.slots.iter().any(|(k, v)| self.slots.contains_key(k) && fits(v));
+        if !answers_slot && !corrects && self.turned_aside(s, intent, meaning) {
             return;
         }
         // The answer belongs to the open form, whatever the classifier made of it.
-        self.claim_turn(intent, t);
+        claim_turn(intent, &mut s.turn);
         let before = self.slots.clone();
-        let rejected = match self.fill_slots(cx, intent, spec, &t.entities, Some(slot), correcting) {
+        let rejected = match self.fill_slots(s, intent, spec, Some(slot), correcting) {
             Ok(rejected) => rejected,
-            Err(_) => return self.hand_off(cx, vec![HandoffReason::AdapterFailure], spec.route.clone(), t),
+            Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], spec.route.clone()),
         };
         for r in &rejected {
-            t.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot: r.clone() });
+            s.turn.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot: r.clone() });
         }
         if self.slots.contains_key(slot) {
-            return self.advance_form(intent, spec, t);
+            return self.advance_form(intent, spec, &mut s.turn);
         }
         let corrected = self.slots.iter().any(|(k, v)| k != slot && before.get(k) != Some(v));
         let reprompts = if corrected {
-            t.replies.push(bot.builtin_response("corrected", t.language, self.pick()));
+            s.turn.replies.push(bot.builtin_response("corrected", s.turn.language, self.pick()));
             reprompts
         } else {
             reprompts + 1
         };
-        if self.gave_up(cx, spec, reprompts, t) {
+        if self.gave_up(s, spec, reprompts) {
             return;
         }
+        let t = &mut s.turn;
         let slot_spec = spec.slots.get(slot);
         if let Some(invalid) = slot_spec.and_then(|s| s.invalid.as_ref()).filter(|_| rejected.iter().any(|r| r == slot))
         {
@@ -502,56 +451,50 @@ impl Session {
     }
 
     /// A turn while the bot waits for the customer to confirm `intent`'s slots.
-    fn continue_confirm(
-        &mut self,
-        cx: &Cx<'_>,
-        text: &str,
-        understood: Understood<'_>,
-        (intent, reprompts): (&str, u32),
-        t: &mut Turn,
-    ) {
-        let bot = cx.bot;
+    fn continue_confirm(&mut self, s: &mut Step<'_>, meaning: Meaning, (intent, reprompts): (&str, u32)) {
+        let bot = s.bot;
         let Some(spec) = bot.intent(intent) else {
             self.state = DialogueState::Idle;
-            return self.respond(cx, understood, t);
+            return self.respond(s, meaning);
         };
-        if has_any(text, CANCEL_WORDS) {
-            return self.cancel_form(bot, intent, spec, t);
+        if has_any(&s.text, CANCEL_WORDS) {
+            return self.cancel_form(bot, intent, spec, &mut s.turn);
         }
-        if spec.slots.values().any(|s| t.entities.iter().any(|e| e.entity == s.entity)) {
+        if spec.slots.values().any(|v| s.turn.entities.iter().any(|e| e.entity == v.entity)) {
             // A new value for a slot: correct it and ask again.
-            self.claim_turn(intent, t);
+            claim_turn(intent, &mut s.turn);
             let before = self.slots.clone();
-            match self.fill_slots(cx, intent, spec, &t.entities, None, true) {
-                Err(_) => return self.hand_off(cx, vec![HandoffReason::AdapterFailure], spec.route.clone(), t),
+            match self.fill_slots(s, intent, spec, None, true) {
+                Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], spec.route.clone()),
                 Ok(rejected) => {
                     for slot in rejected {
-                        t.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot });
+                        s.turn.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot });
                     }
                 }
             }
             if self.slots != before {
-                t.replies.push(bot.builtin_response("corrected", t.language, self.pick()));
+                s.turn.replies.push(bot.builtin_response("corrected", s.turn.language, self.pick()));
                 self.state = DialogueState::Idle;
-                return self.advance_form(intent, spec, t);
+                return self.advance_form(intent, spec, &mut s.turn);
             }
         }
-        match yes_or_no(text) {
+        match yes_or_no(&s.text) {
             Some(true) => {
-                self.claim_turn(intent, t);
-                return self.complete_intent(intent, spec, t);
+                claim_turn(intent, &mut s.turn);
+                return self.complete_intent(intent, spec, &mut s.turn);
             }
-            Some(false) => return self.cancel_form(bot, intent, spec, t),
+            Some(false) => return self.cancel_form(bot, intent, spec, &mut s.turn),
             None => {}
         }
-        if self.turned_aside(cx, intent, understood, t) {
+        if self.turned_aside(s, intent, meaning) {
             return;
         }
-        self.claim_turn(intent, t);
+        claim_turn(intent, &mut s.turn);
         let reprompts = reprompts + 1;
-        if self.gave_up(cx, spec, reprompts, t) {
+        if self.gave_up(s, spec, reprompts) {
             return;
         }
+        let t = &mut s.turn;
         if let Some(question) = &spec.confirm {
             t.replies.push(render(question, t.language, self.pick(), &self.slots));
         }
@@ -563,24 +506,24 @@ impl Session {
     /// While `intent` waits for an answer: another intent (a rule, or the model at
     /// `form_exit_threshold` or above) ends the wait and is handled, an FAQ question is
     /// answered and the wait goes on. True when the turn went either way.
-    fn turned_aside(&mut self, cx: &Cx<'_>, intent: &str, understood: Understood<'_>, t: &mut Turn) -> bool {
-        match understood {
-            Understood::Intent(other, _) if other != intent => {
-                if t.intent.as_ref().is_some_and(|m| m.confidence < cx.bot.spec.settings.form_exit_threshold) {
+    fn turned_aside(&mut self, s: &mut Step<'_>, intent: &str, meaning: Meaning) -> bool {
+        match meaning {
+            Meaning::Intent(other) if s.bot.intents[other].0 != intent => {
+                if s.turn.intent.as_ref().is_some_and(|m| m.confidence < s.bot.spec.settings.form_exit_threshold) {
                     // Not sure enough that this is a new request: the form takes the turn
                     // as an answer it could not use ("not sure" read as a weak greeting).
                     return false;
                 }
                 // The customer moved on: drop the form and handle the new request.
                 self.state = DialogueState::Idle;
-                t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
+                s.turn.signals.push(Signal::FormCancelled { intent: intent.to_string() });
                 self.note_step(BotStep::Cancelled(intent.to_string()));
-                self.respond(cx, understood, t);
+                self.respond(s, meaning);
                 true
             }
-            Understood::Faq(_) => {
+            Meaning::Faq(_) => {
                 let state = self.state.clone();
-                self.respond(cx, understood, t);
+                self.respond(s, meaning);
                 self.state = state;
                 true
             }
@@ -589,40 +532,34 @@ impl Session {
     }
 
     /// Past the re-prompt limit the bot stops asking and hands off (true).
-    fn gave_up(&mut self, cx: &Cx<'_>, spec: &IntentSpec, reprompts: u32, t: &mut Turn) -> bool {
-        if reprompts <= cx.bot.spec.settings.max_reprompts {
+    fn gave_up(&mut self, s: &mut Step<'_>, spec: &IntentSpec, reprompts: u32) -> bool {
+        if reprompts <= s.bot.spec.settings.max_reprompts {
             return false;
         }
-        t.replies.push(cx.bot.builtin_response("reprompt_limit", t.language, self.pick()));
-        self.hand_off(cx, vec![HandoffReason::RepromptLimit], spec.route.clone(), t);
+        s.turn.replies.push(s.bot.builtin_response("reprompt_limit", s.turn.language, self.pick()));
+        self.hand_off(s, vec![HandoffReason::RepromptLimit], spec.route.clone());
         true
     }
 
-    /// Reports the turn as part of `intent`'s form, whatever the classifier guessed.
-    fn claim_turn(&self, intent: &str, t: &mut Turn) {
-        if t.intent.as_ref().map(|i| i.name.as_str()) != Some(intent) {
-            t.intent = Some(IntentMatch { name: intent.to_string(), confidence: 1.0, source: IntentSource::Form });
-        }
-    }
-
-    /// Fills `intent`'s slots from entities of the right kind, in order of appearance; `first`
-    /// (the slot just asked for) goes first, and with `overwrite` filled slots take a new
-    /// value (a correction). A value must pass the slot's `values`, `pattern` and the host's
-    /// check. Returns the slots left unfilled because every candidate was rejected.
+    /// Fills `intent`'s slots from the turn's entities of the right kind, in order of
+    /// appearance; `first` (the slot just asked for) goes first, and with `overwrite` filled
+    /// slots take a new value (a correction). A value must pass the slot's `values`,
+    /// `pattern` and the host's check. Returns the slots left unfilled because every
+    /// candidate was rejected.
     fn fill_slots(
         &mut self,
-        cx: &Cx<'_>,
+        s: &Step<'_>,
         intent: &str,
         spec: &IntentSpec,
-        entities: &[Entity],
         first: Option<&str>,
         overwrite: bool,
     ) -> Result<Vec<String>, AdapterError> {
+        let entities = &s.turn.entities;
         let mut used = vec![false; entities.len()];
         let mut rejected = Vec::new();
-        let order = first.into_iter().chain(spec.slots.keys().map(String::as_str).filter(|s| Some(*s) != first));
+        let order = first.into_iter().chain(spec.slots.keys().map(String::as_str).filter(|k| Some(*k) != first));
         for slot in order {
-            let Some(s) = spec.slots.get(slot) else { continue };
+            let Some(slot_spec) = spec.slots.get(slot) else { continue };
             if self.slots.contains_key(slot) && !overwrite && first != Some(slot) {
                 continue;
             }
@@ -630,19 +567,20 @@ impl Session {
             // places in another slot of the same kind is left for that slot (unless this is
             // the slot the bot just asked for: then the answer is for it).
             let hint =
-                |e: &Entity| cx.hints.iter().find(|h| h.start < e.end && e.start < h.end).map(|h| h.slot.as_str());
+                |e: &Entity| s.slot_spans.iter().find(|h| h.start < e.end && e.start < h.end).map(|h| h.slot.as_str());
             let elsewhere = |e: &Entity| {
                 first != Some(slot)
-                    && hint(e).is_some_and(|h| h != slot && spec.slots.get(h).is_some_and(|o| o.entity == s.entity))
+                    && hint(e)
+                        .is_some_and(|h| h != slot && spec.slots.get(h).is_some_and(|o| o.entity == slot_spec.entity))
             };
             let mut candidates: Vec<usize> = (0..entities.len())
-                .filter(|&i| !used[i] && entities[i].entity == s.entity && !elsewhere(&entities[i]))
+                .filter(|&i| !used[i] && entities[i].entity == slot_spec.entity && !elsewhere(&entities[i]))
                 .collect();
             candidates.sort_unstable_by_key(|&i| (hint(&entities[i]) != Some(slot), i));
             let mut refused = false;
             for i in candidates {
                 used[i] = true;
-                if accepts(cx, intent, slot, s, &entities[i].value)? {
+                if accepts(s, intent, slot, slot_spec, &entities[i].value)? {
                     self.slots.insert(slot.to_string(), entities[i].value.clone());
                     refused = false;
                     break;
@@ -656,13 +594,14 @@ impl Session {
         Ok(rejected)
     }
 
-    /// Hands the conversation to an agent, or — when the host says none is free — offers
-    /// the bot file's `when_unavailable` intent and keeps it.
-    fn hand_off(&mut self, cx: &Cx<'_>, mut reasons: Vec<HandoffReason>, route: Option<String>, t: &mut Turn) {
-        let bot = cx.bot;
+    /// Asks for a handoff — built at the end of the turn, once every reason is known — or,
+    /// when the host says no agent is free, offers the bot file's `when_unavailable`
+    /// intent and keeps the conversation.
+    fn hand_off(&mut self, s: &mut Step<'_>, mut reasons: Vec<HandoffReason>, route: Option<String>) {
+        let bot = s.bot;
         let segment_route = || bot.spec.segments.get(self.segment.as_ref()?)?.route.clone();
         let route = route.or_else(segment_route).unwrap_or_else(|| bot.spec.handoff.default_route.clone());
-        let available = cx.adapter.agent_available(&route).unwrap_or_else(|_| {
+        let available = s.adapter.agent_available(&route).unwrap_or_else(|_| {
             // Without an answer, try the agents anyway; the reason tells the host why.
             if !reasons.contains(&HandoffReason::AdapterFailure) {
                 reasons.push(HandoffReason::AdapterFailure);
@@ -670,36 +609,28 @@ impl Session {
             true
         });
         let message = if available { "handoff" } else { "no_agent" };
-        t.replies.push(bot.builtin_response(message, t.language, self.pick()));
-        let slots: BTreeMap<String, String> =
-            self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect();
-        let mut transcript = self.transcript.clone();
-        for r in &t.replies {
-            transcript
-                .push(crate::handoff::TranscriptLine { speaker: Speaker::Bot, text: pii::redact(&bot.extractors, r) });
-        }
-        let mut handoff = Box::new(Handoff {
-            priority: Handoff::priority_of(&reasons, &bot.spec.handoff.priorities),
+        s.turn.replies.push(bot.builtin_response(message, s.turn.language, self.pick()));
+        s.handoff = Some(HandoffRequest {
             reasons,
             route,
-            summary: String::new(),
-            transcript,
-            slots,
+            available,
+            rule: None,
+            signal_at: s.turn.signals.len(),
+            replies: s.turn.replies.len(),
+            slots: self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect(),
+            wanted: self.wanted_intents(bot),
+            steps: self.steps.clone(),
             sentiment: self.sentiment_trend(),
             segment: self.segment.clone(),
-            rule: None,
         });
-        handoff.summary = summarize(t.language, &self.wanted_intents(bot), &self.steps, &handoff);
         if available {
-            t.signals.push(Signal::Handoff(handoff));
             self.state = DialogueState::WithAgent;
             return;
         }
-        t.signals.push(Signal::AgentUnavailable(handoff));
         self.state = DialogueState::Idle;
         let fallback = bot.spec.handoff.when_unavailable.as_deref();
         if let Some((name, spec)) = fallback.and_then(|n| bot.intents.iter().find(|(i, _)| i == n)) {
-            self.advance_form(name, spec, t);
+            self.advance_form(name, spec, &mut s.turn);
         }
     }
 
@@ -735,23 +666,24 @@ impl Session {
             }
         }
     }
-
-    fn record_replies(&mut self, bot: &Bot, t: &Turn) {
-        for r in &t.replies {
-            self.record(Speaker::Bot, pii::redact(&bot.extractors, r));
-        }
-    }
 }
 
 /// A value passes the slot's `values` and `pattern`, then the host's check.
-fn accepts(cx: &Cx<'_>, intent: &str, slot: &str, spec: &SlotSpec, value: &str) -> Result<bool, AdapterError> {
+fn accepts(s: &Step<'_>, intent: &str, slot: &str, spec: &SlotSpec, value: &str) -> Result<bool, AdapterError> {
     if !spec.values.is_empty() && !spec.values.iter().any(|v| v == value) {
         return Ok(false);
     }
-    if cx.bot.slot_pattern(intent, slot).is_some_and(|re| !re.is_match(value)) {
+    if s.bot.slot_pattern(intent, slot).is_some_and(|re| !re.is_match(value)) {
         return Ok(false);
     }
-    cx.adapter.validate_slot(intent, slot, value)
+    s.adapter.validate_slot(intent, slot, value)
+}
+
+/// Reports the turn as part of `intent`'s form, whatever the classifier guessed.
+fn claim_turn(intent: &str, t: &mut Turn) {
+    if t.intent.as_ref().map(|i| i.name.as_str()) != Some(intent) {
+        t.intent = Some(IntentMatch { name: intent.to_string(), confidence: 1.0, source: IntentSource::Form });
+    }
 }
 
 /// Does normalised `text` contain one of `words` (English ones as whole words)?
@@ -800,12 +732,4 @@ fn summarize(lang: Language, intents: &[String], steps: &[BotStep], h: &Handoff)
             "Customer wants: {wants}; intents seen: {seen}; details: {info}; bot already: {done}; segment: {segment}; sentiment: {sentiment:+.2}; handoff because: {why}"
         ),
     }
-}
-
-/// This turn's handoff, whether an agent takes it or not.
-fn handoff_mut(t: &mut Turn) -> Option<&mut Handoff> {
-    t.signals.iter_mut().find_map(|s| match s {
-        Signal::Handoff(h) | Signal::AgentUnavailable(h) => Some(&mut **h),
-        _ => None,
-    })
 }

@@ -56,6 +56,7 @@
 #![deny(missing_docs)]
 
 mod adapter;
+mod analysis;
 mod analytics;
 mod bot;
 pub mod botfile;
@@ -77,11 +78,11 @@ mod text;
 mod turn;
 
 pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
+pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::{Bot, Tier};
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 pub use checksum::crc32;
-pub use dialogue::MAX_UTTERANCE_CHARS;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};

@@ -1,14 +1,12 @@
 //! Masking of personal data (phone, ID card, bank card, e-mail) in anything that leaves
 //! the conversation: transcripts, summaries, events.
 
-use crate::entity::Extractors;
+use crate::entity::{Entity, Extractors};
 
 /// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
 /// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
 pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
-    // Every kind masked here has digits or an `@` (ASCII or full-width): text without them
-    // has nothing to mask, and skipping the extractors keeps redacting replies cheap.
-    if !text.chars().any(|c| c.is_ascii_digit() || c == '@' || ('０'..='９').contains(&c) || c == '＠') {
+    if !may_hold_personal_data(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
@@ -21,6 +19,20 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     }
     out.extend(&chars[at.min(chars.len())..]);
     out
+}
+
+/// Every kind masked here has digits or an `@` (ASCII or full-width): text without them
+/// has nothing to mask, and skipping the extractors keeps redacting replies cheap.
+fn may_hold_personal_data(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit() || c == '@' || ('０'..='９').contains(&c) || c == '＠')
+}
+
+/// The personal data in `text` (what [`mask`] masks), spans in characters.
+pub(crate) fn personal_data(extractors: &Extractors, text: &str) -> Vec<Entity> {
+    if !may_hold_personal_data(text) {
+        return Vec::new();
+    }
+    extractors.extract_personal(text)
 }
 
 /// What leaves the conversation (transcripts, summaries, events): personal data and abusive

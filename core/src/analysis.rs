@@ -1,0 +1,178 @@
+//! Understanding as a value: [`Bot::analyze`] reads one utterance and returns an
+//! [`Analysis`] — what was said, in which language, which entities, slots, intents and FAQ
+//! entries it may mean, its sentiment, abuse and personal data — and knows nothing of the
+//! conversation. The dialogue policy (`dialogue.rs`) acts on it; `kefu eval`, tests and
+//! bindings can call it alone.
+
+use crate::adapter::TurnContext;
+use crate::bot::Target;
+use crate::entity::{Entity, HostValues};
+use crate::error::{Error, Result};
+use crate::intent::{HashedText, IntentCandidate, IntentSource, SlotTags};
+use crate::tagger::{bio_spans, tokens_with_spans};
+use crate::text::{detect_language, normalize, Language, Normalized};
+use crate::turn::IntentMatch;
+use crate::{sentiment, Bot};
+
+/// Longest utterance accepted, in characters. Longer ones are rejected with
+/// [`Error::UtteranceTooLong`] (and a session is left unchanged).
+pub const MAX_UTTERANCE_CHARS: usize = 4096;
+/// Ranked alternatives reported per utterance.
+const ALTERNATIVES: usize = 3;
+
+/// What one utterance means to a bot, before any dialogue.
+#[derive(Clone, PartialEq)]
+pub struct Analysis {
+    /// The normalised text (full/half width, case, spaces, zero-width characters).
+    pub text: String,
+    /// The language of the text; `None` for text without letters.
+    pub language: Option<Language>,
+    /// Entities found; spans in characters of the original utterance.
+    pub entities: Vec<Entity>,
+    /// Where the bot's slot tagger places each slot (characters of the original
+    /// utterance); empty without annotated examples.
+    pub slot_spans: Vec<SlotSpan>,
+    /// The model's ranked guesses, intents and FAQ entries (`faq/<id>`), best first.
+    pub ranked: Vec<IntentCandidate>,
+    /// The meaning chosen: a rule's intent, else the model's best guess when it clears the
+    /// bot's confidence and margin thresholds; `None` when out of scope.
+    pub intent: Option<IntentMatch>,
+    /// Sentiment, −1 (angry) … 1 (happy).
+    pub sentiment: f32,
+    /// Whether the text holds abusive words.
+    pub abusive: bool,
+    /// The customer segment the utterance suggests, if any.
+    pub segment: Option<String>,
+    /// Personal data (phones, ID and bank cards, e-mail) in the utterance.
+    pub personal_data: Vec<Entity>,
+    /// What `intent` is in the bot: an intent, an FAQ entry, or nothing.
+    pub(crate) meaning: Meaning,
+}
+
+impl std::fmt::Debug for Analysis {
+    // The text may hold personal data: show everything but the text itself.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analysis")
+            .field("language", &self.language)
+            .field("entities", &self.entities)
+            .field("slot_spans", &self.slot_spans)
+            .field("ranked", &self.ranked)
+            .field("intent", &self.intent)
+            .field("sentiment", &self.sentiment)
+            .field("abusive", &self.abusive)
+            .field("segment", &self.segment)
+            .field("personal_data", &self.personal_data.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A span of the utterance the slot tagger assigns to `slot`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotSpan {
+    /// The slot's name.
+    pub slot: String,
+    /// First character (of the original utterance).
+    pub start: usize,
+    /// One past the last character.
+    pub end: usize,
+}
+
+/// What the chosen meaning is in the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Meaning {
+    /// Index into the bot's intents.
+    Intent(usize),
+    /// Index into the bot's FAQ entries.
+    Faq(usize),
+    OutOfScope,
+}
+
+impl Bot {
+    /// Understands one utterance: a pure function of the bot, the utterance and the
+    /// host's time and embedding in `ctx` (its adapter is not asked). Fails only when the
+    /// utterance is over [`MAX_UTTERANCE_CHARS`].
+    pub fn analyze(&self, utterance: &str, ctx: &TurnContext<'_>) -> Result<Analysis> {
+        self.analyze_with(utterance, ctx, &HostValues::new())
+    }
+
+    /// [`Bot::analyze`] with a session's own values of `host_values` entities.
+    pub(crate) fn analyze_with(&self, utterance: &str, ctx: &TurnContext<'_>, own: &HostValues) -> Result<Analysis> {
+        let chars = utterance.chars().count();
+        if chars > MAX_UTTERANCE_CHARS {
+            return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
+        }
+        let normalized = normalize(utterance);
+        let mut analysis = Analysis {
+            language: detect_language(&normalized.text),
+            entities: self.extractors.extract_with(&normalized, utterance, ctx.now, own),
+            slot_spans: Vec::new(),
+            ranked: Vec::new(),
+            intent: None,
+            sentiment: 0.0,
+            abusive: false,
+            segment: None,
+            personal_data: crate::pii::personal_data(&self.extractors, utterance),
+            meaning: Meaning::OutOfScope,
+            text: String::new(),
+        };
+        if !normalized.text.is_empty() {
+            self.understand(utterance, &normalized, ctx.embedding, &mut analysis);
+        }
+        analysis.text = normalized.text;
+        Ok(analysis)
+    }
+
+    /// Tags slots, ranks intents (rules first, then the model with the out-of-scope
+    /// thresholds), classifies the segment, scores sentiment and abuse.
+    fn understand(&self, utterance: &str, normalized: &Normalized, host_embedding: Option<&[f32]>, a: &mut Analysis) {
+        let text = normalized.text.as_str();
+        // One tagging serves both the classifier's slot features and the slot spans.
+        let tagged = self.slot_tagger.as_ref().map(|tagger| {
+            let (words, spans): (Vec<String>, Vec<(usize, usize)>) =
+                tokens_with_spans(text).into_iter().map(|(w, s, e)| (w, (s, e))).unzip();
+            let tags = tagger.tag(&words);
+            (words, spans, tags)
+        });
+        let reads_slots = self.classifier.as_ref().is_some_and(|c| c.reads_slots());
+        let slot_tags = tagged.as_ref().filter(|_| reads_slots).map(|(tokens, _, tags)| SlotTags { tokens, tags });
+        let hashed = HashedText::with_slots(text, slot_tags);
+        if let Some((_, spans, tags)) = &tagged {
+            a.slot_spans = bio_spans(tags)
+                .into_iter()
+                .map(|(slot, first, last)| {
+                    let (start, end) = normalized.original_char_span(spans[first].0, spans[last - 1].1);
+                    SlotSpan { slot, start, end }
+                })
+                .collect();
+        }
+        let own_embedding = self.embed(utterance);
+        let embedding = own_embedding.as_deref().or(host_embedding);
+        a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
+        a.sentiment = sentiment::score(text);
+        a.abusive = sentiment::count_abusive(text) > 0;
+        let ranked =
+            self.classifier.as_ref().map(|c| c.rank_classes(&hashed, embedding, ALTERNATIVES)).unwrap_or_default();
+        if let Some(c) = &self.classifier {
+            a.ranked = c.candidates(&ranked);
+        }
+        if let Some(i) = self.rules.find(text) {
+            a.intent =
+                Some(IntentMatch { name: self.intents[i].0.clone(), confidence: 1.0, source: IntentSource::Rule });
+            a.meaning = Meaning::Intent(i);
+            return;
+        }
+        let Some(best) = a.ranked.first() else { return };
+        let second = a.ranked.get(1).map_or(0.0, |c| c.confidence);
+        let settings = &self.spec.settings;
+        if best.confidence < settings.confidence_threshold || best.confidence - second < settings.margin_threshold {
+            return;
+        }
+        a.intent =
+            Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
+        a.meaning = match ranked.first().map(|&(class, _)| self.targets[class]) {
+            Some(Target::Intent(i)) => Meaning::Intent(i),
+            Some(Target::Faq(i)) => Meaning::Faq(i),
+            Some(Target::OutOfScope) | None => Meaning::OutOfScope,
+        };
+    }
+}
