@@ -64,7 +64,7 @@ pub struct TurnContext<'a> {
     /// The host's data and agent adapter.
     pub adapter: &'a dyn HostAdapter,
     /// The utterance's sentence embedding, for a bot loaded with
-    /// [`crate::Bot::from_yaml_with_embeddings`] (the host runs the encoder, e.g. ONNX
+    /// [`crate::BotLoader::embeddings`] (the host runs the encoder, e.g. ONNX
     /// Runtime Web in a page). Without it such a bot classifies on its n-grams alone; a bot
     /// with its own encoder, or on the embedded tier, ignores it.
     pub embedding: Option<&'a [f32]>,

@@ -144,7 +144,7 @@ impl TextClassifier {
     }
 
     /// Trains on `(text, label)` pairs and each text's sentence embedding (same order, same
-    /// length; see [`crate::Encoder`]). Rank with [`TextClassifier::rank_with_embedding`].
+    /// length; see [`crate::SentenceEncoder`]). Rank with [`TextClassifier::rank_with_embedding`].
     pub fn train_with_embeddings<'a>(
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
