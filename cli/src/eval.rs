@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use kefu_core::{IntentCandidate, SequenceTagger, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
+use kefu_core::models::{IntentModel, LabelledText, SequenceTagger, OUT_OF_SCOPE_LABEL};
+use kefu_core::IntentCandidate;
 use serde::Serialize;
 
 mod bot_cases;
@@ -219,42 +220,35 @@ pub(crate) fn git_revision() -> String {
 /// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
 type Onnx<'a> = Option<(&'a kefu_onnx::OnnxEncoder, &'a SplitEmbeddings)>;
 
-/// The intent classifier and, on datasets with slots, the slot tagger whose tags it reads
-/// (trained on the gold tags of the training split; at test time it reads the tagger's).
-struct Model {
-    classifier: TextClassifier,
-    tagger: Option<SequenceTagger>,
-}
+/// The core's intent pipeline (the slot tagger, on datasets with slots, and the classifier
+/// that reads its tags), trained on gold tags; at test time it reads the tagger's.
+struct Model(IntentModel);
 
 impl Model {
     /// Trains the tagger (timed apart) and the classifier (timed).
     fn train(data: &Dataset, onnx: Onnx<'_>) -> (Model, f64, Option<f64>) {
-        let tagged = |e: &&Example| e.tokens.len() == e.tags.len() && !e.tags.is_empty();
+        fn labelled<'a>(e: &'a Example, label: &'a str) -> LabelledText<'a> {
+            LabelledText { text: &e.text, label, tokens: &e.tokens, tags: &e.tags }
+        }
+        let examples: Vec<LabelledText<'_>> = data
+            .train
+            .iter()
+            .map(|e| labelled(e, &e.intent))
+            .chain(data.oos_train.iter().map(|e| labelled(e, OUT_OF_SCOPE_LABEL)))
+            .collect();
         let t0 = Instant::now();
-        let tagger = data.train.iter().any(|e| tagged(&e)).then(|| {
-            let sentences: Vec<(Vec<String>, Vec<String>)> =
-                data.train.iter().filter(tagged).map(|e| (e.tokens.clone(), e.tags.clone())).collect();
-            SequenceTagger::train(&sentences)
-        });
+        let tagger = IntentModel::train_tagger(&examples);
         let tagger_seconds = tagger.as_ref().map(|_| t0.elapsed().as_secs_f64());
         let t0 = Instant::now();
-        let background = data.oos_train.iter().map(|e| (e.text.as_str(), OUT_OF_SCOPE_LABEL));
-        let examples = data.train.iter().map(|e| (e.text.as_str(), e.intent.as_str())).chain(background);
         let embeddings: Vec<Vec<f32>> =
             onnx.map(|(_, emb)| emb.train.iter().chain(&emb.oos_train).cloned().collect()).unwrap_or_default();
-        let slots: Vec<SlotTags<'_>> = match &tagger {
-            Some(_) => data.train.iter().map(|e| SlotTags { tokens: &e.tokens, tags: &e.tags }).collect(),
-            None => Vec::new(),
-        };
-        let classifier = TextClassifier::train_with(examples, &embeddings, &slots);
-        (Model { classifier, tagger }, t0.elapsed().as_secs_f64(), tagger_seconds)
+        let model = IntentModel::train_classifier(&examples, &embeddings, tagger);
+        (Model(model), t0.elapsed().as_secs_f64(), tagger_seconds)
     }
 
-    /// The `k` best guesses for `text` (its tokens tagged first where the model reads slots).
+    /// The `k` best guesses for an example.
     fn rank(&self, e: &Example, embedding: Option<&[f32]>, k: usize) -> Vec<IntentCandidate> {
-        let tags = self.tagger.as_ref().filter(|_| self.classifier.reads_slots()).map(|t| t.tag(&e.tokens));
-        let slots = tags.as_ref().map(|tags| SlotTags { tokens: &e.tokens, tags });
-        self.classifier.rank_with(&e.text, embedding, slots, k)
+        self.0.rank(&e.text, &e.tokens, embedding, k)
     }
 }
 
@@ -264,14 +258,14 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
-    let slots = model.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
+    let slots = model.0.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
     DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
         tier: if onnx.is_some() { "onnx" } else { "embedded" },
         train_examples: data.train.len(),
         test_examples: data.test.len(),
-        intents: model.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
+        intents: model.0.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
         intent_accuracy: scored.accuracy,
         validation_accuracy: (!data.validation.is_empty())
             .then(|| score(&model, &data.validation, onnx.map(|(_, e)| e.validation.as_slice())).accuracy),
@@ -281,7 +275,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         slot_f1: slots.map(|s| s.0),
         slot_train_seconds: slots.map(|s| s.1),
         train_seconds,
-        model_bytes: model.classifier.size_bytes(),
+        model_bytes: model.0.classifier.size_bytes(),
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: scored.top_confusions,
@@ -309,7 +303,7 @@ fn predictions_digest(model: &Model, data: &Dataset, emb: Option<&SplitEmbedding
             add(&confidence.to_bits().to_le_bytes());
         }
     }
-    if let Some(tagger) = &model.tagger {
+    if let Some(tagger) = &model.0.tagger {
         for e in &data.test {
             add(tagger.tag(&e.tokens).join(" ").as_bytes());
         }
@@ -321,8 +315,8 @@ fn predictions_digest(model: &Model, data: &Dataset, emb: Option<&SplitEmbedding
 fn slot_f1(tagger: &SequenceTagger, data: &Dataset) -> f64 {
     let (mut correct, mut predicted, mut gold) = (0usize, 0usize, 0usize);
     for e in data.test.iter().filter(|e| e.tokens.len() == e.tags.len()) {
-        let want = kefu_core::bio_spans(&e.tags);
-        let got = kefu_core::bio_spans(&tagger.tag(&e.tokens));
+        let want = kefu_core::models::bio_spans(&e.tags);
+        let got = kefu_core::models::bio_spans(&tagger.tag(&e.tokens));
         correct += got.iter().filter(|s| want.contains(s)).count();
         predicted += got.len();
         gold += want.len();

@@ -69,6 +69,7 @@ mod error;
 mod handoff;
 mod intent;
 mod loader;
+pub mod models;
 mod pii;
 mod segment;
 mod sentiment;
@@ -82,15 +83,17 @@ pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::{Bot, Tier};
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
+/// CRC-32 as session bytes and model bundles use it (for tools and fuzz targets that
+/// forge such bytes).
+#[doc(hidden)]
 pub use checksum::crc32;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
-pub use intent::{IntentCandidate, IntentSource, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
+pub use intent::{IntentCandidate, IntentSource};
 pub use loader::BotLoader;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
-pub use tagger::{bio_spans, SequenceTagger};
 pub use text::{detect_language, Language};
 pub use turn::{Action, IntentMatch, Signal, Turn};
 

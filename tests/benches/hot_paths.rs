@@ -6,7 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use kefu_core::{Bot, Session, TextClassifier};
+use kefu_core::models::TextClassifier;
+use kefu_core::{Bot, Session};
 
 const UTTERANCES: &[&str] = &[
     "我的订单12345678到哪了",

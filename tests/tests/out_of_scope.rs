@@ -43,7 +43,7 @@ fn turns_like_the_out_of_scope_examples_fall_back() {
         let turn = first_turn(&with_background, utterance);
         assert_eq!(turn.intent, None, "{utterance}");
         assert!(turn.signals.iter().any(|s| matches!(s, Signal::Fallback { .. })), "{utterance}");
-        assert!(turn.alternatives.iter().all(|c| c.name != kefu_core::OUT_OF_SCOPE_LABEL));
+        assert!(turn.alternatives.iter().all(|c| c.name != kefu_core::models::OUT_OF_SCOPE_LABEL));
     }
     for (utterance, intent) in [("我的快递到哪了", "order_status"), ("refund please", "refund")] {
         let turn = first_turn(&with_background, utterance);

@@ -245,7 +245,7 @@ mod tests {
     fn bioes_tags_become_bio() {
         let tags: Vec<String> = ["B-song", "I-song", "E-song", "O", "S-singer"].map(bioes_to_bio).into();
         assert_eq!(tags, ["B-song", "I-song", "I-song", "O", "B-singer"]);
-        let spans = kefu_core::bio_spans(&tags);
+        let spans = kefu_core::models::bio_spans(&tags);
         assert_eq!(spans, [("song".to_string(), 0, 3), ("singer".to_string(), 4, 5)]);
     }
 

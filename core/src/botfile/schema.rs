@@ -1,4 +1,7 @@
-//! The bot file as written by its author (YAML or JSON), before validation.
+//! The bot file format, as written by its author in YAML or JSON: what each key means.
+//! Write bot files as text (see `examples/bots/shop.yaml`); these types are how a loaded
+//! bot's file reads back ([`crate::Bot::spec`]), `#[non_exhaustive]`, not for building bots
+//! by hand.
 //!
 //! Field names follow what Rasa and Snips users already know: intents with examples,
 //! slots with prompts, responses, entities with synonyms, FAQ question variants.
@@ -12,6 +15,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// A whole bot file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BotFile {
     /// Schema version; must be [`SCHEMA_VERSION`].
     pub version: u32,
@@ -57,6 +61,7 @@ fn default_languages() -> Vec<String> {
 
 /// Thresholds and limits of the dialogue policy.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Settings {
     /// Below this confidence the model's best intent is out of scope (0–1).
     #[serde(default = "default_confidence")]
@@ -100,6 +105,7 @@ impl Default for Settings {
 
 /// A custom entity: a list of values with synonyms, or a regular expression.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct EntitySpec {
     /// Canonical value → synonyms customers write for it.
     #[serde(default)]
@@ -121,6 +127,7 @@ pub struct EntitySpec {
 
 /// One intent: what customers say, what the bot needs and does.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IntentSpec {
     /// Example utterances, slots annotated inline: `查一下订单[12345](order_id)`.
     #[serde(default)]
@@ -157,6 +164,7 @@ pub struct IntentSpec {
 
 /// A slot of an intent.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SlotSpec {
     /// Entity that fills it: a built-in one (`phone`, `number`, …) or one from `entities`.
     pub entity: String,
@@ -183,6 +191,7 @@ pub struct SlotSpec {
 
 /// A frequently asked question.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FaqSpec {
     /// Ways customers ask it.
     #[serde(default)]
@@ -193,6 +202,7 @@ pub struct FaqSpec {
 
 /// A customer segment.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SegmentSpec {
     /// How customers of this segment talk ("我们是经销商，想批量进货"); none if only the
     /// host sets the segment (e.g. `vip` from its own records).
@@ -205,6 +215,7 @@ pub struct SegmentSpec {
 
 /// A business rule: hand off when every condition under `when` holds (once per session).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleSpec {
     /// Names the rule in the handoff (`rule`) and in the summary.
     pub name: String,
@@ -220,6 +231,7 @@ pub struct RuleSpec {
 
 /// Conditions of a business rule.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleCondition {
     /// The session's customer segment is this.
     #[serde(default)]
@@ -240,6 +252,7 @@ pub struct RuleCondition {
 
 /// Handoff configuration.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct HandoffSpec {
     /// Consecutive out-of-scope turns that hand off (0 = never).
     #[serde(default = "default_fallback_streak")]
@@ -307,6 +320,7 @@ impl Default for HandoffSpec {
 /// from language code to a string or list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Localized {
     /// One text for every language.
     One(String),
@@ -319,6 +333,7 @@ pub enum Localized {
 /// A single text or a list of variants.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum OneOrMany {
     /// One text.
     One(String),
