@@ -115,7 +115,7 @@ const SLOT_MARK: u8 = 0xFE;
 /// sentence that hold a slot, with its boundaries ("watch {movie_name}", "{movie_name}
 /// tonight"). They tell the model what kind of thing a sentence names where the words
 /// themselves are unknown (a film title, an order number); a sentence without slots has
-/// none. `tokens` lower-case, `tags` BIO, as [`crate::SequenceTagger`] reads and gives
+/// none. `tokens` lower-case, `tags` BIO, as [`crate::models::SequenceTagger`] reads and gives
 /// them. (In a hand trial with `kefu eval`, every pair of neighbours, slot or not, scored
 /// 0.2 points more on SNIPS, ATIS and CAIS validation on average, but the sample bot's
 /// held-out cases 73.4 → 70.3 %: its sentences without slots had their word pairs counted

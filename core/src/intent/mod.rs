@@ -49,7 +49,7 @@ pub struct IntentCandidate {
     pub confidence: f32,
 }
 
-/// The tokens of a text and their BIO slot tags, as [`crate::SequenceTagger::tag`] gives
+/// The tokens of a text and their BIO slot tags, as [`crate::models::SequenceTagger::tag`] gives
 /// them (tokens lower-case): what a classifier that reads slots sees of them.
 #[derive(Debug, Clone, Copy)]
 pub struct SlotTags<'a> {
