@@ -1,0 +1,239 @@
+//! Mirror records of the core's `Turn`, `Signal` and `Handoff`, and their conversions.
+
+use std::collections::HashMap;
+
+/// The result of one customer utterance.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Turn {
+    /// `zh` or `en`: the language of the replies.
+    pub language: String,
+    /// What the bot says, in order.
+    pub replies: Vec<String>,
+    /// The recognised intent; `null` when out of scope.
+    pub intent: Option<IntentMatch>,
+    /// The model's ranked guesses, best first.
+    pub alternatives: Vec<IntentCandidate>,
+    /// Entities found in the utterance.
+    pub entities: Vec<Entity>,
+    /// Slots of the active intent filled so far.
+    pub slots: HashMap<String, String>,
+    /// Host actions to run.
+    pub actions: Vec<Action>,
+    /// Signals: handoff, fallback, FAQ answered, form progress.
+    pub signals: Vec<Signal>,
+    /// Sentiment of the utterance, −1 (angry) … 1 (happy).
+    pub sentiment: f32,
+    /// The customer segment, once recognised or set with `set_segment`.
+    pub segment: Option<String>,
+}
+
+/// The chosen intent.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct IntentMatch {
+    /// Intent name (`faq/<id>` for an FAQ entry).
+    pub name: String,
+    /// 0–1.
+    pub confidence: f32,
+    /// `rule`, `model` or `form` (the utterance answered an open form).
+    pub source: String,
+}
+
+/// A ranked guess.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct IntentCandidate {
+    /// Intent name.
+    pub name: String,
+    /// 0–1.
+    pub confidence: f32,
+}
+
+/// An entity in the utterance; `start`/`end` count Unicode scalar values.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Entity {
+    /// Entity name (`phone`, `money`, or a custom one).
+    pub entity: String,
+    /// Start, in characters.
+    pub start: u32,
+    /// End (exclusive), in characters.
+    pub end: u32,
+    /// Text as written.
+    pub raw: String,
+    /// Normalised value.
+    pub value: String,
+}
+
+/// A host action to run.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Action {
+    /// Action name from the bot file.
+    pub name: String,
+    /// Slot values it needs.
+    pub slots: HashMap<String, String>,
+}
+
+/// What the host may react to.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum Signal {
+    /// A human agent must take over.
+    Handoff {
+        /// Why, to whom, and what to tell the agent.
+        handoff: HandoffDetails,
+    },
+    /// Out of scope; `streak` consecutive times.
+    Fallback {
+        /// Consecutive out-of-scope turns.
+        streak: u32,
+    },
+    /// An FAQ entry was answered.
+    FaqAnswered {
+        /// FAQ id.
+        id: String,
+    },
+    /// The bot asked for a slot.
+    SlotRequested {
+        /// Intent.
+        intent: String,
+        /// Slot.
+        slot: String,
+    },
+    /// An intent's required slots are all filled.
+    FormCompleted {
+        /// Intent.
+        intent: String,
+    },
+    /// A form was cancelled or abandoned.
+    FormCancelled {
+        /// Intent.
+        intent: String,
+    },
+    /// The conversation is with an agent; the bot stays silent.
+    WithAgent,
+    /// A handoff was due but no agent is available; the details are for a ticket.
+    AgentUnavailable {
+        /// Why, to whom, and what to tell the agent.
+        handoff: HandoffDetails,
+    },
+    /// The bot asked the customer to confirm before the intent's action.
+    ConfirmationRequested {
+        /// Intent.
+        intent: String,
+    },
+    /// A slot value failed its checks; the bot asks again.
+    SlotRejected {
+        /// Intent.
+        intent: String,
+        /// Slot.
+        slot: String,
+    },
+}
+
+/// A request for a human agent.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HandoffDetails {
+    /// Reason codes (`explicit_request`, `fallback_streak`, …), main first.
+    pub reasons: Vec<String>,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    /// Route tag (team).
+    pub route: String,
+    /// Summary for the agent, personal data masked.
+    pub summary: String,
+    /// The conversation, personal data masked.
+    pub transcript: Vec<TranscriptLine>,
+    /// Slots collected, personal data masked.
+    pub slots: HashMap<String, String>,
+    /// Sentiment trend of the last turns, −1 … 1.
+    pub sentiment: f32,
+    /// The customer segment, when known.
+    pub segment: Option<String>,
+    /// The business rule that handed off (reason `business_rule`).
+    pub rule: Option<String>,
+}
+
+/// One transcript line.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct TranscriptLine {
+    /// `customer`, `bot` or `agent`.
+    pub speaker: String,
+    /// Text, personal data masked.
+    pub text: String,
+}
+
+impl From<kefu_core::Turn> for Turn {
+    fn from(t: kefu_core::Turn) -> Self {
+        Turn {
+            language: t.language.code().to_string(),
+            replies: t.replies,
+            intent: t.intent.map(|i| IntentMatch {
+                name: i.name,
+                confidence: i.confidence,
+                source: i.source.code().into(),
+            }),
+            alternatives: t
+                .alternatives
+                .into_iter()
+                .map(|c| IntentCandidate { name: c.name, confidence: c.confidence })
+                .collect(),
+            entities: t
+                .entities
+                .into_iter()
+                .map(|e| Entity {
+                    entity: e.entity,
+                    start: e.start as u32,
+                    end: e.end as u32,
+                    raw: e.raw,
+                    value: e.value,
+                })
+                .collect(),
+            slots: t.slots.into_iter().collect(),
+            actions: t
+                .actions
+                .into_iter()
+                .map(|a| Action { name: a.name, slots: a.slots.into_iter().collect() })
+                .collect(),
+            signals: t.signals.into_iter().filter_map(Signal::from_core).collect(),
+            sentiment: t.sentiment,
+            segment: t.segment,
+        }
+    }
+}
+
+impl Signal {
+    fn from_core(s: kefu_core::Signal) -> Option<Signal> {
+        use kefu_core::Signal as S;
+        Some(match s {
+            S::Handoff(h) => Signal::Handoff { handoff: (*h).into() },
+            S::AgentUnavailable(h) => Signal::AgentUnavailable { handoff: (*h).into() },
+            S::ConfirmationRequested { intent } => Signal::ConfirmationRequested { intent },
+            S::SlotRejected { intent, slot } => Signal::SlotRejected { intent, slot },
+            S::Fallback { streak } => Signal::Fallback { streak },
+            S::FaqAnswered { id } => Signal::FaqAnswered { id },
+            S::SlotRequested { intent, slot } => Signal::SlotRequested { intent, slot },
+            S::FormCompleted { intent } => Signal::FormCompleted { intent },
+            S::FormCancelled { intent } => Signal::FormCancelled { intent },
+            S::WithAgent => Signal::WithAgent,
+            // A signal added to the core later is dropped until the bindings mirror it.
+            _ => return None,
+        })
+    }
+}
+
+impl From<kefu_core::Handoff> for HandoffDetails {
+    fn from(h: kefu_core::Handoff) -> Self {
+        HandoffDetails {
+            reasons: h.reasons.iter().map(|r| r.code().to_string()).collect(),
+            priority: h.priority.code().into(),
+            route: h.route,
+            summary: h.summary,
+            transcript: h
+                .transcript
+                .into_iter()
+                .map(|l| TranscriptLine { speaker: l.speaker.code().into(), text: l.text })
+                .collect(),
+            slots: h.slots.into_iter().collect(),
+            sentiment: h.sentiment,
+            segment: h.segment,
+            rule: h.rule,
+        }
+    }
+}
