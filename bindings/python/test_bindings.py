@@ -18,16 +18,16 @@ def bot():
 def test_turn_form_and_handoff(bot):
     session = kefu.Session(bot)
     ask = session.turn(bot, "我的快递怎么还没到")
-    assert ask.intent.name == "order_status" and session.state() == "form"
+    assert ask.intent.name == "order_status" and session.state() == kefu.SessionState.FORM
     done = session.turn(bot, "12345678")
     assert done.slots == {"order_id": "12345678"}
     assert [a.name for a in done.actions] == ["lookup_order"]
     turn = session.turn(bot, "转人工 电话13812345678")
     handoff = next(s.handoff for s in turn.signals if isinstance(s, kefu.Signal.HANDOFF))
-    assert handoff.reasons == ["explicit_request"] and handoff.route == "general"
+    assert handoff.reasons == [kefu.HandoffReason.EXPLICIT_REQUEST] and handoff.route == "general"
     assert all("13812345678" not in line.text for line in handoff.transcript)
     session.agent_finished()
-    assert kefu.Session.restore(bot, session.save()).state() == "idle"
+    assert kefu.Session.restore(bot, session.save()).state() == kefu.SessionState.IDLE
 
 
 class Host(kefu.HostAdapter):
@@ -52,7 +52,7 @@ def test_host_adapter(bot):
     rejected = session.turn(bot, "99999999")
     assert any(isinstance(s, kefu.Signal.SLOT_REJECTED) for s in rejected.signals)
     session.turn(bot, "12345678")
-    assert session.state() == "confirm"
+    assert session.state() == kefu.SessionState.CONFIRM
     assert [a.name for a in session.turn(bot, "yes").actions] == ["start_refund"]
     no_agent = session.turn(bot, "talk to a human")
     assert any(isinstance(s, kefu.Signal.AGENT_UNAVAILABLE) for s in no_agent.signals)
@@ -60,7 +60,7 @@ def test_host_adapter(bot):
     broken.set_host_adapter(Host(broken=True))
     turn = broken.turn(bot, "please refund order 12345678")
     handoff = next(s.handoff for s in turn.signals if isinstance(s, kefu.Signal.HANDOFF))
-    assert handoff.reasons == ["adapter_failure"]
+    assert handoff.reasons == [kefu.HandoffReason.ADAPTER_FAILURE]
 
 
 def test_errors_are_typed(bot):

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::KefuError;
+use crate::{KefuError, Tier};
 
 /// A loaded bot, shared by any number of sessions and threads.
 #[derive(Debug, uniffi::Object)]
@@ -39,13 +39,29 @@ impl Bot {
         self.inner.languages().iter().map(|l| l.code().to_string()).collect()
     }
 
-    /// `embedded` or `onnx`.
-    pub fn tier(&self) -> String {
-        self.inner.tier().code().to_string()
+    /// One question per FAQ entry in `language` (`zh`/`en`; another code reads as `zh`),
+    /// for quick-reply buttons.
+    pub fn faq_suggestions(&self, language: String) -> Vec<FaqSuggestion> {
+        let lang = kefu_core::Language::from_code(&language).unwrap_or(kefu_core::Language::Zh);
+        self.inner.faq_suggestions(lang).into_iter().map(|(id, question)| FaqSuggestion { id, question }).collect()
+    }
+
+    /// How the bot's classifier understands text.
+    pub fn tier(&self) -> Tier {
+        self.inner.tier().into()
     }
 
     /// How many of the bot's models came from the encoder's bundle instead of training.
     pub fn reused_heads(&self) -> u32 {
         self.inner.reused_heads() as u32
     }
+}
+
+/// An FAQ entry's question, for a quick-reply button.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FaqSuggestion {
+    /// The FAQ entry's id.
+    pub id: String,
+    /// One of its questions.
+    pub question: String,
 }

@@ -12,6 +12,7 @@ mod bot;
 #[cfg(feature = "onnx")]
 mod encoder;
 mod error;
+mod kinds;
 mod session;
 mod turn;
 
@@ -19,10 +20,11 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use adapter::HostAdapter;
 pub use analytics::{Analytics, AnalyticsReport, NamedCount};
-pub use bot::Bot;
+pub use bot::{Bot, FaqSuggestion};
 #[cfg(feature = "onnx")]
 pub use encoder::{Encoder, LoadProgress};
 pub use error::KefuError;
+pub use kinds::{HandoffReason, IntentSource, Priority, SessionState, Speaker, Tier};
 pub use session::Session;
 pub use turn::{Action, Entity, HandoffDetails, IntentCandidate, IntentMatch, Signal, TranscriptLine, Turn};
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::adapter::Bridge;
-use crate::{lock, Analytics, Bot, HostAdapter, KefuError, Turn};
+use crate::{lock, Analytics, Bot, HostAdapter, KefuError, SessionState, Turn};
 
 /// One customer's conversation. Safe to call from any thread (calls are serialised).
 #[derive(uniffi::Object)]
@@ -122,8 +122,8 @@ impl Session {
         Ok(self.lock().agent_finished()?)
     }
 
-    /// `idle`, `form`, `confirm` or `with_agent`.
-    pub fn state(&self) -> String {
-        self.lock().state().code().to_string()
+    /// Where the conversation stands.
+    pub fn state(&self) -> SessionState {
+        self.lock().state().into()
     }
 }

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::kinds::{HandoffReason, IntentSource, Priority, Speaker};
+
 /// The result of one customer utterance.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct Turn {
@@ -34,8 +36,8 @@ pub struct IntentMatch {
     pub name: String,
     /// 0–1.
     pub confidence: f32,
-    /// `rule`, `model` or `form` (the utterance answered an open form).
-    pub source: String,
+    /// Rule, model, or form (the utterance answered an open form).
+    pub source: IntentSource,
 }
 
 /// A ranked guess.
@@ -130,10 +132,10 @@ pub enum Signal {
 /// A request for a human agent.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct HandoffDetails {
-    /// Reason codes (`explicit_request`, `fallback_streak`, …), main first.
-    pub reasons: Vec<String>,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    /// The reasons, main first.
+    pub reasons: Vec<HandoffReason>,
+    /// How urgently an agent should pick it up.
+    pub priority: Priority,
     /// Route tag (team).
     pub route: String,
     /// Summary for the agent, personal data masked.
@@ -153,8 +155,8 @@ pub struct HandoffDetails {
 /// One transcript line.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TranscriptLine {
-    /// `customer`, `bot` or `agent`.
-    pub speaker: String,
+    /// Who said it.
+    pub speaker: Speaker,
     /// Text, personal data masked.
     pub text: String,
 }
@@ -164,11 +166,7 @@ impl From<kefu_core::Turn> for Turn {
         Turn {
             language: t.language.code().to_string(),
             replies: t.replies,
-            intent: t.intent.map(|i| IntentMatch {
-                name: i.name,
-                confidence: i.confidence,
-                source: i.source.code().into(),
-            }),
+            intent: t.intent.map(|i| IntentMatch { name: i.name, confidence: i.confidence, source: i.source.into() }),
             alternatives: t
                 .alternatives
                 .into_iter()
@@ -221,14 +219,14 @@ impl Signal {
 impl From<kefu_core::Handoff> for HandoffDetails {
     fn from(h: kefu_core::Handoff) -> Self {
         HandoffDetails {
-            reasons: h.reasons.iter().map(|r| r.code().to_string()).collect(),
-            priority: h.priority.code().into(),
+            reasons: h.reasons.iter().map(HandoffReason::from).collect(),
+            priority: h.priority.into(),
             route: h.route,
             summary: h.summary,
             transcript: h
                 .transcript
                 .into_iter()
-                .map(|l| TranscriptLine { speaker: l.speaker.code().into(), text: l.text })
+                .map(|l| TranscriptLine { speaker: l.speaker.into(), text: l.text })
                 .collect(),
             slots: h.slots.into_iter().collect(),
             sentiment: h.sentiment,

@@ -26,7 +26,6 @@ pub(crate) enum Target {
 
 /// How a bot's classifier understands text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Tier {
     /// Rules and a model trained on the bot's examples' n-grams; no model file.
     Embedded,
@@ -76,12 +75,14 @@ impl Bot {
     /// error messages. Short for `BotLoader::new().from_yaml(file, source)`: see
     /// [`BotLoader`](crate::BotLoader) for the other tiers, model bundles and progress.
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
-        crate::BotLoader::new().from_yaml(file, source)
+        // Straight to `compile`, not through the loader: an app that loads only embedded
+        // bots (the phone and web builds) then carries none of the dense tier's loading.
+        Ok(Bot::compile(botfile::parse(file, source)?, None, None))
     }
 
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON (embedded tier).
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Bot> {
-        crate::BotLoader::new().from_bytes(file, bytes)
+        Bot::from_yaml(file, crate::loader::utf8_source(file, bytes)?)
     }
 
     /// The texts whose sentence embeddings [`BotLoader::embeddings`](crate::BotLoader)

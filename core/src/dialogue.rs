@@ -75,10 +75,8 @@ struct HandoffRequest<'a> {
     /// its transcript shows.
     signal_at: usize,
     replies: usize,
-    /// Masked slot values, intents wanted, steps, sentiment trend and segment at the time.
+    /// Masked slot values, sentiment trend and segment at the time.
     slots: BTreeMap<String, String>,
-    wanted: Vec<String>,
-    steps: Vec<BotStep>,
     sentiment: f32,
     segment: Option<String>,
 }
@@ -189,7 +187,7 @@ impl Session {
                 segment: request.segment,
                 rule: request.rule.map(|r| r.name.clone()),
             });
-            handoff.summary = summarize(turn.language, &request.wanted, &request.steps, &handoff);
+            handoff.summary = summarize(turn.language, &self.wanted_intents(bot), &self.steps, &handoff);
             let signal = if request.available { Signal::Handoff(handoff) } else { Signal::AgentUnavailable(handoff) };
             turn.signals.insert(request.signal_at.min(turn.signals.len()), signal);
         }
@@ -618,8 +616,6 @@ impl Session {
             signal_at: s.turn.signals.len(),
             replies: s.turn.replies.len(),
             slots: self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect(),
-            wanted: self.wanted_intents(bot),
-            steps: self.steps.clone(),
             sentiment: self.sentiment_trend(),
             segment: self.segment.clone(),
         });

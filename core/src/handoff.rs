@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 /// Why the conversation goes to a human agent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum HandoffReason {
     /// The customer asked for a person (转人工, "talk to an agent").
     ExplicitRequest,

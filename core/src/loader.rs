@@ -77,18 +77,7 @@ impl<'a> BotLoader<'a> {
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON; `file` names the source in
     /// error messages.
     pub fn from_bytes(self, file: &str, bytes: &[u8]) -> Result<Bot> {
-        let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
-            file: file.to_string(),
-            problems: vec![Problem {
-                line: None,
-                kind: ProblemKind::Syntax,
-                message: format!(
-                    "the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
-                    e.valid_up_to()
-                ),
-            }],
-        })?;
-        self.from_yaml(file, source)
+        self.from_yaml(file, utf8_source(file, bytes)?)
     }
 
     /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
@@ -123,6 +112,19 @@ impl<'a> BotLoader<'a> {
         bot.encoder = self.encoder;
         Ok(bot)
     }
+}
+
+/// `bytes` as text, or the bot-file error that says to save the file as UTF-8.
+pub(crate) fn utf8_source<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str> {
+    let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
+        file: file.to_string(),
+        problems: vec![Problem {
+            line: None,
+            kind: ProblemKind::Syntax,
+            message: format!("the file is not UTF-8 (invalid byte at offset {}); save it as UTF-8", e.valid_up_to()),
+        }],
+    })?;
+    Ok(source)
 }
 
 /// One embedding per text, all of one non-zero length, every value finite.

@@ -29,7 +29,7 @@ fun main(args: Array<String>) {
             is Signal.AgentUnavailable -> println("  [no agent on ${signal.handoff.route}]")
             else -> {}
         }
-        if (session.state() == "with_agent") {
+        if (session.state() == SessionState.WITH_AGENT) {
             println("  [an agent takes over; the bot resumes after]")
             session.agentFinished()
         }

@@ -65,6 +65,7 @@ export interface Turn {
   segment: string | null;
 }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent";
+export type Tier = "embedded" | "onnx";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
  * `turn`, or a Promise of one for `turnAsync`. Throwing (or rejecting) hands off with reason
  * `adapter_failure`. */
@@ -185,7 +186,7 @@ impl Bot {
     }
 
     /// `embedded`, or `onnx` for a bot loaded with an encoder.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Tier")]
     pub fn tier(&self) -> String {
         self.inner.tier().code().to_string()
     }
@@ -209,6 +210,11 @@ impl Bot {
     #[wasm_bindgen(js_name = intentNames)]
     pub fn intent_names(&self) -> Vec<String> {
         self.inner.intent_names().map(str::to_string).collect()
+    }
+
+    /// Languages the bot answers in (`zh`, `en`); the first is its default.
+    pub fn languages(&self) -> Vec<String> {
+        self.inner.languages().iter().map(|l| l.code().to_string()).collect()
     }
 }
 

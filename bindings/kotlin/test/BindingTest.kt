@@ -38,7 +38,7 @@ fun main(args: Array<String>) {
     check("alternatives", hello.alternatives.isNotEmpty())
 
     val ask = session.turn(bot, "我的快递怎么还没到")
-    check("form asks", session.state() == "form" && ask.signals.any { it is Signal.SlotRequested }) { "$ask" }
+    check("form asks", session.state() == SessionState.FORM && ask.signals.any { it is Signal.SlotRequested }) { "$ask" }
     val done = session.turn(bot, "12345678")
     check("slot filled", done.slots["order_id"] == "12345678") { "$done" }
     check("action", done.actions.singleOrNull()?.name == "lookup_order") { "${done.actions}" }
@@ -56,18 +56,18 @@ fun main(args: Array<String>) {
 
     val human = restored.turn(bot, "转人工，我的电话是13812345678")
     val handoff = human.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
-    check("handoff", handoff?.reasons == listOf("explicit_request") && handoff.route == "general") { "$human" }
+    check("handoff", handoff?.reasons == listOf(HandoffReason.EXPLICIT_REQUEST) && handoff.route == "general") { "$human" }
     check("handoff masks phone", handoff?.transcript?.none { "13812345678" in it.text } == true &&
         handoff.transcript.any { "*******5678" in it.text }) { "${handoff?.transcript}" }
-    check("priority", handoff?.priority == "normal")
+    check("priority", handoff?.priority == Priority.NORMAL)
     val angry = Session(bot).turn(bot, "this is terrible, I'm so angry and disappointed!!!")
     check("sentiment", angry.sentiment < -0.5f) { "${angry.sentiment}" }
     val upset = angry.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
-    check("negative sentiment handoff", upset?.reasons == listOf("negative_sentiment") && upset.priority == "high") { "$upset" }
-    check("with agent", restored.state() == "with_agent" && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
+    check("negative sentiment handoff", upset?.reasons == listOf(HandoffReason.NEGATIVE_SENTIMENT) && upset.priority == Priority.HIGH) { "$upset" }
+    check("with agent", restored.state() == SessionState.WITH_AGENT && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
     restored.agentMessage(bot, "您好，我是客服小李")
     restored.agentFinished()
-    check("resumed", restored.state() == "idle")
+    check("resumed", restored.state() == SessionState.IDLE)
 
     // The app's adapter validates slot values and says whether an agent is free.
     val host = ShopHost(agentsOnline = false)
@@ -75,17 +75,17 @@ fun main(args: Array<String>) {
     val withHost = Session(bot).apply { setHostAdapter(host); attachAnalytics(analytics) }
     withHost.turn(bot, "我要退款")
     val rejected = withHost.turn(bot, "99999999")
-    check("adapter rejects", rejected.signals.any { it is Signal.SlotRejected } && withHost.state() == "form") { "$rejected" }
+    check("adapter rejects", rejected.signals.any { it is Signal.SlotRejected } && withHost.state() == SessionState.FORM) { "$rejected" }
     check("adapter saw raw value", host.asked == listOf("order_id=99999999")) { "${host.asked}" }
     val confirm = withHost.turn(bot, "12345678")
-    check("confirmation", confirm.signals.any { it is Signal.ConfirmationRequested } && withHost.state() == "confirm") { "$confirm" }
+    check("confirmation", confirm.signals.any { it is Signal.ConfirmationRequested } && withHost.state() == SessionState.CONFIRM) { "$confirm" }
     check("confirmed", withHost.turn(bot, "是的").actions.singleOrNull()?.name == "start_refund")
     val noAgent = withHost.turn(bot, "转人工")
     val ticket = noAgent.signals.filterIsInstance<Signal.AgentUnavailable>().firstOrNull()?.handoff
-    check("no agent", ticket?.reasons == listOf("explicit_request") && withHost.state() == "form") { "$noAgent" }
+    check("no agent", ticket?.reasons == listOf(HandoffReason.EXPLICIT_REQUEST) && withHost.state() == SessionState.FORM) { "$noAgent" }
     val broken = Session(bot).apply { setHostAdapter(ShopHost(agentsOnline = true, broken = true)) }
     val failure = broken.turn(bot, "订单12345678退款").signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
-    check("throwing adapter hands off", failure?.reasons == listOf("adapter_failure")) { "$failure" }
+    check("throwing adapter hands off", failure?.reasons == listOf(HandoffReason.ADAPTER_FAILURE)) { "$failure" }
     val report = analytics.report()
     check("analytics", report.turns == 5uL && report.formsCompleted == 1uL && report.topIntents.any { it.name == "refund" }) { "$report" }
     Analytics().merge(analytics)
@@ -106,7 +106,7 @@ fun main(args: Array<String>) {
         val encoder = Encoder.fromBytes(File("$encoderDir/model.onnx").readBytes(), File("$encoderDir/tokenizer.json").readBytes())
         val onnxBot = Bot.fromYamlWithEncoder("shop.yaml", yaml, encoder)
         // 1152: the last layer and layers 7 and 8 pooled side by side (tools/build-encoder).
-        check("onnx tier", onnxBot.tier() == "onnx" && encoder.dimension() == 1152u)
+        check("onnx tier", onnxBot.tier() == Tier.ONNX && encoder.dimension() == 1152u)
         val onnxTurn = Session(onnxBot).turn(onnxBot, "where is my order 12345678")
         check("onnx turn", onnxTurn.intent?.name == "order_status" && onnxTurn.slots["order_id"] == "12345678") { "$onnxTurn" }
         val reported = mutableListOf<Pair<UInt, UInt>>()
@@ -114,7 +114,7 @@ fun main(args: Array<String>) {
             override fun onProgress(done: UInt, total: UInt) { reported.add(done to total) }
         }
         val tracked = Bot.fromYamlWithEncoderProgress("shop.yaml", yaml, encoder, progress)
-        check("load progress", tracked.tier() == "onnx" && reported.size > 1 &&
+        check("load progress", tracked.tier() == Tier.ONNX && reported.size > 1 &&
             reported.last().let { it.first == it.second } && reported.map { it.first } == (1u..reported.last().second).toList()) { "$reported" }
         check("bad model", throws<KefuException.Onnx> { Encoder.fromBytes(byteArrayOf(1, 2), byteArrayOf()) } != null)
         // A model bundle of this bot (bindings/test-kotlin runs `kefu bundle`): the bot
