@@ -157,7 +157,7 @@ impl Bot {
         }
         if let Some(i) = self.rules.find(text) {
             a.intent =
-                Some(IntentMatch { name: self.intents[i].0.clone(), confidence: 1.0, source: IntentSource::Rule });
+                Some(IntentMatch { name: self.intents[i].name.clone(), confidence: 1.0, source: IntentSource::Rule });
             a.meaning = Meaning::Intent(i);
             return;
         }

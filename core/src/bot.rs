@@ -1,12 +1,13 @@
 //! A compiled bot: validated bot file, trained classifier, compiled rules and extractors.
 //! Immutable and `Send + Sync`: one `Bot` serves any number of sessions and threads.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::botfile::schema::{BotFile, IntentSpec, Localized};
+use crate::botfile::schema::{BotFile, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::Result;
+use crate::flow::Intent;
 use crate::intent::{HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
@@ -51,7 +52,8 @@ type TaggedText = (Vec<String>, Vec<String>);
 pub struct Bot {
     pub(crate) spec: BotFile,
     pub(crate) languages: Vec<Language>,
-    pub(crate) intents: Vec<(String, IntentSpec)>,
+    /// The intents, compiled for the policy, in file order.
+    pub(crate) intents: Vec<Intent>,
     pub(crate) faqs: Vec<(String, Localized)>,
     pub(crate) classifier: Option<TextClassifier>,
     /// Target of each classifier class, in class order.
@@ -65,8 +67,6 @@ pub struct Bot {
     /// The encoder that embeds each turn's utterance; `None` on the embedded tier, and
     /// where the host passes the embedding in [`crate::TurnContext`].
     pub(crate) encoder: Option<std::sync::Arc<dyn crate::SentenceEncoder>>,
-    /// Compiled `pattern` of each slot that has one, by (intent, slot).
-    slot_patterns: HashMap<(String, String), regex::Regex>,
     example_count: usize,
 }
 
@@ -195,10 +195,10 @@ impl Bot {
     /// train the ONNX tier's classifiers, or come with heads already trained on them.
     pub(crate) fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>, heads: Option<&HeadCache>) -> Bot {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
-        let intents: Vec<(String, IntentSpec)> = spec.intents.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let intents: Vec<Intent> = spec.intents.iter().map(|(name, i)| Intent::compile(name, i)).collect();
         let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
         let mut rules = Rules::default();
-        for (i, (_, intent)) in intents.iter().enumerate() {
+        for (i, intent) in spec.intents.values().enumerate() {
             for k in &intent.keywords {
                 rules.add_keyword(k, i);
             }
@@ -228,7 +228,7 @@ impl Bot {
                     .map(|label| match label.strip_prefix(FAQ_PREFIX) {
                         Some(id) => Target::Faq(faqs.iter().position(|(f, _)| f == id).unwrap_or(0)),
                         None if label == OUT_OF_SCOPE_LABEL => Target::OutOfScope,
-                        None => Target::Intent(intents.iter().position(|(n, _)| n == label).unwrap_or(0)),
+                        None => Target::Intent(intents.iter().position(|i| i.name == *label).unwrap_or(0)),
                     })
                     .collect()
             })
@@ -240,14 +240,6 @@ impl Bot {
             embeddings,
             heads,
         );
-        let slot_patterns = intents
-            .iter()
-            .flat_map(|(intent, i)| i.slots.iter().map(move |(slot, s)| (intent, slot, s)))
-            .filter_map(|(intent, slot, s)| {
-                let re = botfile::build_regex(s.pattern.as_deref()?).ok()?;
-                Some(((intent.clone(), slot.clone()), re))
-            })
-            .collect();
         Bot {
             languages,
             intents,
@@ -259,7 +251,6 @@ impl Bot {
             segments,
             slot_tagger,
             encoder: None,
-            slot_patterns,
             example_count: examples.len(),
             spec,
         }
@@ -277,7 +268,7 @@ impl Bot {
 
     /// Intent names, in file order.
     pub fn intent_names(&self) -> impl Iterator<Item = &str> {
-        self.intents.iter().map(|(n, _)| n.as_str())
+        self.intents.iter().map(|i| i.name.as_str())
     }
 
     /// Number of FAQ entries.
@@ -327,12 +318,8 @@ impl Bot {
         self.extractors.extract(utterance, now)
     }
 
-    pub(crate) fn intent(&self, name: &str) -> Option<&IntentSpec> {
-        self.intents.iter().find(|(n, _)| n == name).map(|(_, i)| i)
-    }
-
-    pub(crate) fn slot_pattern(&self, intent: &str, slot: &str) -> Option<&regex::Regex> {
-        self.slot_patterns.get(&(intent.to_string(), slot.to_string()))
+    pub(crate) fn intent(&self, name: &str) -> Option<&Intent> {
+        self.intents.iter().find(|i| i.name == name)
     }
 
     pub(crate) fn default_language(&self) -> Language {

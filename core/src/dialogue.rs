@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use crate::adapter::{AdapterError, HostAdapter, TurnContext};
 use crate::analysis::{Analysis, Meaning, SlotSpan};
 use crate::bot::render;
-use crate::botfile::schema::{IntentSpec, RuleSpec, SlotSpec};
+use crate::botfile::schema::RuleSpec;
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
+use crate::flow::{Intent, Slot};
 use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
 use crate::intent::IntentSource;
 use crate::pii;
@@ -145,7 +146,7 @@ impl Session {
         s.turn.alternatives = ranked;
         s.turn.intent = intent;
         let route = match meaning {
-            Meaning::Intent(i) => bot.intents[i].1.route.clone(),
+            Meaning::Intent(i) => bot.intents[i].route.clone(),
             _ => None,
         };
         match self.state.clone() {
@@ -307,198 +308,198 @@ impl Session {
                 self.note_step(BotStep::AnsweredFaq(id.clone()));
             }
             Meaning::Intent(i) => {
-                let (name, spec) = &bot.intents[i];
+                let intent = &bot.intents[i];
                 self.fallback_streak = 0;
-                self.note_intent(name);
-                self.start_intent(s, name, spec);
+                self.note_intent(&intent.name);
+                self.start_intent(s, intent);
             }
         }
     }
 
-    fn start_intent(&mut self, s: &mut Step<'_>, name: &str, spec: &IntentSpec) {
+    fn start_intent(&mut self, s: &mut Step<'_>, intent: &Intent) {
         let bot = s.bot;
         // Only slots that some intent carries over survive into a new intent.
-        self.slots.retain(|slot, _| bot.intents.iter().any(|(_, i)| i.slots.get(slot).is_some_and(|s| s.carry_over)));
+        self.slots.retain(|slot, _| bot.intents.iter().any(|i| i.slot(slot).is_some_and(|s| s.carry_over)));
         let mut reasons = Vec::new();
-        if spec.handoff {
+        if intent.handoff {
             reasons.push(HandoffReason::ExplicitRequest);
         }
-        if spec.sensitive {
+        if intent.sensitive {
             reasons.push(HandoffReason::SensitiveIntent);
         }
-        match self.fill_slots(s, name, spec, None, false) {
+        match self.fill_slots(s, intent, None, false) {
             Err(_) => reasons.push(HandoffReason::AdapterFailure),
             Ok(rejected) => {
                 for slot in rejected {
-                    s.turn.signals.push(Signal::SlotRejected { intent: name.to_string(), slot });
+                    s.turn.signals.push(Signal::SlotRejected { intent: intent.name.clone(), slot });
                 }
             }
         }
         if !reasons.is_empty() {
-            if let Some(response) = spec.response.as_ref().filter(|_| spec.handoff || spec.sensitive) {
+            if let Some(response) = intent.response.as_ref().filter(|_| intent.handoff || intent.sensitive) {
                 s.turn.replies.push(render(response, s.turn.language, self.pick(), &self.slots));
             }
-            self.hand_off(s, reasons, spec.route.clone());
+            self.hand_off(s, reasons, intent.route.clone());
             return;
         }
-        self.advance_form(name, spec, &mut s.turn);
+        self.advance_form(intent, &mut s.turn);
     }
 
     /// Asks for the next missing required slot, or asks to confirm, or completes the intent.
-    fn advance_form(&mut self, name: &str, spec: &IntentSpec, t: &mut Turn) {
-        t.slots = intent_slots(spec, &self.slots);
-        let missing = spec.slots.iter().find(|(slot, s)| s.required && !self.slots.contains_key(*slot));
-        if let Some((slot, s)) = missing {
-            if let Some(prompt) = &s.prompt {
+    fn advance_form(&mut self, intent: &Intent, t: &mut Turn) {
+        let name = &intent.name;
+        t.slots = intent_slots(intent, &self.slots);
+        let missing = intent.slots.iter().find(|s| s.required && !self.slots.contains_key(&s.name));
+        if let Some(slot) = missing {
+            if let Some(prompt) = &slot.prompt {
                 t.replies.push(render(prompt, t.language, self.pick(), &self.slots));
             }
-            t.signals.push(Signal::SlotRequested { intent: name.to_string(), slot: slot.clone() });
-            self.state = DialogueState::Form { intent: name.to_string(), slot: slot.clone(), reprompts: 0 };
+            t.signals.push(Signal::SlotRequested { intent: name.clone(), slot: slot.name.clone() });
+            self.state = DialogueState::Form { intent: name.clone(), slot: slot.name.clone(), reprompts: 0 };
             return;
         }
-        if let Some(question) = &spec.confirm {
+        if let Some(question) = &intent.confirm {
             t.replies.push(render(question, t.language, self.pick(), &self.slots));
-            t.signals.push(Signal::ConfirmationRequested { intent: name.to_string() });
-            self.state = DialogueState::Confirm { intent: name.to_string(), reprompts: 0 };
+            t.signals.push(Signal::ConfirmationRequested { intent: name.clone() });
+            self.state = DialogueState::Confirm { intent: name.clone(), reprompts: 0 };
             return;
         }
-        self.complete_intent(name, spec, t);
+        self.complete_intent(intent, t);
     }
 
     /// Every slot is filled (and confirmed where asked): the action runs, the reply follows.
-    fn complete_intent(&mut self, name: &str, spec: &IntentSpec, t: &mut Turn) {
-        t.slots = intent_slots(spec, &self.slots);
+    fn complete_intent(&mut self, intent: &Intent, t: &mut Turn) {
+        t.slots = intent_slots(intent, &self.slots);
         let was_form = !matches!(self.state, DialogueState::Idle);
         self.state = DialogueState::Idle;
-        if was_form || spec.slots.values().any(|s| s.required) {
-            t.signals.push(Signal::FormCompleted { intent: name.to_string() });
+        if was_form || intent.slots.iter().any(|s| s.required) {
+            t.signals.push(Signal::FormCompleted { intent: intent.name.clone() });
         }
-        if let Some(action) = &spec.action {
+        if let Some(action) = &intent.action {
             t.actions.push(Action { name: action.clone(), slots: t.slots.clone() });
         }
-        if let Some(response) = &spec.response {
+        if let Some(response) = &intent.response {
             t.replies.push(render(response, t.language, self.pick(), &self.slots));
         }
-        if !spec.handoff {
-            self.note_step(BotStep::Completed(name.to_string()));
+        if !intent.handoff {
+            self.note_step(BotStep::Completed(intent.name.clone()));
         }
     }
 
     /// Leaves the form of `intent`, keeping only the slots it carries over.
-    fn cancel_form(&mut self, bot: &Bot, intent: &str, spec: &IntentSpec, t: &mut Turn) {
+    fn cancel_form(&mut self, bot: &Bot, intent: &Intent, t: &mut Turn) {
         self.state = DialogueState::Idle;
-        self.slots.retain(|k, _| spec.slots.get(k).map_or(true, |s| s.carry_over));
-        t.signals.push(Signal::FormCancelled { intent: intent.to_string() });
-        self.note_step(BotStep::Cancelled(intent.to_string()));
+        self.slots.retain(|k, _| intent.slot(k).map_or(true, |s| s.carry_over));
+        t.signals.push(Signal::FormCancelled { intent: intent.name.clone() });
+        self.note_step(BotStep::Cancelled(intent.name.clone()));
         t.replies.push(bot.builtin_response("cancelled", t.language, self.pick()));
     }
 
     /// A turn while a form waits for `slot`.
-    fn continue_form(&mut self, s: &mut Step<'_>, meaning: Meaning, (intent, slot, reprompts): (&str, &str, u32)) {
+    fn continue_form(&mut self, s: &mut Step<'_>, meaning: Meaning, (name, slot, reprompts): (&str, &str, u32)) {
         let bot = s.bot;
-        let Some(spec) = bot.intent(intent) else {
+        let Some(intent) = bot.intent(name) else {
             // The bot was reloaded without this intent: start over.
             self.state = DialogueState::Idle;
             return self.respond(s, meaning);
         };
         if has_any(&s.text, CANCEL_WORDS) {
-            return self.cancel_form(bot, intent, spec, &mut s.turn);
+            return self.cancel_form(bot, intent, &mut s.turn);
         }
         let correcting = has_any(&s.text, CORRECTION_WORDS);
-        let fits = |slot: &SlotSpec| s.turn.entities.iter().any(|e| e.entity == slot.entity);
-        let answers_slot = spec.slots.get(slot).is_some_and(fits);
-        let corrects = correcting && spec.slots.iter().any(|(k, v)| self.slots.contains_key(k) && fits(v));
-        if !answers_slot && !corrects && self.turned_aside(s, intent, meaning) {
+        let fits = |slot: &Slot| s.turn.entities.iter().any(|e| e.entity == slot.entity);
+        let answers_slot = intent.slot(slot).is_some_and(fits);
+        let corrects = correcting && intent.slots.iter().any(|v| self.slots.contains_key(&v.name) && fits(v));
+        if !answers_slot && !corrects && self.turned_aside(s, name, meaning) {
             return;
         }
         // The answer belongs to the open form, whatever the classifier made of it.
-        claim_turn(intent, &mut s.turn);
+        claim_turn(name, &mut s.turn);
         let before = self.slots.clone();
-        let rejected = match self.fill_slots(s, intent, spec, Some(slot), correcting) {
+        let rejected = match self.fill_slots(s, intent, Some(slot), correcting) {
             Ok(rejected) => rejected,
-            Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], spec.route.clone()),
+            Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], intent.route.clone()),
         };
         for r in &rejected {
-            s.turn.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot: r.clone() });
+            s.turn.signals.push(Signal::SlotRejected { intent: name.to_string(), slot: r.clone() });
         }
         if self.slots.contains_key(slot) {
-            return self.advance_form(intent, spec, &mut s.turn);
+            return self.advance_form(intent, &mut s.turn);
         }
         let corrected = self.slots.iter().any(|(k, v)| k != slot && before.get(k) != Some(v));
         let reprompts = if corrected {
             s.turn.replies.push(bot.builtin_response("corrected", s.turn.language, self.pick()));
             reprompts
         } else {
-            reprompts + 1
+            reprompts.saturating_add(1)
         };
-        if self.gave_up(s, spec, reprompts) {
+        if self.gave_up(s, intent, reprompts) {
             return;
         }
         let t = &mut s.turn;
-        let slot_spec = spec.slots.get(slot);
-        if let Some(invalid) = slot_spec.and_then(|s| s.invalid.as_ref()).filter(|_| rejected.iter().any(|r| r == slot))
-        {
+        let asked = intent.slot(slot);
+        if let Some(invalid) = asked.and_then(|v| v.invalid.as_ref()).filter(|_| rejected.iter().any(|r| r == slot)) {
             t.replies.push(render(invalid, t.language, self.pick(), &self.slots));
         }
-        if let Some(prompt) = slot_spec.and_then(|s| s.prompt.as_ref()) {
+        if let Some(prompt) = asked.and_then(|v| v.prompt.as_ref()) {
             t.replies.push(render(prompt, t.language, self.pick(), &self.slots));
         }
-        t.slots = intent_slots(spec, &self.slots);
-        t.signals.push(Signal::SlotRequested { intent: intent.to_string(), slot: slot.to_string() });
-        self.state = DialogueState::Form { intent: intent.to_string(), slot: slot.to_string(), reprompts };
+        t.slots = intent_slots(intent, &self.slots);
+        t.signals.push(Signal::SlotRequested { intent: name.to_string(), slot: slot.to_string() });
+        self.state = DialogueState::Form { intent: name.to_string(), slot: slot.to_string(), reprompts };
     }
 
     /// A turn while the bot waits for the customer to confirm `intent`'s slots.
-    fn continue_confirm(&mut self, s: &mut Step<'_>, meaning: Meaning, (intent, reprompts): (&str, u32)) {
+    fn continue_confirm(&mut self, s: &mut Step<'_>, meaning: Meaning, (name, reprompts): (&str, u32)) {
         let bot = s.bot;
-        let Some(spec) = bot.intent(intent) else {
+        let Some(intent) = bot.intent(name) else {
             self.state = DialogueState::Idle;
             return self.respond(s, meaning);
         };
         if has_any(&s.text, CANCEL_WORDS) {
-            return self.cancel_form(bot, intent, spec, &mut s.turn);
+            return self.cancel_form(bot, intent, &mut s.turn);
         }
-        if spec.slots.values().any(|v| s.turn.entities.iter().any(|e| e.entity == v.entity)) {
+        if s.turn.entities.iter().any(|e| intent.takes(&e.entity)) {
             // A new value for a slot: correct it and ask again.
-            claim_turn(intent, &mut s.turn);
+            claim_turn(name, &mut s.turn);
             let before = self.slots.clone();
-            match self.fill_slots(s, intent, spec, None, true) {
-                Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], spec.route.clone()),
+            match self.fill_slots(s, intent, None, true) {
+                Err(_) => return self.hand_off(s, vec![HandoffReason::AdapterFailure], intent.route.clone()),
                 Ok(rejected) => {
                     for slot in rejected {
-                        s.turn.signals.push(Signal::SlotRejected { intent: intent.to_string(), slot });
+                        s.turn.signals.push(Signal::SlotRejected { intent: name.to_string(), slot });
                     }
                 }
             }
             if self.slots != before {
                 s.turn.replies.push(bot.builtin_response("corrected", s.turn.language, self.pick()));
                 self.state = DialogueState::Idle;
-                return self.advance_form(intent, spec, &mut s.turn);
+                return self.advance_form(intent, &mut s.turn);
             }
         }
         match yes_or_no(&s.text) {
             Some(true) => {
-                claim_turn(intent, &mut s.turn);
-                return self.complete_intent(intent, spec, &mut s.turn);
+                claim_turn(name, &mut s.turn);
+                return self.complete_intent(intent, &mut s.turn);
             }
-            Some(false) => return self.cancel_form(bot, intent, spec, &mut s.turn),
+            Some(false) => return self.cancel_form(bot, intent, &mut s.turn),
             None => {}
         }
-        if self.turned_aside(s, intent, meaning) {
+        if self.turned_aside(s, name, meaning) {
             return;
         }
-        claim_turn(intent, &mut s.turn);
-        let reprompts = reprompts + 1;
-        if self.gave_up(s, spec, reprompts) {
+        claim_turn(name, &mut s.turn);
+        let reprompts = reprompts.saturating_add(1);
+        if self.gave_up(s, intent, reprompts) {
             return;
         }
         let t = &mut s.turn;
-        if let Some(question) = &spec.confirm {
+        if let Some(question) = &intent.confirm {
             t.replies.push(render(question, t.language, self.pick(), &self.slots));
         }
-        t.slots = intent_slots(spec, &self.slots);
-        t.signals.push(Signal::ConfirmationRequested { intent: intent.to_string() });
-        self.state = DialogueState::Confirm { intent: intent.to_string(), reprompts };
+        t.slots = intent_slots(intent, &self.slots);
+        t.signals.push(Signal::ConfirmationRequested { intent: name.to_string() });
+        self.state = DialogueState::Confirm { intent: name.to_string(), reprompts };
     }
 
     /// While `intent` waits for an answer: another intent (a rule, or the model at
@@ -506,7 +507,7 @@ impl Session {
     /// answered and the wait goes on. True when the turn went either way.
     fn turned_aside(&mut self, s: &mut Step<'_>, intent: &str, meaning: Meaning) -> bool {
         match meaning {
-            Meaning::Intent(other) if s.bot.intents[other].0 != intent => {
+            Meaning::Intent(other) if s.bot.intents[other].name != intent => {
                 if s.turn.intent.as_ref().is_some_and(|m| m.confidence < s.bot.spec.settings.form_exit_threshold) {
                     // Not sure enough that this is a new request: the form takes the turn
                     // as an answer it could not use ("not sure" read as a weak greeting).
@@ -530,12 +531,12 @@ impl Session {
     }
 
     /// Past the re-prompt limit the bot stops asking and hands off (true).
-    fn gave_up(&mut self, s: &mut Step<'_>, spec: &IntentSpec, reprompts: u32) -> bool {
+    fn gave_up(&mut self, s: &mut Step<'_>, intent: &Intent, reprompts: u32) -> bool {
         if reprompts <= s.bot.spec.settings.max_reprompts {
             return false;
         }
         s.turn.replies.push(s.bot.builtin_response("reprompt_limit", s.turn.language, self.pick()));
-        self.hand_off(s, vec![HandoffReason::RepromptLimit], spec.route.clone());
+        self.hand_off(s, vec![HandoffReason::RepromptLimit], intent.route.clone());
         true
     }
 
@@ -547,18 +548,18 @@ impl Session {
     fn fill_slots(
         &mut self,
         s: &Step<'_>,
-        intent: &str,
-        spec: &IntentSpec,
+        intent: &Intent,
         first: Option<&str>,
         overwrite: bool,
     ) -> Result<Vec<String>, AdapterError> {
         let entities = &s.turn.entities;
         let mut used = vec![false; entities.len()];
         let mut rejected = Vec::new();
-        let order = first.into_iter().chain(spec.slots.keys().map(String::as_str).filter(|k| Some(*k) != first));
+        let asked = first.and_then(|f| intent.slot(f));
+        let order = asked.into_iter().chain(intent.slots.iter().filter(|v| Some(v.name.as_str()) != first));
         for slot in order {
-            let Some(slot_spec) = spec.slots.get(slot) else { continue };
-            if self.slots.contains_key(slot) && !overwrite && first != Some(slot) {
+            let name = slot.name.as_str();
+            if self.slots.contains_key(name) && !overwrite && first != Some(name) {
                 continue;
             }
             // The tagger's view first: an entity it places in this slot goes first, one it
@@ -567,26 +568,25 @@ impl Session {
             let hint =
                 |e: &Entity| s.slot_spans.iter().find(|h| h.start < e.end && e.start < h.end).map(|h| h.slot.as_str());
             let elsewhere = |e: &Entity| {
-                first != Some(slot)
-                    && hint(e)
-                        .is_some_and(|h| h != slot && spec.slots.get(h).is_some_and(|o| o.entity == slot_spec.entity))
+                first != Some(name)
+                    && hint(e).is_some_and(|h| h != name && intent.slot(h).is_some_and(|o| o.entity == slot.entity))
             };
             let mut candidates: Vec<usize> = (0..entities.len())
-                .filter(|&i| !used[i] && entities[i].entity == slot_spec.entity && !elsewhere(&entities[i]))
+                .filter(|&i| !used[i] && entities[i].entity == slot.entity && !elsewhere(&entities[i]))
                 .collect();
-            candidates.sort_unstable_by_key(|&i| (hint(&entities[i]) != Some(slot), i));
+            candidates.sort_unstable_by_key(|&i| (hint(&entities[i]) != Some(name), i));
             let mut refused = false;
             for i in candidates {
                 used[i] = true;
-                if accepts(s, intent, slot, slot_spec, &entities[i].value)? {
-                    self.slots.insert(slot.to_string(), entities[i].value.clone());
+                if accepts(s, intent, slot, &entities[i].value)? {
+                    self.slots.insert(name.to_string(), entities[i].value.clone());
                     refused = false;
                     break;
                 }
                 refused = true;
             }
             if refused {
-                rejected.push(slot.to_string());
+                rejected.push(name.to_string());
             }
         }
         Ok(rejected)
@@ -625,8 +625,8 @@ impl Session {
         }
         self.state = DialogueState::Idle;
         let fallback = bot.spec.handoff.when_unavailable.as_deref();
-        if let Some((name, spec)) = fallback.and_then(|n| bot.intents.iter().find(|(i, _)| i == n)) {
-            self.advance_form(name, spec, &mut s.turn);
+        if let Some(intent) = fallback.and_then(|name| bot.intent(name)) {
+            self.advance_form(intent, &mut s.turn);
         }
     }
 
@@ -665,14 +665,14 @@ impl Session {
 }
 
 /// A value passes the slot's `values` and `pattern`, then the host's check.
-fn accepts(s: &Step<'_>, intent: &str, slot: &str, spec: &SlotSpec, value: &str) -> Result<bool, AdapterError> {
-    if !spec.values.is_empty() && !spec.values.iter().any(|v| v == value) {
+fn accepts(s: &Step<'_>, intent: &Intent, slot: &Slot, value: &str) -> Result<bool, AdapterError> {
+    if !slot.values.is_empty() && !slot.values.iter().any(|v| v == value) {
         return Ok(false);
     }
-    if s.bot.slot_pattern(intent, slot).is_some_and(|re| !re.is_match(value)) {
+    if slot.pattern.as_ref().is_some_and(|re| !re.is_match(value)) {
         return Ok(false);
     }
-    s.adapter.validate_slot(intent, slot, value)
+    s.adapter.validate_slot(&intent.name, &slot.name, value)
 }
 
 /// Reports the turn as part of `intent`'s form, whatever the classifier guessed.
@@ -700,8 +700,8 @@ fn yes_or_no(text: &str) -> Option<bool> {
     }
 }
 
-fn intent_slots(spec: &IntentSpec, slots: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    slots.iter().filter(|(k, _)| spec.slots.contains_key(*k)).map(|(k, v)| (k.clone(), v.clone())).collect()
+fn intent_slots(intent: &Intent, slots: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    slots.iter().filter(|(k, _)| intent.slot(k).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// A short summary for the agent in the customer's language (slot values already masked).

@@ -66,6 +66,7 @@ mod dialogue;
 mod encoder;
 mod entity;
 mod error;
+mod flow;
 mod handoff;
 mod intent;
 mod loader;
