@@ -146,7 +146,9 @@ impl Bot {
                 .collect();
         }
         let own_embedding = self.embed(utterance);
-        let embedding = own_embedding.as_deref().or(host_embedding);
+        // An embedding with a non-finite value (a host encoder gone wrong) is no embedding:
+        // the n-grams classify alone, as when an encoder fails.
+        let embedding = own_embedding.as_deref().or(host_embedding).filter(|e| e.iter().all(|x| x.is_finite()));
         a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         a.sentiment = sentiment::score(text);
         a.abusive = sentiment::count_abusive(text) > 0;

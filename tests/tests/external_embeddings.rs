@@ -56,11 +56,12 @@ fn embeddings_from_the_host_train_the_model_and_steer_turns() {
     let (refund, sure) = top_with(Some(one_hot(0)));
     assert_eq!(refund, "refund");
     assert_eq!(top_with(Some(one_hot(1))).0, "track");
-    // Without an embedding (or with one of the wrong length) the same words leave the model
-    // unsure.
+    // Without an embedding (or with one of the wrong length, or a non-finite value) the same
+    // words leave the model unsure.
     let (_, unsure) = top_with(None);
     assert!(unsure < sure - 0.2, "without {unsure}, with {sure}");
     assert!((top_with(Some(vec![1.0; 7])).1 - unsure).abs() < 1e-6);
+    assert!((top_with(Some(vec![1.0, f32::NAN, 0.0])).1 - unsure).abs() < 1e-6);
 }
 
 #[test]
