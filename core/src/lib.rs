@@ -6,6 +6,10 @@
 //! the host when, why and to whom a human agent must take over. It is synchronous and does
 //! no I/O: the host owns transport, storage and threads.
 //!
+//! A turn has two halves: [`Bot::analyze`] understands an utterance (a pure function that
+//! returns an [`Analysis`]), and [`Session::turn`] runs the dialogue policy on it. Bots load
+//! through [`BotLoader`] ([`Bot::from_yaml`] for the embedded tier).
+//!
 //! ## Quick start
 //!
 //! ```

@@ -6,6 +6,13 @@
 //! core must not do: reading model files, the environment lookup and loading ONNX
 //! Runtime's library.
 //!
+//! ## Untrusted input
+//!
+//! A missing or incompatible ONNX Runtime library, an unreadable model or tokenizer file
+//! and a damaged model bundle are [`kefu_core::Error`]s (`encoder_failed`, `invalid_model`)
+//! whose message says what to install or fix; nothing is downloaded. Texts longer than 128
+//! tokens are cut.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! let encoder = Arc::new(kefu_onnx::OnnxEncoder::from_dir("encoder/".as_ref())?);
