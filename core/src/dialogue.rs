@@ -20,7 +20,7 @@ use crate::flow::{Intent, Slot};
 use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
 use crate::intent::IntentSource;
 use crate::pii;
-use crate::session::DialogueState;
+use crate::session::{push_bounded, DialogueState};
 use crate::text::{occurrences, word_bounded, Language};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session, MAX_UTTERANCE_CHARS};
@@ -108,7 +108,7 @@ impl Session {
     fn act(&mut self, bot: &Bot, adapter: &dyn HostAdapter, utterance: &str, analysis: Analysis) -> Turn {
         self.language = analysis.language.or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
-        self.turns += 1;
+        self.turns = self.turns.saturating_add(1);
         self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
         let turn = Turn {
             language: bot.reply_language(language),
@@ -139,10 +139,7 @@ impl Session {
         }
         s.turn.segment = self.segment.clone();
         s.turn.sentiment = sentiment;
-        if self.sentiments.len() >= 5 {
-            self.sentiments.remove(0);
-        }
-        self.sentiments.push(sentiment);
+        push_bounded(&mut self.sentiments, sentiment, 5);
         s.turn.alternatives = ranked;
         s.turn.intent = intent;
         let route = match meaning {
@@ -289,7 +286,7 @@ impl Session {
         match meaning {
             Meaning::OutOfScope => {
                 s.turn.intent = None;
-                self.fallback_streak += 1;
+                self.fallback_streak = self.fallback_streak.saturating_add(1);
                 self.note_step(BotStep::NotUnderstood);
                 s.turn.signals.push(Signal::Fallback { streak: self.fallback_streak });
                 let limit = bot.spec.handoff.fallback_streak;
@@ -645,21 +642,15 @@ impl Session {
     }
 
     fn note_step(&mut self, step: BotStep) {
-        if self.steps.len() == BotStep::KEPT {
-            self.steps.remove(0);
-        }
-        self.steps.push(step);
+        push_bounded(&mut self.steps, step, BotStep::KEPT);
     }
 
     fn note_intent(&mut self, name: &str) {
         if self.intents_seen.last().map(String::as_str) == Some(name) {
-            self.repeats += 1;
+            self.repeats = self.repeats.saturating_add(1);
         } else {
             self.repeats = 1;
-            self.intents_seen.push(name.to_string());
-            if self.intents_seen.len() > 20 {
-                self.intents_seen.remove(0);
-            }
+            push_bounded(&mut self.intents_seen, name.to_string(), 20);
         }
     }
 }

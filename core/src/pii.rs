@@ -46,12 +46,16 @@ fn masked_value(entity: &str, raw: &[char]) -> String {
         let at = raw.iter().position(|&c| c == '@').unwrap_or(raw.len());
         return format!("***{}", raw[at..].iter().collect::<String>());
     }
-    let digits = raw.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    // Full-width digits and letters (`１３８…`) are digits and letters too.
+    let counts = |c: &char| {
+        c.is_ascii_alphanumeric() || ('０'..='９').contains(c) || ('Ａ'..='Ｚ').contains(c) || ('ａ'..='ｚ').contains(c)
+    };
+    let digits = raw.iter().filter(|c| counts(c)).count();
     let keep = 4.min(digits);
     let mut seen = 0;
     raw.iter()
         .map(|&c| {
-            if c.is_ascii_alphanumeric() {
+            if counts(&c) {
                 seen += 1;
                 if seen > digits - keep {
                     return c;
@@ -74,6 +78,9 @@ mod tests {
         assert_eq!(mask(&x, "电话13812345678，邮箱 a.b@example.com"), "电话*******5678，邮箱 ***@example.com");
         assert_eq!(mask(&x, "card 4111 1111 1111 1111 ok"), "card **** **** **** 1111 ok");
         assert_eq!(mask(&x, "订单 123456 到哪了"), "订单 123456 到哪了");
+        // Full-width digits are masked as ASCII ones are (they were found, then left as they were).
+        assert_eq!(mask(&x, "手机１３８１２３４５６７８"), "手机*******５６７８");
+        assert_eq!(mask(&x, "手机１３8１２3４５6７８"), "手机*******５6７８");
         // Inside a longer entity of another kind (an amount, a URL), a number is masked all
         // the same.
         assert_eq!(mask(&x, "转13812345678元"), "转*******5678元");

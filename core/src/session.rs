@@ -15,6 +15,15 @@ use crate::handoff::{BotStep, Speaker, TranscriptLine};
 use crate::text::Language;
 use crate::Bot;
 
+/// Pushes `item` and keeps the newest `limit` items: a restored session may hold more than
+/// this build keeps (forged, or saved by another version), and is trimmed on its next push.
+pub(crate) fn push_bounded<T>(list: &mut Vec<T>, item: T, limit: usize) {
+    list.push(item);
+    if list.len() > limit {
+        list.drain(..list.len() - limit);
+    }
+}
+
 /// Format version of saved sessions.
 pub const SESSION_FORMAT_VERSION: u16 = 1;
 const MAGIC: &[u8; 4] = b"KEFU";
@@ -192,10 +201,7 @@ impl Session {
     }
 
     pub(crate) fn record(&mut self, speaker: Speaker, text: String) {
-        if self.transcript.len() >= TRANSCRIPT_LINES {
-            self.transcript.remove(0);
-        }
-        self.transcript.push(TranscriptLine { speaker, text });
+        push_bounded(&mut self.transcript, TranscriptLine { speaker, text }, TRANSCRIPT_LINES);
     }
 
     /// Saves the session as versioned bytes.

@@ -155,3 +155,47 @@ fn sessions_on_many_threads_match_sequential_runs() {
         }
     }
 }
+
+/// Re-signs a session's JSON payload as valid session bytes (a forged or foreign session).
+fn forge(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut json: serde_json::Value = serde_json::from_slice(&bytes[10..]).unwrap();
+    edit(&mut json);
+    let payload = serde_json::to_vec(&json).unwrap();
+    let mut out = bytes[..6].to_vec();
+    out.extend_from_slice(&kefu_core::crc32(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
+}
+
+#[test]
+fn forged_sessions_with_counters_at_their_maximum_or_long_lists_keep_working() {
+    let bot = load_bot(SHOP);
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "hello").unwrap();
+    let step = serde_json::json!("not_understood");
+    let forged = forge(&session.to_bytes(), |json| {
+        json["turns"] = u64::MAX.into();
+        json["fallback_streak"] = u32::MAX.into();
+        json["repeats"] = u32::MAX.into();
+        json["steps"] = serde_json::Value::Array(vec![step.clone(); 500]);
+        json["intents_seen"] = serde_json::Value::Array(vec!["greeting".into(); 500]);
+    });
+    let mut restored = Session::from_bytes(&bot, &forged).unwrap();
+    // Counters saturate instead of overflowing (a panic in debug builds before).
+    for utterance in ["我要退款", "算了", "量子力学的波函数坍缩是什么意思"] {
+        restored.turn(&bot, utterance).unwrap();
+    }
+    assert_eq!((restored.turn_count(), restored.state().code()), (u64::MAX, "idle"));
+    // The oversized lists are trimmed to what a session keeps (they only grew before).
+    let json: serde_json::Value = serde_json::from_slice(&restored.to_bytes()[10..]).unwrap();
+    assert_eq!(json["steps"].as_array().map(Vec::len), Some(20));
+    assert!(json["intents_seen"].as_array().is_some_and(|v| v.len() <= 20));
+}
+
+#[test]
+fn a_bot_file_saved_with_a_byte_order_mark_loads() {
+    let source = "\u{feff}version: 1\nintents:\n  hi:\n    examples: [hello, hi]\n";
+    let bot = Bot::from_yaml("bom.yaml", source).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bot.intent_names().collect::<Vec<_>>(), ["hi"]);
+    assert!(Bot::from_bytes("bom.yaml", source.as_bytes()).is_ok());
+}

@@ -164,3 +164,19 @@ fn personal_data_never_leaks_unmasked() {
     let report = format!("{:?}{}", analytics.report(), serde_json::to_string(&analytics).unwrap_or_default());
     assert!(all_secrets.iter().all(|s| !report.contains(s.as_str())), "{report}");
 }
+
+/// Full-width digits were found as a phone but left as typed in the transcript: masking only
+/// starred ASCII characters.
+#[test]
+fn full_width_digits_are_masked_in_the_handoff_transcript() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "我的手机号是１３８１２３４５６７８").unwrap();
+    let turn = session.turn(&bot, "转人工").unwrap();
+    let Some(Signal::Handoff(h)) = turn.signals.iter().find(|s| matches!(s, Signal::Handoff(_))) else {
+        panic!("no handoff: {:?}", turn.signals)
+    };
+    let transcript: String = h.transcript.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join("\n");
+    assert!(transcript.contains("*******５６７８"), "{transcript}");
+    assert!(!transcript.contains("１３８１２３４"), "{transcript}");
+}

@@ -43,6 +43,8 @@ pub(crate) fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
 
 /// Parses and validates a bot file. `file` names it in messages.
 pub fn parse(file: &str, source: &str) -> Result<BotFile, BotFileError> {
+    // Editors on Windows save UTF-8 with a byte-order mark; it is not content.
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let mut v = Validator { source, problems: Vec::new() };
     let bot = v.parse();
     if let Some(bot) = &bot {
