@@ -19,8 +19,11 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
         }
     };
     prompt(&mut out);
-    for line in stdin.lock().lines() {
+    // Lines as bytes: one line that is not UTF-8 is read with U+FFFD in place of its bad
+    // bytes, instead of ending the chat.
+    for line in stdin.lock().split(b'\n') {
         let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
+        let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(&line)).into_owned();
         match session.turn(bot, &line) {
             Ok(turn) if json => {
                 let text = serde_json::to_string(&turn).map_err(|e| e.to_string())?;
@@ -57,6 +60,10 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
                     writeln!(out, "     (with an agent now; the sample resumes the bot)").map_err(|e| e.to_string())?;
                     let _ = session.agent_finished();
                 }
+            }
+            Err(e) if json => {
+                let error = serde_json::json!({ "error": { "code": e.code(), "message": e.to_string() } });
+                writeln!(out, "{error}").map_err(|e| e.to_string())?;
             }
             Err(e) => writeln!(out, "error: {e}").map_err(|e| e.to_string())?,
         }

@@ -97,6 +97,15 @@ pub(crate) fn load(path: &Path) -> Result<Bot, String> {
 
 /// Reads and compiles a bot file, on the ONNX tier when `encoder` names an encoder folder.
 pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String> {
+    // The size limit is checked before the file is read, not after.
+    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
+    if size > kefu_core::botfile::MAX_BOT_FILE_BYTES as u64 {
+        return Err(format!(
+            "{} is {size} bytes; a bot file may have at most {} bytes",
+            path.display(),
+            kefu_core::botfile::MAX_BOT_FILE_BYTES
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
     match encoder {

@@ -124,3 +124,39 @@ fn eval_scores_a_bot_on_labelled_utterances() {
     assert!(!ok && err.contains("unknown intents {\"greting\"}"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// One line of invalid UTF-8 ended the chat; an error in `--json` mode came as plain text.
+#[test]
+fn chat_survives_invalid_utf8_and_reports_errors_as_json() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
+        .args(["chat", "--json", "examples/bots/shop.yaml"])
+        .current_dir(repo())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = b"\xff\xfe hello\n".to_vec();
+    input.extend_from_slice(format!("{}\n运费多少\n", "x".repeat(5000)).as_bytes());
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[1]["error"]["code"], "invalid_input", "{stdout}");
+    assert!(lines[2].to_string().contains("faq/shipping_fee"), "{stdout}");
+}
+
+/// The size limit is checked before the file is read: a 10 GB (sparse) file is refused at
+/// once instead of being read into memory first.
+#[test]
+fn an_oversized_bot_file_is_refused_before_it_is_read() {
+    let dir = std::env::temp_dir().join(format!("kefu-huge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("huge.yaml");
+    std::fs::File::create(&path).unwrap().set_len(10 << 30).unwrap();
+    let (ok, _, err) = kefu(&["validate", path.to_str().unwrap()], "");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!ok && err.contains("at most 16777216 bytes"), "{err}");
+}
