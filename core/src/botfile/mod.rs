@@ -37,6 +37,31 @@ fn turns_on_case_folding(pattern: &str) -> bool {
     })
 }
 
+/// Whether `pattern` has an upper-case letter outside escapes (`\D`, `\p{Han}`, `\x{4E00}`)
+/// and group names (`(?P<Order>…)`).
+fn has_upper_case_literal(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let escaped = chars.next();
+                if matches!(escaped, Some('p' | 'P' | 'x' | 'u' | 'U')) && chars.peek() == Some(&'{') {
+                    chars.by_ref().find(|&c| c == '}');
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                let rest: String = chars.clone().take(3).collect();
+                if rest.starts_with("?P<") || rest.starts_with("?<") {
+                    chars.by_ref().find(|&c| c == '>');
+                }
+            }
+            c if c.is_uppercase() => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 pub(crate) fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
 }
@@ -160,7 +185,7 @@ impl Validator<'_> {
                 self.report(&["entities", name, "fuzzy"], ProblemKind::BadSetting, msg);
             }
             if let Some(pattern) = &entity.regex {
-                self.check_regex(&["entities", name, "regex"], pattern);
+                self.check_regex(&["entities", name, "regex"], pattern, true);
             }
         }
         let mut seen: HashMap<String, String> = HashMap::new();
@@ -309,7 +334,7 @@ impl Validator<'_> {
             }
         }
         for pattern in &intent.patterns {
-            self.check_regex(&["intents", name, "patterns", pattern], pattern);
+            self.check_regex(&["intents", name, "patterns", pattern], pattern, true);
         }
         for (slot, spec) in &intent.slots {
             let path = ["intents", name, "slots", slot.as_str()];
@@ -323,7 +348,7 @@ impl Validator<'_> {
                 self.report(&["intents", name, "slots", slot, "entity"], ProblemKind::UnknownEntity, msg);
             }
             if let Some(pattern) = &spec.pattern {
-                self.check_regex(&["intents", name, "slots", slot, "pattern"], pattern);
+                self.check_regex(&["intents", name, "slots", slot, "pattern"], pattern, false);
             }
             if let Some(invalid) = &spec.invalid {
                 self.check_texts(bot, &["intents", name, "slots", slot, "invalid"], invalid, &BTreeSet::new());
@@ -418,8 +443,16 @@ impl Validator<'_> {
         }
     }
 
-    fn check_regex(&mut self, path: &[&str], pattern: &str) {
-        if turns_on_case_folding(pattern) {
+    /// `reads_text`: the pattern searches the customer's normalised, lower-cased text (an
+    /// intent's `patterns`, an entity's `regex`), not a slot value.
+    fn check_regex(&mut self, path: &[&str], pattern: &str, reads_text: bool) {
+        if reads_text && has_upper_case_literal(pattern) {
+            let msg = format!("regex {pattern:?} has upper-case letters, but it searches the lower-cased text, where they never occur: write them in lower case");
+            self.report(path, ProblemKind::InvalidRegex, msg);
+        } else if reads_text && build_regex(pattern).is_ok_and(|re| re.is_match("")) {
+            let msg = format!("regex {pattern:?} matches the empty string, so it would match every utterance: make it require at least one character");
+            self.report(path, ProblemKind::InvalidRegex, msg);
+        } else if turns_on_case_folding(pattern) {
             let msg = format!("regex {pattern:?} asks for case-insensitive matching (`i` flag), which kefu leaves out to stay small in the browser; patterns are matched on lower-cased text, so remove the flag and write letters in lower case");
             self.report(path, ProblemKind::InvalidRegex, msg);
         } else if let Err(e) = build_regex(pattern) {
