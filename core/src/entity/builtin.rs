@@ -123,7 +123,11 @@ impl Builtins {
         for m in self.number.find_iter(with_digits) {
             let s = m.as_str();
             let (num, unit) = split_unit(s);
-            if let Some(v) = parse_amount(num, unit) {
+            // A long whole number keeps its digits: as an f64 it would change past 2^53.
+            if unit.is_none() && num.len() > 15 && num.bytes().all(|b| b.is_ascii_digit()) {
+                let digits = num.trim_start_matches('0');
+                push(m.start(), m.end(), "number", if digits.is_empty() { "0" } else { digits }.to_string(), 3);
+            } else if let Some(v) = parse_amount(num, unit) {
                 push(m.start(), m.end(), "number", fmt_number(v), 3);
             }
         }

@@ -71,6 +71,9 @@ fn number(s: &str) -> Option<i64> {
     s.parse::<i64>().ok().or_else(|| parse_chinese(s).and_then(|n| i64::try_from(n).ok()))
 }
 
+/// The furthest a relative time may reach: a hundred years, in minutes.
+const MAX_OFFSET_MINUTES: f64 = 100.0 * 366.0 * 1440.0;
+
 const NUM: &str = r"\d{1,4}|[零〇一二两三四五六七八九十百]+";
 
 #[derive(Debug, Clone)]
@@ -157,7 +160,8 @@ impl DateTimes {
                 u if u.starts_with("day") || u == "天" => 1440.0,
                 _ => 10_080.0,
             };
-            if n >= 0.0 {
+            // Offsets past a century are not dates anyone means (九九九…天后 overflowed before).
+            if (0.0..=MAX_OFFSET_MINUTES).contains(&(n * unit)) {
                 push(m.start(), m.end(), Some(format_minutes(local_minutes(now) + (n * unit) as i64)));
             }
         }
@@ -174,7 +178,7 @@ const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "au
 const EN_WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 
 fn iso(c: &Captures<'_>) -> Option<String> {
-    let (y, m, d) = (number(&c["y"])?, number(&c["m"])? as u32, number(&c["d"])? as u32);
+    let (y, m, d) = (number(&c["y"])?, u32::try_from(number(&c["m"])?).ok()?, u32::try_from(number(&c["d"])?).ok()?);
     if !valid_date(y, m, d) {
         return None;
     }
@@ -228,7 +232,7 @@ fn zh(c: &Captures<'_>, now: Option<ReferenceTime>) -> Option<String> {
             _ => today + (target - weekday(today)).rem_euclid(7),
         })
     } else if let (Some(m), Some(d)) = (c.name("m"), c.name("d")) {
-        let (m, d) = (number(m.as_str())? as u32, number(d.as_str())? as u32);
+        let (m, d) = (u32::try_from(number(m.as_str())?).ok()?, u32::try_from(number(d.as_str())?).ok()?);
         let y = match c.name("y") {
             Some(y) => number(y.as_str())?,
             None => civil_from_days(today?).0,
@@ -236,7 +240,7 @@ fn zh(c: &Captures<'_>, now: Option<ReferenceTime>) -> Option<String> {
         valid_date(y, m, d).then(|| days_from_civil(y, m, d))?.into()
     } else if let Some(dd) = c.name("dd") {
         let (y, m, _) = civil_from_days(today?);
-        let d = number(dd.as_str())? as u32;
+        let d = u32::try_from(number(dd.as_str())?).ok()?;
         valid_date(y, m, d).then(|| days_from_civil(y, m, d))?.into()
     } else {
         None
@@ -282,7 +286,7 @@ fn en(c: &Captures<'_>, now: Option<ReferenceTime>) -> Option<String> {
         })
     } else if let Some((mon, d)) = c.name("mon").zip(c.name("d")).or_else(|| c.name("mon2").zip(c.name("d2"))) {
         let m = MONTHS.iter().position(|x| mon.as_str().starts_with(x))? as u32 + 1;
-        let d = number(d.as_str())? as u32;
+        let d = u32::try_from(number(d.as_str())?).ok()?;
         let y = civil_from_days(today?).0;
         valid_date(y, m, d).then(|| days_from_civil(y, m, d))?.into()
     } else {
