@@ -395,8 +395,9 @@ impl Session {
     /// A turn while a form waits for `slot`.
     fn continue_form(&mut self, s: &mut Step<'_>, meaning: Meaning, (name, slot, reprompts): (&str, &str, u32)) {
         let bot = s.bot;
-        let Some(intent) = bot.intent(name) else {
-            // The bot was reloaded without this intent: start over.
+        let Some(intent) = bot.intent(name).filter(|i| i.slot(slot).is_some()) else {
+            // The bot was reloaded (or the session restored into an edited bot) without
+            // this intent or this slot: the form starts over rather than wait for ever.
             self.state = DialogueState::Idle;
             return self.respond(s, meaning);
         };

@@ -74,3 +74,23 @@ fn sessions_keep_working_while_the_bot_is_reloaded() {
     let total: usize = workers.into_iter().map(|w| w.join().unwrap_or_else(|_| panic!("a worker panicked"))).sum();
     assert_eq!(total, 4 * 25 * 40);
 }
+
+/// A session saved mid-form and restored into the same bot with the slot renamed waited for
+/// the old slot until the re-prompt limit: now the form starts over.
+#[test]
+fn a_form_waiting_for_a_renamed_slot_starts_over() {
+    let old = Bot::from_yaml("shop.yaml", &shop_source()).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::new(&old);
+    session.turn(&old, "我要退款").unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(session.state(), DialogueState::Form { slot, .. } if slot == "order_id"));
+    let renamed = shop_source().replace("order_id", "order_no");
+    let new = Bot::from_yaml("shop.yaml", &renamed).unwrap_or_else(|e| panic!("{e}"));
+    let mut restored = Session::from_bytes(&new, &session.to_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let turn = restored.turn(&new, "12345678").unwrap_or_else(|e| panic!("{e}"));
+    let waits = |state: &DialogueState| matches!(state, DialogueState::Form { slot, .. } if slot == "order_id");
+    assert!(!waits(restored.state()), "{turn:?}");
+    assert!(!turn
+        .signals
+        .iter()
+        .any(|s| matches!(s, kefu_core::Signal::SlotRequested { slot, .. } if slot == "order_id")));
+}
