@@ -199,3 +199,25 @@ fn a_bot_file_saved_with_a_byte_order_mark_loads() {
     assert_eq!(bot.intent_names().collect::<Vec<_>>(), ["hi"]);
     assert!(Bot::from_bytes("bom.yaml", source.as_bytes()).is_ok());
 }
+
+/// 100,000 open brackets took the YAML parser 27 s before its own depth error; the depth is
+/// now checked first. Apostrophes inside words ("where's") open no quoted string there.
+#[test]
+fn deep_nesting_is_refused_before_parsing_and_apostrophes_do_not_confuse_it() {
+    let deep = format!("version: 1\nintents: {}\n", "[".repeat(100_000));
+    match Bot::from_yaml("deep.yaml", &deep) {
+        Err(Error::BotFile(e)) => {
+            assert_eq!(e.problems.len(), 1);
+            assert!(e.problems[0].message.contains("nest more than 64 deep"), "{e}");
+            assert_eq!((e.problems[0].kind, e.problems[0].line), (ProblemKind::Syntax, Some(2)));
+        }
+        other => panic!("expected a bot-file error, got {:?}", other.map(|_| ())),
+    }
+    let mut many = "version: 1\nintents:\n".to_string();
+    for i in 0..100 {
+        many.push_str(&format!("  i{i}:\n    examples: [where's item {i}, \"is it {{x {i}\"]\n"));
+    }
+    if let Err(e) = Bot::from_yaml("many.yaml", &many) {
+        panic!("{e}");
+    }
+}

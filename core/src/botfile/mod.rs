@@ -37,6 +37,48 @@ fn turns_on_case_folding(pattern: &str) -> bool {
     })
 }
 
+/// How deep `[` and `{` may nest in a bot file.
+const MAX_NESTING: usize = 64;
+
+/// The 1-based line where `[`/`{` first nest deeper than [`MAX_NESTING`], outside quoted
+/// strings and comments. A quote opens a string only where a scalar starts (after `[`,
+/// `{`, `,`, `:`, `-` or at a line's start), so the apostrophe of "where's" does not.
+fn too_deep(source: &str) -> Option<usize> {
+    let (mut depth, mut line, mut quote, mut comment) = (0usize, 1, None::<char>, false);
+    let (mut previous, mut significant) = ('\n', '\n');
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match (c, quote) {
+            ('\n', _) => {
+                line += 1;
+                comment = false;
+                significant = '\n';
+            }
+            _ if comment => {}
+            ('\\', Some('"')) => {
+                chars.next();
+            }
+            (q, Some(open)) if q == open => quote = None,
+            (_, Some(_)) => {}
+            ('"' | '\'', None) if matches!(significant, '\n' | '[' | '{' | ',' | ':' | '-' | '?') => quote = Some(c),
+            ('#', None) if previous.is_whitespace() => comment = true,
+            ('[' | '{', None) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(line);
+                }
+            }
+            (']' | '}', None) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if !c.is_whitespace() {
+            significant = c;
+        }
+        previous = c;
+    }
+    None
+}
+
 /// Whether `pattern` has an upper-case letter outside escapes (`\D`, `\p{Han}`, `\x{4E00}`)
 /// and group names (`(?P<Order>…)`).
 fn has_upper_case_literal(pattern: &str) -> bool {
@@ -118,6 +160,16 @@ impl Validator<'_> {
                 ProblemKind::Empty,
                 "the file is empty; start with `version: 1` and an `intents:` section",
             );
+            return None;
+        }
+        if let Some(line) = too_deep(self.source) {
+            // The YAML parser would take tens of seconds over 100,000 open brackets before
+            // its own depth error.
+            self.problems.push(Problem {
+                line: Some(line),
+                kind: ProblemKind::Syntax,
+                message: format!("brackets nest more than {MAX_NESTING} deep here; a bot file never needs that"),
+            });
             return None;
         }
         // The version decides how to read the rest, so check it before anything else.
