@@ -1,24 +1,82 @@
 //! Masking of personal data (phone, ID card, bank card, e-mail) in anything that leaves
 //! the conversation: transcripts, summaries, events.
 
-use crate::entity::{Entity, Extractors};
+use crate::entity::{is_builtin, Entity, Extractors};
 
 /// `text` with every phone, ID, card number and e-mail masked; numbers keep their last 4
-/// digits (`*******5678`), e-mail keeps its domain (`***@example.com`).
+/// digits (`*******5678`), e-mail keeps its domain (`***@example.com`). Fails closed: any
+/// other run of [`LONG_RUN`] or more digits (a card or ID number with a typo, a phone with
+/// extra digits beside it, a foreign number) is masked too, unless one of the bot's own
+/// entities (an order or tracking number) claims it.
 pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     if !may_hold_personal_data(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
+    let mut spans: Vec<(usize, usize, String)> =
+        extractors.extract_personal(text).into_iter().map(|e| (e.start, e.end, e.entity)).collect();
+    let runs = long_digit_runs(&chars);
+    if !runs.is_empty() {
+        let own: Vec<Entity> = extractors.extract(text, None).into_iter().filter(|e| !is_builtin(&e.entity)).collect();
+        for (start, end) in runs {
+            let masked = spans.iter().any(|&(s, e, _)| s < end && start < e);
+            let claimed = own.iter().any(|e| e.start <= start && end <= e.end);
+            if !masked && !claimed {
+                spans.push((start, end, "digits".to_string()));
+            }
+        }
+        spans.sort_unstable_by_key(|s| s.0);
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for e in extractors.extract_personal(text) {
-        out.extend(&chars[at..e.start]);
-        out.push_str(&masked_value(&e.entity, &chars[e.start..e.end]));
-        at = e.end;
+    for (start, end, entity) in spans {
+        out.extend(&chars[at..start]);
+        out.push_str(&masked_value(&entity, &chars[start..end]));
+        at = end;
     }
     out.extend(&chars[at.min(chars.len())..]);
     out
+}
+
+/// Digits in a run at least this long are personal data unless something says otherwise:
+/// longer than dates, amounts and most order numbers, as long as the shortest phone
+/// numbers with their area code.
+const LONG_RUN: usize = 10;
+
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
+/// Character spans of the runs of [`LONG_RUN`] or more digits, where a single space,
+/// hyphen, dot or slash may stand between two digits (`4111 1111 …`, `415-555-2671`).
+fn long_digit_runs(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let (start, mut end, mut digits) = (i, i + 1, 1);
+        loop {
+            if end < chars.len() && is_digit(chars[end]) {
+                digits += 1;
+                end += 1;
+            } else if end + 1 < chars.len()
+                && matches!(chars[end], ' ' | '-' | '.' | '/' | '－' | '–' | '—')
+                && is_digit(chars[end + 1])
+            {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        if digits >= LONG_RUN {
+            runs.push((start, end));
+        }
+        i = end;
+    }
+    runs
 }
 
 /// Every kind masked here has digits or an `@` (ASCII or full-width): text without them
@@ -85,5 +143,30 @@ mod tests {
         // the same.
         assert_eq!(mask(&x, "转13812345678元"), "转*******5678元");
         assert_eq!(mask(&x, "see http://example.com/u/13812345678"), "see http://example.com/u/*******5678");
+    }
+
+    /// Numbers that are someone's card, ID or phone whatever their checksum or neighbours
+    /// are masked (each leaked before); dates, amounts and order numbers stay.
+    #[test]
+    fn long_digit_runs_fail_closed() {
+        let x = Extractors::new(&Default::default());
+        assert_eq!(mask(&x, "卡号 4111 1111 1111 1111 123"), "卡号 **** **** **** ***1 123");
+        assert_eq!(mask(&x, "6222020200112233445"), "***************3445");
+        assert_eq!(mask(&x, "电话0086 13812345678"), "电话**** *******5678");
+        assert_eq!(mask(&x, "call 415-555-2671"), "call ***-***-2671");
+        assert_eq!(mask(&x, "身份证 11010519491231002"), "身份证 *************1002");
+        assert_eq!(mask(&x, "旧身份证 110105491231002"), "旧身份证 ***********1002");
+        for kept in ["订单 12345678 到哪了", "2024-06-01 下的单", "转账5000元", "共 1,000,000 件", "10:30 到"]
+        {
+            assert_eq!(mask(&x, kept), kept);
+        }
+    }
+
+    #[test]
+    fn the_bots_own_entities_stay_readable() {
+        let entities = serde_yaml::from_str("tracking: { regex: 'sf\\d{12}' }").unwrap();
+        let x = Extractors::new(&entities);
+        assert_eq!(mask(&x, "单号 sf123456789012"), "单号 sf123456789012");
+        assert_eq!(mask(&x, "单号 123456789012"), "单号 ********9012");
     }
 }

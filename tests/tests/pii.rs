@@ -180,3 +180,24 @@ fn full_width_digits_are_masked_in_the_handoff_transcript() {
     assert!(transcript.contains("*******５６７８"), "{transcript}");
     assert!(!transcript.contains("１３８１２３４"), "{transcript}");
 }
+
+/// Numbers that failed their checksum or had extra digits beside them reached the handoff
+/// transcript in full; masking now fails closed on long digit runs.
+#[test]
+fn typo_cards_and_phones_with_extra_digits_are_masked_in_the_transcript() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let leaks =
+        ["卡号 6222020200112233445", "卡号 4111 1111 1111 1111 123", "电话0086 13812345678", "call me at 415-555-2671"];
+    for line in leaks {
+        let mut session = Session::new(&bot);
+        session.turn(&bot, line).unwrap();
+        let turn = session.turn(&bot, "转人工").unwrap();
+        let Some(Signal::Handoff(h)) = turn.signals.iter().find(|s| matches!(s, Signal::Handoff(_))) else {
+            panic!("no handoff: {:?}", turn.signals)
+        };
+        let said = &h.transcript[0].text;
+        let digits: String = said.chars().filter(char::is_ascii_digit).collect();
+        assert_eq!(digits.len(), 4, "{line} → {said}");
+        assert!(!said.contains("0200112233") && !said.contains("1111 1111 1111") && !said.contains("555"), "{said}");
+    }
+}
