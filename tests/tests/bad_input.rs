@@ -221,3 +221,23 @@ fn deep_nesting_is_refused_before_parsing_and_apostrophes_do_not_confuse_it() {
         panic!("{e}");
     }
 }
+
+/// A 50 KB file whose aliases expand quadratically aborted the process (the parser asked
+/// for gigabytes); aliases are now bounded before parsing. A few aliases still work.
+#[test]
+fn quadratic_yaml_aliases_are_refused_and_a_few_aliases_still_work() {
+    let list = vec!["x"; 2_000].join(", ");
+    let aliases = vec!["*a"; 10_000].join(", ");
+    let bomb = format!("version: 1\nnote: &a [{list}]\nintents: [{aliases}]\n");
+    assert!(bomb.len() < 60_000);
+    match Bot::from_yaml("bomb.yaml", &bomb) {
+        Err(Error::BotFile(e)) => {
+            assert_eq!(e.problems[0].kind, ProblemKind::TooLarge, "{e}");
+            assert!(e.problems[0].message.contains("10000 YAML aliases"), "{e}");
+        }
+        other => panic!("expected a bot-file error, got {:?}", other.map(|_| ())),
+    }
+    let shared = "version: 1\nintents:\n  hi:\n    examples: [hello, hi there]\n    response: &r { en: Hello! }\n  hey:\n    examples: [hey, hey you]\n    response: *r\n";
+    let bot = Bot::from_yaml("shared.yaml", shared).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Session::new(&bot).turn(&bot, "hey you").unwrap().replies, ["Hello!"]);
+}

@@ -40,14 +40,29 @@ fn turns_on_case_folding(pattern: &str) -> bool {
 /// How deep `[` and `{` may nest in a bot file.
 const MAX_NESTING: usize = 64;
 
-/// The 1-based line where `[`/`{` first nest deeper than [`MAX_NESTING`], outside quoted
-/// strings and comments. A quote opens a string only where a scalar starts (after `[`,
-/// `{`, `,`, `:`, `-` or at a line's start), so the apostrophe of "where's" does not.
-fn too_deep(source: &str) -> Option<usize> {
+/// What [`scan`] finds before the YAML parser runs.
+struct Shape {
+    /// The 1-based line where `[`/`{` first nest deeper than [`MAX_NESTING`].
+    too_deep: Option<usize>,
+    /// How many aliases (`*name`) the file uses.
+    aliases: usize,
+}
+
+/// How much text a file's aliases may stand for, at most: aliases × file size. Each alias
+/// repeats a node of the file, so this bounds the expansion, which without a bound lets a
+/// 50 KB file ask the parser for gigabytes (it aborted the process).
+const ALIAS_BUDGET: usize = 16 << 20;
+
+/// Scans brackets and aliases outside quoted strings and comments. A quote opens a string
+/// only where a scalar starts (after `[`, `{`, `,`, `:`, `-` or at a line's start), so the
+/// apostrophe of "where's" does not; so does an alias's `*`.
+fn scan(source: &str) -> Shape {
+    let mut shape = Shape { too_deep: None, aliases: 0 };
     let (mut depth, mut line, mut quote, mut comment) = (0usize, 1, None::<char>, false);
     let (mut previous, mut significant) = ('\n', '\n');
-    let mut chars = source.chars();
+    let mut chars = source.chars().peekable();
     while let Some(c) = chars.next() {
+        let starts_scalar = matches!(significant, '\n' | '[' | '{' | ',' | ':' | '-' | '?');
         match (c, quote) {
             ('\n', _) => {
                 line += 1;
@@ -60,12 +75,17 @@ fn too_deep(source: &str) -> Option<usize> {
             }
             (q, Some(open)) if q == open => quote = None,
             (_, Some(_)) => {}
-            ('"' | '\'', None) if matches!(significant, '\n' | '[' | '{' | ',' | ':' | '-' | '?') => quote = Some(c),
+            ('"' | '\'', None) if starts_scalar => quote = Some(c),
+            ('*', None)
+                if starts_scalar && chars.peek().is_some_and(|n| !n.is_whitespace() && !",[]{}".contains(*n)) =>
+            {
+                shape.aliases += 1;
+            }
             ('#', None) if previous.is_whitespace() => comment = true,
             ('[' | '{', None) => {
                 depth += 1;
-                if depth > MAX_NESTING {
-                    return Some(line);
+                if depth > MAX_NESTING && shape.too_deep.is_none() {
+                    shape.too_deep = Some(line);
                 }
             }
             (']' | '}', None) => depth = depth.saturating_sub(1),
@@ -76,7 +96,7 @@ fn too_deep(source: &str) -> Option<usize> {
         }
         previous = c;
     }
-    None
+    shape
 }
 
 /// Whether `pattern` has an upper-case letter outside escapes (`\D`, `\p{Han}`, `\x{4E00}`)
@@ -162,7 +182,8 @@ impl Validator<'_> {
             );
             return None;
         }
-        if let Some(line) = too_deep(self.source) {
+        let shape = scan(self.source);
+        if let Some(line) = shape.too_deep {
             // The YAML parser would take tens of seconds over 100,000 open brackets before
             // its own depth error.
             self.problems.push(Problem {
@@ -170,6 +191,15 @@ impl Validator<'_> {
                 kind: ProblemKind::Syntax,
                 message: format!("brackets nest more than {MAX_NESTING} deep here; a bot file never needs that"),
             });
+            return None;
+        }
+        if shape.aliases.saturating_mul(self.source.len()) > ALIAS_BUDGET {
+            let msg = format!(
+                "the file uses {} YAML aliases (`*name`), which could expand it past {} MiB: write the repeated values out, or use fewer aliases",
+                shape.aliases,
+                ALIAS_BUDGET >> 20
+            );
+            self.report(&[], ProblemKind::TooLarge, msg);
             return None;
         }
         // The version decides how to read the rest, so check it before anything else.
