@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use crate::text::{word_bounded, LiteralSet};
+use crate::text::{normalize, word_bounded, LiteralSet};
 
 /// The lexicons as one literal set: negative words, then positive ones.
 fn lexicon() -> &'static LiteralSet {
@@ -116,7 +116,36 @@ const ABUSIVE: &[&str] = &[
     "bitch",
     "stupid bot",
     "dumbass",
+    "草泥马",
+    "cnm",
+    "tmd",
+    "f*ck",
+    "sh1t",
+    "fucker",
+    "bullshit",
+    "🖕",
 ];
+
+/// Innocent words that hold an abusive one: 我妈妈的手机 holds 妈的, 其他妈妈 他妈,
+/// 打电话过去死活没人接 and 手机过去死机了 去死; "tell sb" is somebody.
+const INNOCENT: &[&str] = &[
+    "妈妈的",
+    "他妈妈",
+    "过去死",
+    "去死机",
+    "去死活",
+    "tell sb",
+    "ask sb",
+    "let sb",
+    "give sb",
+    "idiot-proof",
+    "idiot proof",
+];
+
+fn innocent() -> &'static LiteralSet {
+    static SET: std::sync::OnceLock<LiteralSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| LiteralSet::new(INNOCENT.iter().copied()))
+}
 
 /// Sentiment of normalised text in −1 (angry) … 1 (happy).
 pub(crate) fn score(text: &str) -> f32 {
@@ -148,12 +177,18 @@ pub(crate) fn score(text: &str) -> f32 {
     (total / 2.0).tanh()
 }
 
+/// Byte spans of the abusive words in normalised `text`, except inside innocent words.
 fn abusive_spans(text: &str) -> Vec<(usize, usize)> {
     let set = abusive();
+    let harmless: Vec<(usize, usize)> = {
+        let innocent = innocent();
+        innocent.find_all(text).map(|(i, at)| (at, at + innocent.pattern(i).len())).collect()
+    };
     let mut spans: Vec<(usize, usize)> = set
         .find_all(text)
         .map(|(i, at)| (at, at + set.pattern(i).len()))
         .filter(|&(s, e)| word_bounded(text, s, e))
+        .filter(|&(s, e)| !harmless.iter().any(|&(hs, he)| hs <= s && e <= he))
         .collect();
     spans.sort_unstable();
     spans
@@ -163,21 +198,28 @@ pub(crate) fn count_abusive(text: &str) -> usize {
     abusive_spans(text).len()
 }
 
-/// `text` (already normalised or raw) with abusive words replaced by `***`. Matching is
-/// case-insensitive on the ASCII letters of `text`.
+/// `text` with abusive words replaced by `***`. They are found in the normalised text —
+/// as detection finds them, so `ｆｕｃｋ` and `fu\u{200b}ck` are masked too — and masked in
+/// the characters of `text` they came from.
 pub(crate) fn mask_abuse(text: &str) -> String {
-    let lower = text.to_ascii_lowercase();
+    let normalized = normalize(text);
+    let spans = abusive_spans(&normalized.text);
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (s, e) in abusive_spans(&lower) {
-        if s < at {
+    for (s, e) in spans {
+        let (start, end) = normalized.original_char_span(s, e);
+        if start < at {
             continue;
         }
-        out.push_str(&text[at..s]);
+        out.extend(&chars[at..start]);
         out.push_str("***");
-        at = e;
+        at = end;
     }
-    out.push_str(&text[at..]);
+    out.extend(&chars[at.min(chars.len())..]);
     out
 }
 
@@ -202,5 +244,36 @@ mod tests {
         assert_eq!(mask_abuse("What the FUCK is this"), "What the *** is this");
         assert_eq!(mask_abuse("scunthorpe shitake"), "scunthorpe shitake");
         assert_eq!(count_abusive("白痴客服"), 1);
+    }
+
+    /// Each of these was flagged as abuse (an agent saw 我妈***手机坏了) before.
+    #[test]
+    fn innocent_words_that_hold_an_abusive_one_are_not_abuse() {
+        for text in [
+            "我妈妈的手机坏了",
+            "其他妈妈也这么说",
+            "打电话过去死活没人接",
+            "手机过去死机了",
+            "please tell sb to call me",
+            "is it idiot-proof",
+        ] {
+            assert_eq!(count_abusive(&normalize(text).text), 0, "{text}");
+            assert_eq!(mask_abuse(text), text);
+        }
+        assert!(count_abusive("他妈的什么破服务") > 0);
+    }
+
+    /// Detected but not masked (detection read the normalised text, masking the raw one), or
+    /// missed, before.
+    #[test]
+    fn evasions_are_masked_where_they_are_detected() {
+        assert_eq!(mask_abuse("ｆｕｃｋ you"), "*** you");
+        assert_eq!(mask_abuse("fu\u{200b}ck you"), "*** you");
+        assert_eq!(mask_abuse("你个ｓｂ"), "你个***");
+        assert_eq!(mask_abuse("傻\u{200b}逼客服"), "***客服");
+        for text in ["草泥马", "cnm", "tmd", "f*ck this", "sh1t service", "you fucker", "bullshit", "🖕"] {
+            assert_eq!(count_abusive(&normalize(text).text), 1, "{text}");
+            assert!(mask_abuse(text).contains("***"), "{text}");
+        }
     }
 }

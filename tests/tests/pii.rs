@@ -201,3 +201,17 @@ fn typo_cards_and_phones_with_extra_digits_are_masked_in_the_transcript() {
         assert!(!said.contains("0200112233") && !said.contains("1111 1111 1111") && !said.contains("555"), "{said}");
     }
 }
+
+/// 我妈妈的手机坏了 handed off for abuse with high priority and reached the agent as
+/// 我妈***手机坏了; ｆｕｃｋ was detected but reached the agent unmasked.
+#[test]
+fn innocent_chinese_is_not_abuse_and_evasive_abuse_is_masked() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let mut session = Session::new(&bot);
+    let turn = session.turn(&bot, "我妈妈的手机坏了").unwrap();
+    assert!(!turn.signals.iter().any(|s| matches!(s, Signal::Handoff(_))), "{:?}", turn.signals);
+    session.turn(&bot, "ｆｕｃｋ").unwrap();
+    let transcript: Vec<String> = session.transcript().iter().map(|l| l.text.clone()).collect();
+    assert!(transcript.contains(&"我妈妈的手机坏了".to_string()), "{transcript:?}");
+    assert!(transcript.iter().all(|l| !l.contains("ｆｕｃｋ")), "{transcript:?}");
+}
