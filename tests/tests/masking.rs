@@ -1,0 +1,287 @@
+//! The masking corpus: customer lines holding personal data in the formats people type —
+//! written from the formats (docs/personal-data.md), not from the extractors' patterns —
+//! and lines that must stay as typed (order numbers, amounts, dates, product codes). Each
+//! line goes through a real turn; the transcript line is what an agent would read.
+//! Writes `reports/masking.json` (recall per format, over-masking) and checks the formats
+//! docs/personal-data.md says are masked; the formats it lists as not masked yet are
+//! measured and reported, not checked.
+
+use std::collections::BTreeMap;
+
+use kefu_core::Session;
+use kefu_tests::{load_bot, repo_root};
+
+/// xorshift64*, seeded: the same corpus every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+    }
+}
+
+fn luhn_digit(body: &str) -> char {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 0 {
+                let dd = d * 2;
+                if dd > 9 {
+                    dd - 9
+                } else {
+                    dd
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
+}
+
+fn id_card(r: &mut Rng) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let body = format!(
+        "{}{}{:02}{:02}{}",
+        110105 + r.below(400_000),
+        1950 + r.below(55),
+        1 + r.below(12),
+        1 + r.below(28),
+        r.digits(3)
+    );
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    format!("{body}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
+}
+
+/// One digit changed: a typo, which fails the checksum.
+fn typo(r: &mut Rng, value: &str) -> String {
+    let mut chars: Vec<char> = value.chars().collect();
+    let at = r.below(chars.len() as u64 - 1) as usize;
+    let d = chars[at].to_digit(10).unwrap_or(0);
+    chars[at] = char::from_digit((d + 1 + r.below(8) as u32) % 10, 10).unwrap_or('0');
+    chars.into_iter().collect()
+}
+
+fn full_width(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_digit() { char::from_u32(c as u32 - 0x30 + 0xFF10).unwrap_or(c) } else { c })
+        .collect()
+}
+
+fn grouped(s: &str, sizes: &[usize], sep: &str) -> String {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &n in sizes {
+        out.push(&s[at..(at + n).min(s.len())]);
+        at += n;
+    }
+    if at < s.len() {
+        out.push(&s[at..]);
+    }
+    out.join(sep)
+}
+
+/// A format: its name, whether docs/personal-data.md says it is masked, and a generator of
+/// (what the customer types, the digits that must not reach the agent).
+type Format = (&'static str, bool, fn(&mut Rng) -> (String, String));
+
+fn mobile(r: &mut Rng) -> String {
+    format!("1{}{}", ["3", "5", "7", "8", "9"][r.below(5) as usize], r.digits(9))
+}
+
+fn card(r: &mut Rng) -> String {
+    let body = format!("{}{}", ["4", "5", "62"][r.below(3) as usize], r.digits(14));
+    let body = &body[..15];
+    format!("{body}{}", luhn_digit(body))
+}
+
+const FORMATS: &[Format] = &[
+    ("mobile", true, |r| {
+        let m = mobile(r);
+        (m.clone(), m)
+    }),
+    ("mobile 3-4-4 spaced", true, |r| {
+        let m = mobile(r);
+        (grouped(&m, &[3, 4], " "), m)
+    }),
+    ("mobile 3-4-4 hyphens", true, |r| {
+        let m = mobile(r);
+        (grouped(&m, &[3, 4], "-"), m)
+    }),
+    ("mobile +86", true, |r| {
+        let m = mobile(r);
+        (format!("+86 {m}"), m)
+    }),
+    ("mobile 0086 prefix", true, |r| {
+        let m = mobile(r);
+        (format!("0086 {m}"), m)
+    }),
+    ("mobile full-width", true, |r| {
+        let m = mobile(r);
+        (full_width(&m), m)
+    }),
+    ("mobile with extra digits", true, |r| {
+        let m = mobile(r);
+        (format!("{m}{}", r.digits(2)), m)
+    }),
+    ("mobile dotted", true, |r| {
+        let m = mobile(r);
+        (grouped(&m, &[3, 4], "."), m)
+    }),
+    ("landline with area code", true, |r| {
+        let n = format!("0{}{}", 10 + r.below(90), r.digits(8));
+        (grouped(&n, &[3], "-"), n)
+    }),
+    ("US phone", true, |r| {
+        let n = format!("{}{}", 200 + r.below(700), r.digits(7));
+        (grouped(&n, &[3, 3], "-"), n)
+    }),
+    ("ID card", true, |r| {
+        let id = id_card(r);
+        (id.clone(), id)
+    }),
+    ("ID card with a typo", true, |r| {
+        let valid = id_card(r);
+        let id = typo(r, &valid);
+        (id.clone(), id)
+    }),
+    ("ID card spaced 6-8-4", true, |r| {
+        let id = id_card(r);
+        (grouped(&id, &[6, 8], " "), id)
+    }),
+    ("old 15-digit ID", true, |r| {
+        let id = format!("{}{}", 110105 + r.below(400_000), r.digits(9));
+        (id.clone(), id)
+    }),
+    ("bank card", true, |r| {
+        let c = card(r);
+        (c.clone(), c)
+    }),
+    ("bank card in groups of 4", true, |r| {
+        let c = card(r);
+        (grouped(&c, &[4, 4, 4], " "), c)
+    }),
+    ("bank card with a typo", true, |r| {
+        let valid = card(r);
+        let c = typo(r, &valid);
+        (c.clone(), c)
+    }),
+    ("bank card with CVV beside", true, |r| {
+        let c = card(r);
+        (format!("{} {}", grouped(&c, &[4, 4, 4], " "), r.digits(3)), c)
+    }),
+    ("19-digit card", true, |r| {
+        let body = format!("62{}", r.digits(16));
+        let c = format!("{body}{}", luhn_digit(&body));
+        (c.clone(), c)
+    }),
+    ("landline (010) 6552-1234", false, |r| {
+        let n = r.digits(8);
+        (format!("(010) {}", grouped(&n, &[4], "-")), format!("010{n}"))
+    }),
+    ("mobile in Chinese numerals", false, |r| {
+        let m = mobile(r);
+        let zh: String =
+            m.chars().map(|c| "零一二三四五六七八九".chars().nth(c as usize - 48).unwrap_or('零')).collect();
+        (zh, m)
+    }),
+];
+
+const CONTEXTS: &[&str] = &[
+    "我的手机号是{}",
+    "电话{}，麻烦尽快联系我",
+    "号码 {} 请记一下",
+    "卡号{}，帮我查一下",
+    "身份证{}",
+    "my number is {}",
+    "please call {} after 6pm",
+    "card {} was charged twice",
+    "here it is: {}.",
+    "{}",
+];
+
+/// Lines that hold no personal data and must reach the agent as typed.
+fn keep_lines(r: &mut Rng) -> Vec<String> {
+    let mut lines = Vec::new();
+    for _ in 0..60 {
+        lines.push(format!("订单{}到哪了", r.digits(8)));
+        lines.push(format!("order {} has not arrived", r.digits(8)));
+        lines.push(format!("退款 {},{:03} 元什么时候到", 1 + r.below(99), r.below(1000)));
+        lines.push(format!("{}-{:02}-{:02} 下的单", 2020 + r.below(7), 1 + r.below(12), 1 + r.below(28)));
+        lines.push(format!("型号 SKU-{}-{} 有货吗", 2020 + r.below(7), r.digits(4)));
+    }
+    lines
+}
+
+/// The digits of `text`: ASCII, full-width and Chinese numerals alike.
+fn digits_of(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - 0xFF10 + 0x30),
+            _ => "零一二三四五六七八九".chars().position(|z| z == c).and_then(|d| char::from_digit(d as u32, 10)),
+        })
+        .collect()
+}
+
+#[test]
+fn masking_corpus_recall_and_over_masking() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let agent_sees = |line: &str| {
+        let mut session = Session::new(&bot);
+        session.turn(&bot, line).unwrap_or_else(|e| panic!("{e}"));
+        session.transcript()[0].text.clone()
+    };
+    let mut r = Rng(0x6B65_6675_6D61_736B);
+    let mut report = BTreeMap::new();
+    let (mut claimed, mut claimed_masked, mut leaks) = (0, 0, Vec::new());
+    for &(name, documented, generate) in FORMATS {
+        let (mut n, mut masked) = (0, 0);
+        for i in 0..60 {
+            let (written, bare) = generate(&mut r);
+            let line = CONTEXTS[i % CONTEXTS.len()].replace("{}", &written);
+            // Masked: no more than the last 4 digits of the value are left readable.
+            let hidden = &bare[..bare.len() - 4];
+            let ok = !digits_of(&agent_sees(&line)).contains(hidden);
+            n += 1;
+            masked += usize::from(ok);
+            if documented && !ok && leaks.len() < 10 {
+                leaks.push(line);
+            }
+        }
+        if documented {
+            claimed += n;
+            claimed_masked += masked;
+        }
+        report.insert(name, serde_json::json!({ "lines": n, "masked": masked, "documented_as_masked": documented }));
+    }
+    let keep = keep_lines(&mut r);
+    let over: Vec<&String> = keep.iter().filter(|l| agent_sees(l) != **l).collect();
+    let recall = claimed_masked as f64 / claimed as f64;
+    let over_masking = over.len() as f64 / keep.len() as f64;
+    let json = serde_json::json!({
+        "written_from": "docs/personal-data.md (formats), tests/tests/masking.rs (generators)",
+        "documented_formats_lines": claimed,
+        "documented_formats_recall": recall,
+        "kept_lines": keep.len(),
+        "over_masking": over_masking,
+        "formats": report,
+    });
+    let path = repo_root().join("reports/masking.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    assert!(claimed >= 1_000, "{claimed} lines");
+    assert!(recall >= 0.995, "recall {recall}; leaks: {leaks:#?}");
+    assert!(over_masking <= 0.01, "over-masking {over_masking}: {over:#?}");
+}
