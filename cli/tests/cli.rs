@@ -9,7 +9,7 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
-fn kefu(args: &[&str], stdin: &str) -> (bool, String, String) {
+fn kefu(args: &[&str], stdin: impl AsRef<[u8]>) -> (bool, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
         .args(args)
         .current_dir(repo())
@@ -18,7 +18,7 @@ fn kefu(args: &[&str], stdin: &str) -> (bool, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_ref()).unwrap();
     let out = child.wait_with_output().unwrap();
     (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
@@ -128,20 +128,10 @@ fn eval_scores_a_bot_on_labelled_utterances() {
 /// One line of invalid UTF-8 ended the chat; an error in `--json` mode came as plain text.
 #[test]
 fn chat_survives_invalid_utf8_and_reports_errors_as_json() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kefu"))
-        .args(["chat", "--json", "examples/bots/shop.yaml"])
-        .current_dir(repo())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let mut input = b"\xff\xfe hello\n".to_vec();
     input.extend_from_slice(format!("{}\n运费多少\n", "x".repeat(5000)).as_bytes());
-    child.stdin.take().unwrap().write_all(&input).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success(), "{stderr}");
+    let (ok, stdout, stderr) = kefu(&["chat", "--json", "examples/bots/shop.yaml"], input);
+    assert!(ok, "{stderr}");
     let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     assert_eq!(lines[1]["error"]["code"], "invalid_input", "{stdout}");

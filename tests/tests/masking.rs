@@ -9,61 +9,8 @@
 use std::collections::BTreeMap;
 
 use kefu_core::Session;
+use kefu_tests::generate::{self, Rng};
 use kefu_tests::{load_bot, repo_root};
-
-/// xorshift64*, seeded: the same corpus every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
-    }
-}
-
-fn luhn_digit(body: &str) -> char {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let dd = d * 2;
-                if dd > 9 {
-                    dd - 9
-                } else {
-                    dd
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    char::from(b'0' + ((10 - sum % 10) % 10) as u8)
-}
-
-fn id_card(r: &mut Rng) -> String {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let body = format!(
-        "{}{}{:02}{:02}{}",
-        110105 + r.below(400_000),
-        1950 + r.below(55),
-        1 + r.below(12),
-        1 + r.below(28),
-        r.digits(3)
-    );
-    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    format!("{body}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
-}
 
 /// One digit changed: a typo, which fails the checksum.
 fn typo(r: &mut Rng, value: &str) -> String {
@@ -102,9 +49,8 @@ fn mobile(r: &mut Rng) -> String {
 }
 
 fn card(r: &mut Rng) -> String {
-    let body = format!("{}{}", ["4", "5", "62"][r.below(3) as usize], r.digits(14));
-    let body = &body[..15];
-    format!("{body}{}", luhn_digit(body))
+    let body = format!("{}{}", r.pick(&["4", "5", "62"]), r.digits(14));
+    generate::with_luhn_digit(&body[..15])
 }
 
 const FORMATS: &[Format] = &[
@@ -149,16 +95,16 @@ const FORMATS: &[Format] = &[
         (grouped(&n, &[3, 3], "-"), n)
     }),
     ("ID card", true, |r| {
-        let id = id_card(r);
+        let id = generate::id_card(r);
         (id.clone(), id)
     }),
     ("ID card with a typo", true, |r| {
-        let valid = id_card(r);
+        let valid = generate::id_card(r);
         let id = typo(r, &valid);
         (id.clone(), id)
     }),
     ("ID card spaced 6-8-4", true, |r| {
-        let id = id_card(r);
+        let id = generate::id_card(r);
         (grouped(&id, &[6, 8], " "), id)
     }),
     ("old 15-digit ID", true, |r| {
@@ -183,8 +129,7 @@ const FORMATS: &[Format] = &[
         (format!("{} {}", grouped(&c, &[4, 4, 4], " "), r.digits(3)), c)
     }),
     ("19-digit card", true, |r| {
-        let body = format!("62{}", r.digits(16));
-        let c = format!("{body}{}", luhn_digit(&body));
+        let c = generate::with_luhn_digit(&format!("62{}", r.digits(16)));
         (c.clone(), c)
     }),
     ("landline (010) 6552-1234", false, |r| {

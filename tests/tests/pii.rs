@@ -5,28 +5,8 @@
 //! checksums) and embedded in generated conversations; a fixed seed keeps runs repeatable.
 
 use kefu_core::{Analytics, Bot, Session, Signal};
+use kefu_tests::generate::{self, Rng};
 use kefu_tests::load_bot;
-
-/// xorshift64*: small, deterministic, good enough to vary inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-}
 
 /// A personal value: how the customer writes it, and the bare value that must not leak.
 struct Pii {
@@ -45,42 +25,13 @@ fn phone(r: &mut Rng) -> Pii {
 }
 
 fn id_card(r: &mut Rng) -> Pii {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let body = format!(
-        "{}{}{:02}{:02}{}",
-        r.pick(&["110105", "310104", "440305", "510107"]),
-        1950 + r.below(55),
-        1 + r.below(12),
-        1 + r.below(28),
-        r.digits(3)
-    );
-    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
-    let bare = format!("{body}{}", char::from(b"10X98765432"[(sum % 11) as usize]));
+    let bare = generate::id_card(r);
     Pii { written: bare.clone(), bare }
 }
 
 fn bank_card(r: &mut Rng) -> Pii {
     let len = if r.below(2) == 0 { 16 } else { 19 };
-    let body = format!("62{}", r.digits(len - 3));
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 0 {
-                let dd = d * 2;
-                if dd > 9 {
-                    dd - 9
-                } else {
-                    dd
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    let bare = format!("{body}{}", (10 - sum % 10) % 10);
+    let bare = generate::with_luhn_digit(&format!("62{}", r.digits(len - 3)));
     let written = if len == 16 && r.below(2) == 0 {
         bare.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect::<Vec<_>>().join(" ")
     } else {
