@@ -510,7 +510,7 @@ pub mod generate {
 
     impl Rng {
         /// The next number.
-        pub fn next(&mut self) -> u64 {
+        pub fn next_u64(&mut self) -> u64 {
             self.0 ^= self.0 >> 12;
             self.0 ^= self.0 << 25;
             self.0 ^= self.0 >> 27;
@@ -518,7 +518,7 @@ pub mod generate {
         }
         /// A number in `0..n`.
         pub fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
+            self.next_u64() % n
         }
         /// `n` random digits.
         pub fn digits(&mut self, n: usize) -> String {
