@@ -47,8 +47,15 @@ fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
-/// Character spans of the runs of [`LONG_RUN`] or more digits, where a single space,
-/// hyphen, dot or slash may stand between two digits (`4111 1111 …`, `415-555-2671`).
+/// Characters that people put between the digit groups of one number.
+fn is_separator(c: char) -> bool {
+    matches!(c, ' ' | '-' | '.' | '/' | '_' | '(' | ')' | '－' | '–' | '—' | '（' | '）' | '\u{3000}')
+}
+
+/// Character spans of the runs of [`LONG_RUN`] or more digits, where up to three separator
+/// characters may stand between two digit groups (`4111 1111 …`, `415-555-2671`,
+/// `(010) 6552-1234`, `138 - 1234 - 5678`), at most one of them a punctuation mark other
+/// than a space or bracket.
 fn long_digit_runs(chars: &[char]) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
     let mut i = 0;
@@ -62,11 +69,15 @@ fn long_digit_runs(chars: &[char]) -> Vec<(usize, usize)> {
             if end < chars.len() && is_digit(chars[end]) {
                 digits += 1;
                 end += 1;
-            } else if end + 1 < chars.len()
-                && matches!(chars[end], ' ' | '-' | '.' | '/' | '－' | '–' | '—')
-                && is_digit(chars[end + 1])
-            {
-                end += 1;
+                continue;
+            }
+            let gap = chars[end..].iter().take(4).take_while(|&&c| is_separator(c)).count();
+            let marks = chars[end..end + gap]
+                .iter()
+                .filter(|c| !matches!(c, ' ' | '(' | ')' | '（' | '）' | '\u{3000}'))
+                .count();
+            if (1..=3).contains(&gap) && marks <= 1 && chars.get(end + gap).is_some_and(|&c| is_digit(c)) {
+                end += gap;
             } else {
                 break;
             }
@@ -156,6 +167,10 @@ mod tests {
         assert_eq!(mask(&x, "call 415-555-2671"), "call ***-***-2671");
         assert_eq!(mask(&x, "身份证 11010519491231002"), "身份证 *************1002");
         assert_eq!(mask(&x, "旧身份证 110105491231002"), "旧身份证 ***********1002");
+        assert_eq!(mask(&x, "电话 (010) 6552-1234"), "电话 (***) ****-1234");
+        assert_eq!(mask(&x, "call (415) 555-2671"), "call (***) ***-2671");
+        assert_eq!(mask(&x, "我的电话 138 - 1234 - 5678"), "我的电话 *** - **** - 5678");
+        assert_eq!(mask(&x, "我的电话 138_1234_5678"), "我的电话 ***_****_5678");
         for kept in ["订单 12345678 到哪了", "2024-06-01 下的单", "转账5000元", "共 1,000,000 件", "10:30 到"]
         {
             assert_eq!(mask(&x, kept), kept);
