@@ -77,6 +77,17 @@ pub struct SlotSpan {
     pub end: usize,
 }
 
+/// What a caller needs of an analysis beyond the text, language, entities and personal
+/// data: a session skips what it already knows or will not use, so a turn does no more
+/// work than before understanding became a value.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Needs {
+    /// Slots, ranking, sentiment and abuse (not while an agent has the conversation).
+    pub meaning: bool,
+    /// The customer segment (not once the session knows it).
+    pub segment: bool,
+}
+
 /// What the chosen meaning is in the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Meaning {
@@ -92,11 +103,18 @@ impl Bot {
     /// host's time and embedding in `ctx` (its adapter is not asked). Fails only when the
     /// utterance is over [`MAX_UTTERANCE_CHARS`].
     pub fn analyze(&self, utterance: &str, ctx: &TurnContext<'_>) -> Result<Analysis> {
-        self.analyze_with(utterance, ctx, &HostValues::new())
+        self.analyze_with(utterance, ctx, &HostValues::new(), Needs { meaning: true, segment: true })
     }
 
-    /// [`Bot::analyze`] with a session's own values of `host_values` entities.
-    pub(crate) fn analyze_with(&self, utterance: &str, ctx: &TurnContext<'_>, own: &HostValues) -> Result<Analysis> {
+    /// [`Bot::analyze`] with a session's own values of `host_values` entities, computing
+    /// only what `needs` asks for.
+    pub(crate) fn analyze_with(
+        &self,
+        utterance: &str,
+        ctx: &TurnContext<'_>,
+        own: &HostValues,
+        needs: Needs,
+    ) -> Result<Analysis> {
         let chars = utterance.chars().count();
         if chars > MAX_UTTERANCE_CHARS {
             return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
@@ -115,8 +133,8 @@ impl Bot {
             meaning: Meaning::OutOfScope,
             text: String::new(),
         };
-        if !normalized.text.is_empty() {
-            self.understand(utterance, &normalized, ctx.embedding, &mut analysis);
+        if !normalized.text.is_empty() && needs.meaning {
+            self.understand(utterance, &normalized, ctx.embedding, needs.segment, &mut analysis);
         }
         analysis.text = normalized.text;
         Ok(analysis)
@@ -124,7 +142,14 @@ impl Bot {
 
     /// Tags slots, ranks intents (rules first, then the model with the out-of-scope
     /// thresholds), classifies the segment, scores sentiment and abuse.
-    fn understand(&self, utterance: &str, normalized: &Normalized, host_embedding: Option<&[f32]>, a: &mut Analysis) {
+    fn understand(
+        &self,
+        utterance: &str,
+        normalized: &Normalized,
+        host_embedding: Option<&[f32]>,
+        segment: bool,
+        a: &mut Analysis,
+    ) {
         let text = normalized.text.as_str();
         // One tagging serves both the classifier's slot features and the slot spans.
         let tagged = self.slot_tagger.as_ref().map(|tagger| {
@@ -149,7 +174,9 @@ impl Bot {
         // An embedding with a non-finite value (a host encoder gone wrong) is no embedding:
         // the n-grams classify alone, as when an encoder fails.
         let embedding = own_embedding.as_deref().or(host_embedding).filter(|e| e.iter().all(|x| x.is_finite()));
-        a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
+        if segment {
+            a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
+        }
         a.sentiment = sentiment::score(text);
         a.abusive = sentiment::count_abusive(text) > 0;
         let ranked =

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::adapter::{AdapterError, HostAdapter, TurnContext};
-use crate::analysis::{Analysis, Meaning, SlotSpan};
+use crate::analysis::{Analysis, Meaning, Needs, SlotSpan};
 use crate::bot::render;
 use crate::botfile::schema::RuleSpec;
 use crate::entity::{Entity, ReferenceTime};
@@ -63,8 +63,9 @@ struct Step<'a> {
     handoff: Option<HandoffRequest<'a>>,
 }
 
-/// A handoff the turn asks for, as it stood when asked; reasons from [`Session::escalate`]
-/// join it before it is built.
+/// A handoff the turn asks for; reasons from [`Session::escalate`] join it before it is
+/// built. Slots, sentiment and segment are read when it is built: nothing in a turn changes
+/// them after a handoff is asked for.
 struct HandoffRequest<'a> {
     reasons: Vec<HandoffReason>,
     route: String,
@@ -76,10 +77,6 @@ struct HandoffRequest<'a> {
     /// its transcript shows.
     signal_at: usize,
     replies: usize,
-    /// Masked slot values, sentiment trend and segment at the time.
-    slots: BTreeMap<String, String>,
-    sentiment: f32,
-    segment: Option<String>,
 }
 
 impl Session {
@@ -100,7 +97,8 @@ impl Session {
     /// [`HostAdapter::validate_slot`], handoffs with [`HostAdapter::agent_available`]. An
     /// adapter error does not fail the turn; it hands off with reason `adapter_failure`.
     pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
-        let analysis = bot.analyze_with(utterance, ctx, &self.host_values)?;
+        let needs = Needs { meaning: self.state != DialogueState::WithAgent, segment: self.segment.is_none() };
+        let analysis = bot.analyze_with(utterance, ctx, &self.host_values, needs)?;
         Ok(self.act(bot, ctx.adapter, utterance, analysis))
     }
 
@@ -109,7 +107,8 @@ impl Session {
         self.language = analysis.language.or(self.language);
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns = self.turns.saturating_add(1);
-        self.record(Speaker::Customer, pii::redact(&bot.extractors, utterance));
+        // The analysis found the personal data already: masking reuses it.
+        self.record(Speaker::Customer, pii::redact_found(&bot.extractors, utterance, &analysis.personal_data));
         let turn = Turn {
             language: bot.reply_language(language),
             replies: Vec::new(),
@@ -180,9 +179,9 @@ impl Session {
                 route,
                 summary: String::new(),
                 transcript,
-                slots: request.slots,
-                sentiment: request.sentiment,
-                segment: request.segment,
+                slots: self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect(),
+                sentiment: self.sentiment_trend(),
+                segment: self.segment.clone(),
                 rule: request.rule.map(|r| r.name.clone()),
             });
             handoff.summary = summarize(turn.language, &self.wanted_intents(bot), &self.steps, &handoff);
@@ -613,9 +612,6 @@ impl Session {
             rule: None,
             signal_at: s.turn.signals.len(),
             replies: s.turn.replies.len(),
-            slots: self.slots.iter().map(|(k, v)| (k.clone(), pii::redact(&bot.extractors, v))).collect(),
-            sentiment: self.sentiment_trend(),
-            segment: self.segment.clone(),
         });
         if available {
             self.state = DialogueState::WithAgent;

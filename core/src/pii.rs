@@ -9,12 +9,16 @@ use crate::entity::{is_builtin, Entity, Extractors};
 /// extra digits beside it, a foreign number) is masked too, unless one of the bot's own
 /// entities (an order or tracking number) claims it.
 pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
+    mask_found(extractors, text, &personal_data(extractors, text))
+}
+
+/// [`mask`] with the personal data of `text` already found ([`personal_data`]).
+fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> String {
     if !may_hold_personal_data(text) {
         return text.to_string();
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut spans: Vec<(usize, usize, String)> =
-        extractors.extract_personal(text).into_iter().map(|e| (e.start, e.end, e.entity)).collect();
+    let mut spans: Vec<(usize, usize, &str)> = personal.iter().map(|e| (e.start, e.end, e.entity.as_str())).collect();
     let runs = long_digit_runs(&chars);
     if !runs.is_empty() {
         let own: Vec<Entity> = extractors.extract(text, None).into_iter().filter(|e| !is_builtin(&e.entity)).collect();
@@ -22,7 +26,7 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
             let masked = spans.iter().any(|&(s, e, _)| s < end && start < e);
             let claimed = own.iter().any(|e| e.start <= start && end <= e.end);
             if !masked && !claimed {
-                spans.push((start, end, "digits".to_string()));
+                spans.push((start, end, "digits"));
             }
         }
         spans.sort_unstable_by_key(|s| s.0);
@@ -31,7 +35,7 @@ pub(crate) fn mask(extractors: &Extractors, text: &str) -> String {
     let mut at = 0;
     for (start, end, entity) in spans {
         out.extend(&chars[at..start]);
-        out.push_str(&masked_value(&entity, &chars[start..end]));
+        out.push_str(&masked_value(entity, &chars[start..end]));
         at = end;
     }
     out.extend(&chars[at.min(chars.len())..]);
@@ -108,6 +112,11 @@ pub(crate) fn personal_data(extractors: &Extractors, text: &str) -> Vec<Entity> 
 /// words masked.
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
     crate::sentiment::mask_abuse(&mask(extractors, text))
+}
+
+/// [`redact`] with the personal data of `text` already found ([`personal_data`]).
+pub(crate) fn redact_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> String {
+    crate::sentiment::mask_abuse(&mask_found(extractors, text, personal))
 }
 
 fn masked_value(entity: &str, raw: &[char]) -> String {

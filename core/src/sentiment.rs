@@ -180,16 +180,18 @@ pub(crate) fn score(text: &str) -> f32 {
 /// Byte spans of the abusive words in normalised `text`, except inside innocent words.
 fn abusive_spans(text: &str) -> Vec<(usize, usize)> {
     let set = abusive();
-    let harmless: Vec<(usize, usize)> = {
-        let innocent = innocent();
-        innocent.find_all(text).map(|(i, at)| (at, at + innocent.pattern(i).len())).collect()
-    };
     let mut spans: Vec<(usize, usize)> = set
         .find_all(text)
         .map(|(i, at)| (at, at + set.pattern(i).len()))
         .filter(|&(s, e)| word_bounded(text, s, e))
-        .filter(|&(s, e)| !harmless.iter().any(|&(hs, he)| hs <= s && e <= he))
         .collect();
+    if !spans.is_empty() {
+        // Innocent words are looked for only where an abusive one was found.
+        let innocent = innocent();
+        let harmless: Vec<(usize, usize)> =
+            innocent.find_all(text).map(|(i, at)| (at, at + innocent.pattern(i).len())).collect();
+        spans.retain(|&(s, e)| !harmless.iter().any(|&(hs, he)| hs <= s && e <= he));
+    }
     spans.sort_unstable();
     spans
 }
