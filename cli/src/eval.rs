@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use kefu_core::models::{IntentModel, LabelledText, SequenceTagger, OUT_OF_SCOPE_LABEL};
-use kefu_core::IntentCandidate;
 use serde::Serialize;
 
 mod bot_cases;
@@ -220,52 +219,43 @@ pub(crate) fn git_revision() -> String {
 /// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
 type Onnx<'a> = Option<(&'a kefu_onnx::OnnxEncoder, &'a SplitEmbeddings)>;
 
-/// The core's intent pipeline (the slot tagger, on datasets with slots, and the classifier
-/// that reads its tags), trained on gold tags; at test time it reads the tagger's.
-struct Model(IntentModel);
-
-impl Model {
-    /// Trains the tagger (timed apart) and the classifier (timed).
-    fn train(data: &Dataset, onnx: Onnx<'_>) -> (Model, f64, Option<f64>) {
-        fn labelled<'a>(e: &'a Example, label: &'a str) -> LabelledText<'a> {
-            LabelledText { text: &e.text, label, tokens: &e.tokens, tags: &e.tags }
-        }
-        let examples: Vec<LabelledText<'_>> = data
-            .train
-            .iter()
-            .map(|e| labelled(e, &e.intent))
-            .chain(data.oos_train.iter().map(|e| labelled(e, OUT_OF_SCOPE_LABEL)))
-            .collect();
-        let t0 = Instant::now();
-        let tagger = IntentModel::train_tagger(&examples);
-        let tagger_seconds = tagger.as_ref().map(|_| t0.elapsed().as_secs_f64());
-        let t0 = Instant::now();
-        let embeddings: Vec<Vec<f32>> =
-            onnx.map(|(_, emb)| emb.train.iter().chain(&emb.oos_train).cloned().collect()).unwrap_or_default();
-        let model = IntentModel::train_classifier(&examples, &embeddings, tagger);
-        (Model(model), t0.elapsed().as_secs_f64(), tagger_seconds)
+/// Trains the core's intent pipeline on the training split: the slot tagger (on datasets
+/// with slots; timed apart) and the classifier reading its gold tags (timed). At test time
+/// the classifier reads the tagger's tags.
+fn train(data: &Dataset, onnx: Onnx<'_>) -> (IntentModel, f64, Option<f64>) {
+    fn labelled<'a>(e: &'a Example, label: &'a str) -> LabelledText<'a> {
+        LabelledText { text: &e.text, label, tokens: &e.tokens, tags: &e.tags }
     }
-
-    /// The `k` best guesses for an example.
-    fn rank(&self, e: &Example, embedding: Option<&[f32]>, k: usize) -> Vec<IntentCandidate> {
-        self.0.rank(&e.text, &e.tokens, embedding, k)
-    }
+    let examples: Vec<LabelledText<'_>> = data
+        .train
+        .iter()
+        .map(|e| labelled(e, &e.intent))
+        .chain(data.oos_train.iter().map(|e| labelled(e, OUT_OF_SCOPE_LABEL)))
+        .collect();
+    let t0 = Instant::now();
+    let tagger = IntentModel::train_tagger(&examples);
+    let tagger_seconds = tagger.as_ref().map(|_| t0.elapsed().as_secs_f64());
+    let t0 = Instant::now();
+    let embeddings: Vec<Vec<f32>> =
+        onnx.map(|(_, emb)| emb.train.iter().chain(&emb.oos_train).cloned().collect()).unwrap_or_default();
+    let model = IntentModel::train_classifier(&examples, &embeddings, tagger);
+    (model, t0.elapsed().as_secs_f64(), tagger_seconds)
 }
 
 fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
-    let (model, train_seconds, tagger_seconds) = Model::train(data, onnx);
+    let (model, train_seconds, tagger_seconds) = train(data, onnx);
     let scored = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
-    let slots = model.0.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
+    let slots = model.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
     DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
         tier: if onnx.is_some() { "onnx" } else { "embedded" },
         train_examples: data.train.len(),
         test_examples: data.test.len(),
-        intents: model.0.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
+        intents: model.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
         intent_accuracy: scored.accuracy,
         validation_accuracy: (!data.validation.is_empty())
             .then(|| score(&model, &data.validation, onnx.map(|(_, e)| e.validation.as_slice())).accuracy),
@@ -275,7 +265,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         slot_f1: slots.map(|s| s.0),
         slot_train_seconds: slots.map(|s| s.1),
         train_seconds,
-        model_bytes: model.0.classifier.size_bytes(),
+        model_bytes: model.classifier.size_bytes(),
         predict_p50_us: percentile(&latencies, 0.5),
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: scored.top_confusions,
@@ -284,7 +274,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
 }
 
 /// See [`DatasetReport::predictions_digest`].
-fn predictions_digest(model: &Model, data: &Dataset, emb: Option<&SplitEmbeddings>) -> String {
+fn predictions_digest(model: &IntentModel, data: &Dataset, emb: Option<&SplitEmbeddings>) -> String {
     let mut h = 0xCBF2_9CE4_8422_2325u64;
     let mut add = |bytes: &[u8]| {
         for &b in bytes.iter().chain(b"\n") {
@@ -303,7 +293,7 @@ fn predictions_digest(model: &Model, data: &Dataset, emb: Option<&SplitEmbedding
             add(&confidence.to_bits().to_le_bytes());
         }
     }
-    if let Some(tagger) = &model.0.tagger {
+    if let Some(tagger) = &model.tagger {
         for e in &data.test {
             add(tagger.tag(&e.tokens).join(" ").as_bytes());
         }
@@ -331,12 +321,12 @@ fn slot_f1(tagger: &SequenceTagger, data: &Dataset) -> f64 {
 }
 
 /// The best guess for each example (with its embedding on the ONNX tier).
-fn predict(model: &Model, examples: &[Example], embeddings: Option<&[Vec<f32>]>) -> Vec<(String, f32)> {
+fn predict(model: &IntentModel, examples: &[Example], embeddings: Option<&[Vec<f32>]>) -> Vec<(String, f32)> {
     examples
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let ranked = model.rank(e, embeddings.and_then(|v| v.get(i)).map(Vec::as_slice), 1);
+            let ranked = model.rank(&e.text, &e.tokens, embeddings.and_then(|v| v.get(i)).map(Vec::as_slice), 1);
             ranked.into_iter().next().map_or((String::new(), 0.0), |c| (c.name, c.confidence))
         })
         .collect()
@@ -351,7 +341,7 @@ struct Scored {
     top_confusions: Vec<(String, String, usize)>,
 }
 
-fn score(model: &Model, test: &[Example], embeddings: Option<&[Vec<f32>]>) -> Scored {
+fn score(model: &IntentModel, test: &[Example], embeddings: Option<&[Vec<f32>]>) -> Scored {
     let predicted = predict(model, test, embeddings);
     let (accuracy, mut top_confusions) =
         confusions(test.iter().map(|e| e.intent.as_str()).zip(predicted.iter().map(|p| p.0.as_str())));
@@ -397,14 +387,14 @@ pub(crate) fn confusions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) ->
 
 /// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;
 /// it is measured on the first 300 test utterances).
-fn latencies(model: &Model, test: &[Example], encoder: Option<&kefu_onnx::OnnxEncoder>) -> Vec<f64> {
+fn latencies(model: &IntentModel, test: &[Example], encoder: Option<&kefu_onnx::OnnxEncoder>) -> Vec<f64> {
     let n = if encoder.is_some() { test.len().min(300) } else { test.len() };
     test[..n]
         .iter()
         .map(|e| {
             let t = Instant::now();
             let embedding = encoder.and_then(|enc| enc.embed(&e.text).ok());
-            drop(model.rank(e, embedding.as_deref(), 1));
+            drop(model.rank(&e.text, &e.tokens, embedding.as_deref(), 1));
             t.elapsed().as_secs_f64() * 1e6
         })
         .collect()
@@ -417,7 +407,7 @@ fn latencies(model: &Model, test: &[Example], encoder: Option<&kefu_onnx::OnnxEn
 /// OOS utterances (CLINC150: 100, against 1,000 in test): a recall read on them is ±9
 /// points (95 % interval), so at the first threshold where it touches the goal the true
 /// recall is as likely below the goal as above.
-fn choose_threshold(model: &Model, data: &Dataset, emb: Option<&SplitEmbeddings>) -> OosReport {
+fn choose_threshold(model: &IntentModel, data: &Dataset, emb: Option<&SplitEmbeddings>) -> OosReport {
     let recall_goal = if emb.is_some() { 0.70 } else { 0.85 };
     let val_in = predict(model, &data.validation, emb.map(|e| e.validation.as_slice()));
     let val_oos = predict(model, &data.oos_validation, emb.map(|e| e.oos_validation.as_slice()));

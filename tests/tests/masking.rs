@@ -5,6 +5,11 @@
 //! Writes `reports/masking.json` (recall per format, over-masking) and checks the formats
 //! docs/personal-data.md says are masked; the formats it lists as not masked yet are
 //! measured and reported, not checked.
+//!
+//! This is a development set: its formats were chosen, and the masking's separators
+//! widened, while looking at it, so its figures say the claimed formats work, not how
+//! masking fares on lines nobody tuned on. A held-out test part, written apart from the
+//! rules, is still to come (issue 21).
 
 use std::collections::BTreeMap;
 
@@ -237,6 +242,7 @@ fn masking_corpus_recall_and_over_masking() {
     let over_masking = over.len() as f64 / keep.len() as f64;
     let json = serde_json::json!({
         "written_from": "docs/personal-data.md (formats), tests/tests/masking.rs (generators)",
+        "part": "development: formats chosen alongside the masking rules; no held-out test part yet",
         "documented_formats_lines": claimed,
         "documented_formats_recall": recall,
         "kept_lines": keep.len(),

@@ -102,9 +102,13 @@ fn without_a_free_agent_the_bot_keeps_the_customer_in_the_message_form() {
     assert!(matches!(turn.signals.first(), Some(Signal::AgentUnavailable(_))), "{:?}", turn.signals);
     assert!(turn.signals.contains(&Signal::SlotRequested { intent: "leave_message".into(), slot: "phone".into() }));
     assert_eq!(session.state().code(), "form");
-    // A negative line in the message form does not ask for an agent again (that would loop).
-    let angry = session.turn_with(&bot, "this is terrible and useless", &ctx).unwrap();
-    assert!(reasons(&angry).is_empty(), "{:?}", reasons(&angry));
+    // A negative line in the message form does not ask for an agent again (that would loop),
+    // although the same line hands off anywhere else.
+    let angry = "this is terrible and useless";
+    let elsewhere = Session::new(&bot).turn_with(&bot, angry, &ctx).unwrap();
+    assert!(reasons(&elsewhere).contains(&"negative_sentiment"), "{:?}", reasons(&elsewhere));
+    let in_form = session.turn_with(&bot, angry, &ctx).unwrap();
+    assert!(reasons(&in_form).is_empty(), "{:?}", reasons(&in_form));
 }
 
 #[test]
