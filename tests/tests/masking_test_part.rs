@@ -68,7 +68,10 @@ fn typo(r: &mut Rng, value: &str) -> String {
     chars.into_iter().collect()
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "郭", "何", "罗", "欧阳", "诸葛"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "郭", "何", "罗", "欧阳",
+    "诸葛",
+];
 const GIVEN: &[&str] = &["小明", "雪梅", "建国", "洋", "婷婷", "志强", "晓东", "丽", "俊杰", "思琪", "浩然", "静"];
 const FIRST: &[&str] = &["Emily", "David", "Sarah", "Michael", "Olivia", "James", "Sophie", "Daniel"];
 const LAST: &[&str] = &["Carter", "Chen", "Lee", "Brown", "Wong", "Miller", "Garcia", "Nguyen"];
@@ -102,7 +105,8 @@ fn zh_address(r: &mut Rng) -> (String, Vec<Secret>) {
 fn en_address(r: &mut Rng) -> (String, Vec<Secret>) {
     let street = r.pick(STREETS);
     let number = 2 + r.below(2000);
-    let unit = if r.below(2) == 0 { format!(", Apt {}{}", 1 + r.below(20), r.pick(&["A", "B", "C"])) } else { String::new() };
+    let unit =
+        if r.below(2) == 0 { format!(", Apt {}{}", 1 + r.below(20), r.pick(&["A", "B", "C"])) } else { String::new() };
     let name = street.split(' ').next().unwrap_or(street).to_string();
     (format!("{number} {street}{unit}"), vec![Secret::Text(name), Secret::Text(format!("{number} "))])
 }
@@ -162,11 +166,8 @@ const FORMATS: &[Format] = &[
     }),
     ("ID card with lower-case x or spaced 6-8-4", |r| {
         let id = generate::id_card(r);
-        let written = if r.below(2) == 0 {
-            id.to_lowercase()
-        } else {
-            format!("{} {} {}", &id[..6], &id[6..14], &id[14..])
-        };
+        let written =
+            if r.below(2) == 0 { id.to_lowercase() } else { format!("{} {} {}", &id[..6], &id[6..14], &id[14..]) };
         (written, digits(&id))
     }),
     ("ID card with a typo", |r| {
@@ -271,7 +272,13 @@ fn keep_lines(r: &mut Rng) -> Vec<String> {
         lines.push(format!("¥{},{:03}.00 的那笔什么时候退", 1 + r.below(9), r.below(1000)));
         lines.push(format!("{}年{}月{}日买的", 2021 + r.below(5), 1 + r.below(12), 1 + r.below(28)));
         lines.push(format!("型号 XR-{} 还有货吗", 100 + r.below(9000)));
-        lines.push(format!("bought {} items on {}/{}, paid ${}.99", 1 + r.below(5), 1 + r.below(12), 1 + r.below(28), 10 + r.below(300)));
+        lines.push(format!(
+            "bought {} items on {}/{}, paid ${}.99",
+            1 + r.below(5),
+            1 + r.below(12),
+            1 + r.below(28),
+            10 + r.below(300)
+        ));
     }
     const CUE_LINES: &[&str] = &[
         "我叫了三次客服都没人理",
