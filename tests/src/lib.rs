@@ -557,3 +557,62 @@ pub mod generate {
         format!("{body}{}", char::from(b"10X98765432"[(sum % 11) as usize]))
     }
 }
+
+/// Abuse detection and masking measured on labelled lines, each through the public API: the
+/// analysis says whether a line is abusive, a real turn's transcript shows what an agent
+/// reads.
+pub mod abuse {
+    use kefu_core::{Bot, Session, TurnContext};
+
+    /// An abusive line and the abusive words in it as typed (which must not reach an agent).
+    pub type Abusive = (String, String);
+
+    /// The figures of one corpus, and examples of each kind of miss.
+    #[derive(Debug, serde::Serialize)]
+    pub struct Scores {
+        pub abusive: usize,
+        pub innocent: usize,
+        pub recall: f64,
+        pub precision: f64,
+        /// Of the abusive lines detected, the share whose words as typed an agent cannot read.
+        pub detected_masked: f64,
+        pub missed: Vec<String>,
+        pub false_alarms: Vec<String>,
+        pub unmasked: Vec<String>,
+    }
+
+    pub fn score(bot: &Bot, abusive: &[Abusive], innocent: &[String]) -> Scores {
+        let ctx = TurnContext::default();
+        let flagged = |line: &str| bot.analyze(line, &ctx).unwrap_or_else(|e| panic!("{line}: {e}")).abusive;
+        let agent_sees = |line: &str| {
+            let mut session = Session::new(bot);
+            session.turn(bot, line).unwrap_or_else(|e| panic!("{e}"));
+            session.transcript()[0].text.clone()
+        };
+        let (mut hits, mut masked, mut missed, mut unmasked) = (0, 0, Vec::new(), Vec::new());
+        for (line, words) in abusive {
+            if !flagged(line) {
+                missed.push(line.clone());
+                continue;
+            }
+            hits += 1;
+            if agent_sees(line).contains(words.as_str()) {
+                unmasked.push(line.clone());
+            } else {
+                masked += 1;
+            }
+        }
+        let false_alarms: Vec<String> = innocent.iter().filter(|l| flagged(l)).cloned().collect();
+        let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f64 / b as f64 };
+        Scores {
+            abusive: abusive.len(),
+            innocent: innocent.len(),
+            recall: ratio(hits, abusive.len()),
+            precision: ratio(hits, hits + false_alarms.len()),
+            detected_masked: ratio(masked, hits),
+            missed,
+            false_alarms,
+            unmasked,
+        }
+    }
+}
