@@ -177,8 +177,9 @@ impl Bot {
         if segment {
             a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
-        a.sentiment = sentiment::score(text);
-        a.abusive = sentiment::count_abusive(text) > 0;
+        let abusive = crate::abuse::count(text);
+        a.sentiment = sentiment::score(text, abusive);
+        a.abusive = abusive > 0;
         let ranked =
             self.classifier.as_ref().map(|c| c.rank_classes(&hashed, embedding, ALTERNATIVES)).unwrap_or_default();
         if let Some(c) = &self.classifier {

@@ -59,6 +59,7 @@
 //! values).
 #![deny(missing_docs)]
 
+mod abuse;
 mod adapter;
 mod analysis;
 mod analytics;

@@ -146,22 +146,30 @@ pub(crate) fn occurrences<'a>(text: &'a str, pattern: &'a str) -> impl Iterator<
         .filter(move |&i| Some(hay[i]) == first && hay[i..].starts_with(pat))
 }
 
-/// A fixed set of literal patterns found together in one pass: each text position is
-/// compared only with the patterns that start with its byte (lexicons, synonym lists).
+/// A fixed set of literal patterns found together in one pass: each character of the text
+/// is compared only with the patterns that start with a character of its bucket (lexicons,
+/// synonym lists). Buckets by character, not by first byte: most CJK characters share a
+/// handful of first bytes.
 #[derive(Debug, Clone)]
 pub(crate) struct LiteralSet {
     patterns: Vec<String>,
-    /// Indices into `patterns` by first byte.
+    /// Indices into `patterns` by first character, modulo [`BUCKETS`].
     by_first: Vec<Vec<u32>>,
+}
+
+const BUCKETS: usize = 1024;
+
+fn bucket(c: char) -> usize {
+    c as usize % BUCKETS
 }
 
 impl LiteralSet {
     pub(crate) fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> LiteralSet {
         let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
-        let mut by_first = vec![Vec::new(); 256];
+        let mut by_first = vec![Vec::new(); BUCKETS];
         for (i, p) in patterns.iter().enumerate() {
-            if let Some(&b) = p.as_bytes().first() {
-                by_first[usize::from(b)].push(i as u32);
+            if let Some(c) = p.chars().next() {
+                by_first[bucket(c)].push(i as u32);
             }
         }
         LiteralSet { patterns, by_first }
@@ -171,8 +179,8 @@ impl LiteralSet {
     /// (overlaps included), by offset.
     pub(crate) fn find_all<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
         let hay = text.as_bytes();
-        hay.iter().enumerate().flat_map(move |(at, &b)| {
-            self.by_first[usize::from(b)]
+        text.char_indices().flat_map(move |(at, c)| {
+            self.by_first[bucket(c)]
                 .iter()
                 .map(|&i| i as usize)
                 .filter(move |&i| hay[at..].starts_with(self.patterns[i].as_bytes()))

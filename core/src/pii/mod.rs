@@ -99,13 +99,13 @@ fn may_hold_builtin_personal_data(text: &str) -> bool {
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
     let mut personal = personal_data(extractors, text);
     personal.retain(|e| e.entity != "name");
-    crate::sentiment::mask_abuse(&mask_found(extractors, text, &personal))
+    crate::abuse::mask(&mask_found(extractors, text, &personal))
 }
 
 /// What the customer writes, as it leaves the conversation: personal data (found already,
 /// [`personal_data`]) and abusive words masked.
 pub(crate) fn redact_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> String {
-    crate::sentiment::mask_abuse(&mask_found(extractors, text, personal))
+    crate::abuse::mask(&mask_found(extractors, text, personal))
 }
 
 fn masked_value(entity: &str, raw: &[char]) -> String {
