@@ -54,6 +54,9 @@ pub struct Bot {
     pub(crate) languages: Vec<Language>,
     /// The intents, compiled for the policy, in file order.
     pub(crate) intents: Vec<Intent>,
+    /// [`crate::flow::fingerprint`] of `intents`: sessions know which structure their state
+    /// refers to.
+    pub(crate) structure: u32,
     pub(crate) faqs: Vec<(String, Localized)>,
     pub(crate) classifier: Option<TextClassifier>,
     /// Target of each classifier class, in class order.
@@ -242,6 +245,7 @@ impl Bot {
         );
         Bot {
             languages,
+            structure: crate::flow::fingerprint(&intents),
             intents,
             faqs,
             classifier,

@@ -99,6 +99,7 @@ impl Session {
     pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
         let needs = Needs { meaning: self.state != DialogueState::WithAgent, segment: self.segment.is_none() };
         let analysis = bot.analyze_with(utterance, ctx, &self.host_values, needs)?;
+        self.adopt(bot);
         Ok(self.act(bot, ctx.adapter, utterance, analysis))
     }
 

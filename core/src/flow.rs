@@ -4,6 +4,7 @@
 
 use crate::botfile::build_regex;
 use crate::botfile::schema::{IntentSpec, Localized};
+use crate::checksum::crc32;
 
 /// An intent as the policy runs it.
 #[derive(Debug)]
@@ -74,4 +75,22 @@ impl Intent {
     pub(crate) fn takes(&self, kind: &str) -> bool {
         self.slots.iter().any(|s| s.entity == kind)
     }
+}
+
+/// A fingerprint of the dialogue structure a session's state refers to: the intents, whether
+/// they confirm, and their slots with what fills and checks them. Replies, examples and
+/// models may change without changing it.
+pub(crate) fn fingerprint(intents: &[Intent]) -> u32 {
+    let mut text = String::new();
+    for intent in intents {
+        text.push_str(&format!("intent {:?} confirm {}\n", intent.name, intent.confirm.is_some()));
+        for slot in &intent.slots {
+            let pattern = slot.pattern.as_ref().map(regex::Regex::as_str);
+            text.push_str(&format!(
+                "slot {:?} {:?} {} {:?} {:?}\n",
+                slot.name, slot.entity, slot.required, slot.values, pattern
+            ));
+        }
+    }
+    crc32(text.as_bytes())
 }

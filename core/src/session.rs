@@ -1,8 +1,9 @@
 //! Conversation state: small, plain data the host may persist between turns.
 //!
-//! Saved bytes are `KEFU` + format version (u16 LE) + CRC-32 of the payload (u32 LE) +
-//! JSON payload. The version is checked before anything else is parsed, and a session is
-//! only ever replaced whole: a failed restore leaves nothing half-restored.
+//! Saved bytes are `KEFU` + format version (u16 LE) + CRC-32 of the rest (u32 LE) + the
+//! fingerprint of the bot's dialogue structure (u32 LE) + JSON payload; version 1, read
+//! still, had no fingerprint. The version is checked before anything else is parsed, and a
+//! session is only ever replaced whole: a failed restore leaves nothing half-restored.
 
 use std::collections::BTreeMap;
 
@@ -24,8 +25,8 @@ pub(crate) fn push_bounded<T>(list: &mut Vec<T>, item: T, limit: usize) {
     }
 }
 
-/// Format version of saved sessions.
-pub const SESSION_FORMAT_VERSION: u16 = 1;
+/// Format version of saved sessions (this build also reads version 1).
+pub const SESSION_FORMAT_VERSION: u16 = 2;
 const MAGIC: &[u8; 4] = b"KEFU";
 /// Transcript lines kept for the agent (older ones are dropped first).
 pub(crate) const TRANSCRIPT_LINES: usize = 40;
@@ -96,6 +97,10 @@ pub struct Session {
     /// What the bot has done so far, for the agent's summary.
     #[serde(default)]
     pub(crate) steps: Vec<BotStep>,
+    /// The bot's dialogue structure the state refers to ([`crate::flow::fingerprint`]); saved
+    /// in the bytes' header.
+    #[serde(skip)]
+    pub(crate) structure: u32,
 }
 
 impl std::fmt::Debug for Session {
@@ -128,6 +133,21 @@ impl Session {
             rules_fired: Vec::new(),
             host_values: HostValues::new(),
             steps: Vec::new(),
+            structure: bot.structure,
+        }
+    }
+
+    /// Makes the session one of `bot` as it is now. A form or confirmation open in a session
+    /// of another version of the bot's dialogue structure (a restored session, or a bot
+    /// reloaded from an edited file) starts over: its intent, slots or checks may have
+    /// changed, and asking on would ask for what the bot no longer has. Everything else —
+    /// slots filled, transcript, segment — is kept.
+    pub(crate) fn adopt(&mut self, bot: &Bot) {
+        if self.structure != bot.structure {
+            if matches!(self.state, DialogueState::Form { .. } | DialogueState::Confirm { .. }) {
+                self.state = DialogueState::Idle;
+            }
+            self.structure = bot.structure;
         }
     }
 
@@ -208,34 +228,48 @@ impl Session {
     pub fn to_bytes(&self) -> Vec<u8> {
         // Serialising plain strings, numbers and maps cannot fail.
         let payload = serde_json::to_vec(self).unwrap_or_default();
-        let mut out = Vec::with_capacity(payload.len() + 10);
+        let mut body = Vec::with_capacity(payload.len() + 4);
+        body.extend_from_slice(&self.structure.to_le_bytes());
+        body.extend_from_slice(&payload);
+        let mut out = Vec::with_capacity(body.len() + 10);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&SESSION_FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&crc32(&payload).to_le_bytes());
-        out.extend_from_slice(&payload);
+        out.extend_from_slice(&crc32(&body).to_le_bytes());
+        out.extend_from_slice(&body);
         out
     }
 
-    /// Restores a session saved by [`Session::to_bytes`] for `bot`.
+    /// Restores a session saved by [`Session::to_bytes`] for `bot`. Saved with another
+    /// version of the bot's intents and slots, it restores with any open form or
+    /// confirmation started over and everything else kept; saved for another bot, it is an
+    /// error.
     pub fn from_bytes(bot: &Bot, bytes: &[u8]) -> Result<Session> {
         let corrupt = |reason| Error::SessionCorrupt { reason };
         if bytes.len() < 10 || &bytes[..4] != MAGIC {
             return Err(corrupt("the bytes are not a saved kefu session"));
         }
         let version = u16::from_le_bytes([bytes[4], bytes[5]]);
-        if version != SESSION_FORMAT_VERSION {
+        if !(1..=SESSION_FORMAT_VERSION).contains(&version) {
             return Err(Error::SessionVersion { found: version, supported: SESSION_FORMAT_VERSION });
         }
         let crc = u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]);
-        let payload = &bytes[10..];
-        if crc32(payload) != crc {
+        let body = &bytes[10..];
+        if crc32(body) != crc {
             return Err(corrupt("the checksum does not match (truncated or damaged bytes)"));
         }
-        let session: Session =
+        // Version 1 had no fingerprint: its state is taken to refer to the bot as it is.
+        let (structure, payload) = match version {
+            1 => (bot.structure, body),
+            _ if body.len() >= 4 => (u32::from_le_bytes([body[0], body[1], body[2], body[3]]), &body[4..]),
+            _ => return Err(corrupt("the bytes end before the bot's fingerprint")),
+        };
+        let mut session: Session =
             serde_json::from_slice(payload).map_err(|_| corrupt("the content is not a valid session"))?;
         if session.bot != bot.name() {
             return Err(Error::SessionBotMismatch { found: session.bot, expected: bot.name().to_string() });
         }
+        session.structure = structure;
+        session.adopt(bot);
         Ok(session)
     }
 }

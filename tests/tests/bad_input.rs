@@ -152,14 +152,16 @@ fn sessions_on_many_threads_match_sequential_runs() {
     }
 }
 
-/// Re-signs a session's JSON payload as valid session bytes (a forged or foreign session).
+/// Re-signs a session's JSON payload as valid session bytes (a forged or foreign session):
+/// header, checksum, the bot's fingerprint, payload.
 fn forge(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
-    let mut json: serde_json::Value = serde_json::from_slice(&bytes[10..]).unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&bytes[14..]).unwrap();
     edit(&mut json);
-    let payload = serde_json::to_vec(&json).unwrap();
+    let mut body = bytes[10..14].to_vec();
+    body.extend_from_slice(&serde_json::to_vec(&json).unwrap());
     let mut out = bytes[..6].to_vec();
-    out.extend_from_slice(&kefu_core::crc32(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(&kefu_core::crc32(&body).to_le_bytes());
+    out.extend_from_slice(&body);
     out
 }
 
@@ -183,7 +185,7 @@ fn forged_sessions_with_counters_at_their_maximum_or_long_lists_keep_working() {
     }
     assert_eq!((restored.turn_count(), restored.state().code()), (u64::MAX, "idle"));
     // The oversized lists are trimmed to what a session keeps (they only grew before).
-    let json: serde_json::Value = serde_json::from_slice(&restored.to_bytes()[10..]).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&restored.to_bytes()[14..]).unwrap();
     assert_eq!(json["steps"].as_array().map(Vec::len), Some(20));
     assert!(json["intents_seen"].as_array().is_some_and(|v| v.len() <= 20));
 }

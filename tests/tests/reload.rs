@@ -94,3 +94,56 @@ fn a_form_waiting_for_a_renamed_slot_starts_over() {
         .iter()
         .any(|s| matches!(s, kefu_core::Signal::SlotRequested { slot, .. } if slot == "order_id")));
 }
+
+/// A session saved mid-form and restored into a bot whose slot now takes another entity
+/// went on asking under the old check: the bytes now carry a fingerprint of the bot's
+/// intents and slots, and a form of another structure starts over (everything else kept).
+/// Restored into the same structure — even with other replies — it continues.
+#[test]
+fn a_form_restored_into_a_changed_structure_starts_over() {
+    let old = Bot::from_yaml("shop.yaml", &shop_source()).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::new(&old);
+    session.turn(&old, "我要退款").unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(session.state(), DialogueState::Form { slot, .. } if slot == "order_id"));
+    let saved = session.to_bytes();
+
+    let reworded = shop_source().replacen("route: after_sales", "route: refunds", 1);
+    let same = Bot::from_yaml("shop.yaml", &reworded).unwrap_or_else(|e| panic!("{e}"));
+    let restored = Session::from_bytes(&same, &saved).unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(restored.state(), DialogueState::Form { slot, .. } if slot == "order_id"));
+
+    let changed = shop_source().replacen(
+        "        entity: order_id\n        required: true",
+        "        entity: number\n        required: true",
+        1,
+    );
+    assert_ne!(changed, shop_source());
+    let new = Bot::from_yaml("shop.yaml", &changed).unwrap_or_else(|e| panic!("{e}"));
+    let restored = Session::from_bytes(&new, &saved).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restored.state(), &DialogueState::Idle);
+    assert_eq!(
+        (restored.turn_count(), restored.transcript().len()),
+        (session.turn_count(), session.transcript().len())
+    );
+    // A live session meets the edited bot the same way.
+    let mut live = session.clone();
+    live.turn(&new, "算了").unwrap_or_else(|e| panic!("{e}"));
+    assert!(!matches!(live.state(), DialogueState::Form { slot, .. } if slot == "order_id"));
+}
+
+/// Bytes of format version 1 (no fingerprint) still restore, their form kept.
+#[test]
+fn version_1_sessions_still_restore() {
+    let bot = Bot::from_yaml("shop.yaml", &shop_source()).unwrap_or_else(|e| panic!("{e}"));
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "我要退款").unwrap_or_else(|e| panic!("{e}"));
+    let v2 = session.to_bytes();
+    let payload = &v2[14..];
+    let mut v1 = b"KEFU".to_vec();
+    v1.extend_from_slice(&1u16.to_le_bytes());
+    v1.extend_from_slice(&kefu_core::crc32(payload).to_le_bytes());
+    v1.extend_from_slice(payload);
+    let restored = Session::from_bytes(&bot, &v1).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(restored, session);
+    assert!(Session::from_bytes(&bot, &v1[..12]).is_err());
+}
