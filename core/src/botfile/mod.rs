@@ -238,7 +238,11 @@ impl Validator<'_> {
         let bot: BotFile = match serde_ignored::deserialize(de, |path| unknown.push(path.to_string())) {
             Ok(bot) => bot,
             Err(e) => {
-                self.syntax(&e);
+                // The parser stops at the first value of the wrong type: read each part on
+                // its own to report them all, or that first one if the parts read.
+                if !self.type_errors(&doc) {
+                    self.syntax(&e);
+                }
                 return None;
             }
         };
@@ -249,6 +253,81 @@ impl Validator<'_> {
             self.report(&segments, ProblemKind::UnknownKey, msg);
         }
         Some(bot)
+    }
+
+    /// Reports every part of `doc` whose value has the wrong type — each top-level setting,
+    /// each entity, intent (and slot), FAQ entry, segment and response on its own, at the
+    /// line of the field that fails — and whether it found any.
+    fn type_errors(&mut self, doc: &serde_yaml::Value) -> bool {
+        use schema::{EntitySpec, FaqSpec, HandoffSpec, IntentSpec, SegmentSpec, Settings, SlotSpec};
+        use serde_yaml::Value;
+        let before = self.problems.len();
+        let Some(top) = doc.as_mapping() else { return false };
+        for (key, value) in top {
+            let Some(key) = key.as_str() else { continue };
+            match key {
+                "name" => self.type_error::<String>(&[key], value),
+                "languages" | "out_of_scope" => self.type_error::<Vec<String>>(&[key], value),
+                "settings" => self.type_error::<Settings>(&[key], value),
+                "handoff" => self.type_error::<HandoffSpec>(&[key], value),
+                _ => {}
+            }
+            let item: fn(&mut Self, &[&str], &Value) = match key {
+                "entities" => |v, path, entry| v.type_error::<EntitySpec>(path, entry),
+                "intents" => |v, path, entry| {
+                    // An intent's slots are read one by one, so the line is the slot's.
+                    let slots = entry.get("slots").and_then(Value::as_mapping).into_iter().flatten();
+                    let before = v.problems.len();
+                    for (slot, spec) in slots {
+                        if let Some(slot) = slot.as_str() {
+                            v.type_error::<SlotSpec>(&[path[0], path[1], "slots", slot], spec);
+                        }
+                    }
+                    if v.problems.len() == before {
+                        v.type_error::<IntentSpec>(path, entry);
+                    }
+                },
+                "faq" => |v, path, entry| v.type_error::<FaqSpec>(path, entry),
+                "segments" => |v, path, entry| v.type_error::<SegmentSpec>(path, entry),
+                "responses" => |v, path, entry| v.type_error::<Localized>(path, entry),
+                _ => continue,
+            };
+            match value.as_mapping() {
+                Some(items) => {
+                    for (name, entry) in items {
+                        if let Some(name) = name.as_str() {
+                            item(self, &[key, name], entry);
+                        }
+                    }
+                }
+                None if !value.is_null() => {
+                    let msg = format!("`{key}` must be a mapping of names to entries; fix the YAML/JSON here");
+                    self.report(&[key], ProblemKind::Syntax, msg);
+                }
+                None => {}
+            }
+        }
+        self.problems.len() > before
+    }
+
+    /// Reports `value` at `path` if it does not read as a `T`: at the line of the first of its
+    /// fields that does not read on its own, or at `path` itself.
+    fn type_error<T: serde::de::DeserializeOwned>(&mut self, path: &[&str], value: &serde_yaml::Value) {
+        let fails = |v: &serde_yaml::Value| serde_yaml::from_value::<T>(v.clone()).err().map(|e| e.to_string());
+        let Some(whole) = fails(value) else { return };
+        let field = value.as_mapping().into_iter().flatten().find_map(|(k, v)| {
+            let k = k.as_str()?;
+            let alone = serde_yaml::Mapping::from_iter([(serde_yaml::Value::from(k), v.clone())]);
+            fails(&serde_yaml::Value::Mapping(alone)).filter(|e| !e.starts_with("missing field")).map(|e| (k, e))
+        });
+        let dotted = path.join(".");
+        match field {
+            Some((k, e)) => {
+                let at: Vec<&str> = path.iter().copied().chain([k]).collect();
+                self.report(&at, ProblemKind::Syntax, format!("`{dotted}.{k}`: {e}; fix the YAML/JSON here"));
+            }
+            None => self.report(path, ProblemKind::Syntax, format!("`{dotted}`: {whole}; fix the YAML/JSON here")),
+        }
     }
 
     fn check(&mut self, bot: &BotFile) {
@@ -570,6 +649,31 @@ mod tests {
         assert!(lines.contains(&("unknown_key", Some(6))), "{lines:?}");
         assert!(lines.contains(&("too_few_examples", Some(3))), "{lines:?}");
         assert!(err.to_string().contains("bot.yaml:3: intent `refund` has 1 example; at least 2 are needed"), "{err}");
+    }
+
+    /// Values of the wrong type came one at a time (the parser stops at the first): each
+    /// part is now read on its own and every one is reported with its line.
+    #[test]
+    fn reports_every_type_error_at_once() {
+        let src = "version: 1
+settings:
+  confidence_threshold: high
+intents:
+  refund:
+    examples: 5
+  track:
+    examples: [where is it, 在哪]
+    slots:
+      order:
+        entity: number
+        required: maybe
+faq:
+  hours: 42
+";
+        let err = parse("bot.yaml", src).unwrap_err();
+        let lines: Vec<_> = err.problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(3), Some(6), Some(12), Some(14)], "{err}");
+        assert!(err.to_string().contains("bot.yaml:12: `intents.track.slots.order.required`:"), "{err}");
     }
 
     #[test]
