@@ -158,7 +158,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         }
         let embeddings = embedder.as_ref().map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
         eprint!("training on {} … ", data.train.len());
-        let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()));
+        let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()))?;
         match report.slot_f1 {
             Some(f1) => eprintln!("accuracy {:.2} %, slot F1 {:.2}", report.intent_accuracy * 100.0, f1 * 100.0),
             None => eprintln!("accuracy {:.2} %", report.intent_accuracy * 100.0),
@@ -222,7 +222,7 @@ type Onnx<'a> = Option<(&'a kefu_onnx::OnnxEncoder, &'a SplitEmbeddings)>;
 /// Trains the core's intent pipeline on the training split: the slot tagger (on datasets
 /// with slots; timed apart) and the classifier reading its gold tags (timed). At test time
 /// the classifier reads the tagger's tags.
-fn train(data: &Dataset, onnx: Onnx<'_>) -> (IntentModel, f64, Option<f64>) {
+fn train(data: &Dataset, onnx: Onnx<'_>) -> Result<(IntentModel, f64, Option<f64>), String> {
     fn labelled<'a>(e: &'a Example, label: &'a str) -> LabelledText<'a> {
         LabelledText { text: &e.text, label, tokens: &e.tokens, tags: &e.tags }
     }
@@ -238,18 +238,18 @@ fn train(data: &Dataset, onnx: Onnx<'_>) -> (IntentModel, f64, Option<f64>) {
     let t0 = Instant::now();
     let embeddings: Vec<Vec<f32>> =
         onnx.map(|(_, emb)| emb.train.iter().chain(&emb.oos_train).cloned().collect()).unwrap_or_default();
-    let model = IntentModel::train_classifier(&examples, &embeddings, tagger);
-    (model, t0.elapsed().as_secs_f64(), tagger_seconds)
+    let model = IntentModel::train_classifier(&examples, &embeddings, tagger).map_err(|e| e.to_string())?;
+    Ok((model, t0.elapsed().as_secs_f64(), tagger_seconds))
 }
 
-fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
-    let (model, train_seconds, tagger_seconds) = train(data, onnx);
+fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> Result<DatasetReport, String> {
+    let (model, train_seconds, tagger_seconds) = train(data, onnx)?;
     let scored = score(&model, &data.test, onnx.map(|(_, e)| e.test.as_slice()));
     let mut latencies = latencies(&model, &data.test, onnx.map(|(encoder, _)| encoder));
     latencies.sort_by(f64::total_cmp);
     let out_of_scope = (!data.oos_test.is_empty()).then(|| choose_threshold(&model, data, onnx.map(|(_, e)| e)));
     let slots = model.tagger.as_ref().zip(tagger_seconds).map(|(tagger, seconds)| (slot_f1(tagger, data), seconds));
-    DatasetReport {
+    Ok(DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
         tier: if onnx.is_some() { "onnx" } else { "embedded" },
@@ -270,7 +270,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> DatasetReport {
         predict_p99_us: percentile(&latencies, 0.99),
         top_confusions: scored.top_confusions,
         predictions_digest: predictions_digest(&model, data, onnx.map(|(_, e)| e)),
-    }
+    })
 }
 
 /// See [`DatasetReport::predictions_digest`].

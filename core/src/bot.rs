@@ -8,6 +8,7 @@ use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
 use crate::error::Result;
 use crate::flow::Intent;
+use crate::intent::ModelTooLarge;
 use crate::intent::{HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
 use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
@@ -80,7 +81,7 @@ impl Bot {
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
         // Straight to `compile`, not through the loader: an app that loads only embedded
         // bots (the phone and web builds) then carries none of the dense tier's loading.
-        Ok(Bot::compile(botfile::parse(file, source)?, None, None))
+        Bot::compile(botfile::parse(file, source)?, None, None).map_err(|e| e.into_error(file))
     }
 
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON (embedded tier).
@@ -196,7 +197,11 @@ impl Bot {
 
     /// Compiles a validated file; `embeddings` (one per [`Bot::embedding_texts`] entry)
     /// train the ONNX tier's classifiers, or come with heads already trained on them.
-    pub(crate) fn compile(spec: BotFile, embeddings: Option<&[Vec<f32>]>, heads: Option<&HeadCache>) -> Bot {
+    pub(crate) fn compile(
+        spec: BotFile,
+        embeddings: Option<&[Vec<f32>]>,
+        heads: Option<&HeadCache>,
+    ) -> std::result::Result<Bot, ModelTooLarge> {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<Intent> = spec.intents.iter().map(|(name, i)| Intent::compile(name, i)).collect();
         let faqs: Vec<(String, Localized)> = spec.faq.iter().map(|(k, v)| (k.clone(), v.answer.clone())).collect();
@@ -221,8 +226,10 @@ impl Bot {
             Some(_) => tagged.iter().map(|(tokens, tags)| SlotTags { tokens, tags }).collect(),
             None => Vec::new(),
         };
-        let classifier = (!examples.is_empty())
-            .then(|| TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), &slots, heads));
+        let classifier = match examples.is_empty() {
+            true => None,
+            false => Some(TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), &slots, heads)?),
+        };
         let targets = classifier
             .as_ref()
             .map(|c| {
@@ -243,7 +250,7 @@ impl Bot {
             embeddings,
             heads,
         );
-        Bot {
+        Ok(Bot {
             languages,
             structure: crate::flow::fingerprint(&intents),
             intents,
@@ -257,7 +264,7 @@ impl Bot {
             encoder: None,
             example_count: examples.len(),
             spec,
-        }
+        })
     }
 
     /// The bot's name from its file.

@@ -97,7 +97,7 @@ pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
-pub use intent::{IntentCandidate, IntentSource};
+pub use intent::{IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
 pub use loader::BotLoader;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
 pub use text::{detect_language, Language};

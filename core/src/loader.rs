@@ -91,7 +91,7 @@ impl<'a> BotLoader<'a> {
             check_heads(heads).map_err(crate::bundle::damaged_head)?;
         }
         let texts = Bot::embedding_texts(&spec);
-        let mut bot = match (self.embeddings, &self.encoder) {
+        let compiled = match (self.embeddings, &self.encoder) {
             (Some(embeddings), _) => {
                 check_embeddings(embeddings, texts.len())?;
                 let dense = embeddings.first().is_some_and(|e| !e.is_empty());
@@ -109,6 +109,7 @@ impl<'a> BotLoader<'a> {
             }
             (None, None) => Bot::compile(spec, None, heads),
         };
+        let mut bot = compiled.map_err(|e| e.into_error(file))?;
         bot.encoder = self.encoder;
         Ok(bot)
     }

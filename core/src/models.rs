@@ -49,18 +49,19 @@ impl IntentModel {
     /// Trains the classifier on every example beside a tagger trained by
     /// [`IntentModel::train_tagger`] on the same examples (kept apart so that each can be
     /// timed): with a tagger it reads the examples' gold slot tags; `embeddings` (one per
-    /// example, or none) are the dense tier's.
+    /// example, or none) are the dense tier's. A model over [`crate::MAX_MODEL_WEIGHTS`] is
+    /// an error.
     pub fn train_classifier(
         examples: &[LabelledText<'_>],
         embeddings: &[Vec<f32>],
         tagger: Option<SequenceTagger>,
-    ) -> IntentModel {
+    ) -> crate::Result<IntentModel> {
         let slots: Vec<SlotTags<'_>> = match &tagger {
             Some(_) => examples.iter().map(|e| SlotTags { tokens: e.tokens, tags: e.tags }).collect(),
             None => Vec::new(),
         };
         let pairs = examples.iter().map(|e| (e.text, e.label));
-        IntentModel { classifier: TextClassifier::train_with(pairs, embeddings, &slots), tagger }
+        Ok(IntentModel { classifier: TextClassifier::train_with(pairs, embeddings, &slots)?, tagger })
     }
 
     /// The `k` best guesses for `text`, whose `tokens` are tagged first where the

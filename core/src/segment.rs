@@ -32,7 +32,8 @@ impl SegmentClassifier {
         let mut examples: Vec<(&str, &str)> = background.into_iter().map(|text| (text, BACKGROUND)).collect();
         examples.extend_from_slice(segments);
         let embeddings = embeddings.filter(|e| e.len() == examples.len()).unwrap_or_default();
-        let model = TextClassifier::train_dense(examples, embeddings, &[], heads);
+        // Segments are few: their model stays far below the limit the intents' model is held to.
+        let model = TextClassifier::train_dense(examples, embeddings, &[], heads).ok()?;
         Some(SegmentClassifier { model })
     }
 

@@ -43,7 +43,7 @@ fn hot_paths(c: &mut Criterion) {
         .iter()
         .flat_map(|(name, intent)| intent.examples.iter().map(move |e| (e.clone(), name.clone())))
         .collect();
-    let classifier = TextClassifier::train(examples.iter().map(|(t, l)| (t.as_str(), l.as_str())));
+    let classifier = TextClassifier::train(examples.iter().map(|(t, l)| (t.as_str(), l.as_str()))).unwrap();
     c.bench_function("classifier rank top-3 (6 utterances)", |b| {
         b.iter(|| UTTERANCES.iter().map(|t| classifier.rank(black_box(t), 3).len()).sum::<usize>())
     });

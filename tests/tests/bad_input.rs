@@ -239,3 +239,21 @@ fn quadratic_yaml_aliases_are_refused_and_a_few_aliases_still_work() {
     let bot = Bot::from_yaml("shared.yaml", shared).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(Session::new(&bot).turn(&bot, "hey you").unwrap().replies, ["Hello!"]);
 }
+
+/// 100,000 intents made training allocate one dense array of ~591 GB and aborted the
+/// process, and 20,000 took minutes to train; a model over `MAX_MODEL_WEIGHTS` or
+/// `MAX_TRAINING_WORK` is now refused, with a typed error, before it is trained.
+#[test]
+fn a_bot_whose_model_would_be_too_large_is_a_typed_error() {
+    let mut source = String::from("version: 1\nintents:\n");
+    for i in 0..20_000 {
+        source.push_str(&format!("  i{i}:\n    examples: [\"check word{i}x status\", \"please see item{i}y now\"]\n"));
+    }
+    let started = std::time::Instant::now();
+    let err = Bot::from_yaml("huge.yaml", &source).err().unwrap_or_else(|| panic!("a model this large loaded"));
+    assert_eq!(err.code(), "invalid_bot");
+    assert!(err.to_string().contains("over the limit of"), "{err}");
+    assert!(err.to_string().contains("fewer intents"), "{err}");
+    // Refused after the features are counted, not after training.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+}
