@@ -17,6 +17,17 @@ use crate::error::{BotFileError, Problem, ProblemKind};
 pub const MAX_BOT_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Most examples (intent examples, FAQ questions and out-of-scope examples) a bot may have.
 pub const MAX_EXAMPLES: usize = 200_000;
+/// Most values and synonyms of all entities together (each turn looks for all of them).
+pub const MAX_ENTITY_VALUES: usize = 200_000;
+/// Most values and synonyms of `fuzzy` entities together: a turn of 20 words compares each
+/// of its words with each of them.
+pub const MAX_FUZZY_VALUES: usize = 5_000;
+/// Most `regex` entities (each turn runs each of them).
+pub const MAX_REGEX_ENTITIES: usize = 100;
+/// Most intent `patterns` (each turn runs each of them).
+pub const MAX_PATTERNS: usize = 500;
+/// Most slots of one intent.
+pub const MAX_SLOTS: usize = 50;
 /// Names of the responses a bot file may override under `responses:`.
 pub const BUILTIN_RESPONSES: &[&str] =
     &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit"];
@@ -457,6 +468,35 @@ impl Validator<'_> {
                 ProblemKind::NoIntents,
                 "the bot has no intents and no FAQ; add an `intents:` section",
             );
+        }
+        self.check_sizes(bot);
+    }
+
+    /// The limits that keep each turn's work bounded (a long turn under about ten
+    /// milliseconds on the machine the project is measured on): each is checked here, before
+    /// anything is compiled.
+    fn check_sizes(&mut self, bot: &BotFile) {
+        let values: usize = bot.entities.values().flat_map(|e| e.values.values()).map(|s| s.len() + 1).sum();
+        let fuzzy: usize =
+            bot.entities.values().filter(|e| e.fuzzy.is_some()).flat_map(|e| e.values.values()).map(|s| s.len() + 1).sum();
+        let regexes = bot.entities.values().filter(|e| e.regex.is_some()).count();
+        let patterns: usize = bot.intents.values().map(|i| i.patterns.len()).sum();
+        let limits = [
+            ("entities", values, MAX_ENTITY_VALUES, "entity values and synonyms", "move long catalogues to `host_values`"),
+            ("entities", fuzzy, MAX_FUZZY_VALUES, "values and synonyms of `fuzzy` entities", "keep `fuzzy` for the lists customers misspell"),
+            ("entities", regexes, MAX_REGEX_ENTITIES, "`regex` entities", "merge patterns into fewer entities"),
+            ("intents", patterns, MAX_PATTERNS, "intent `patterns`", "use `keywords`, or let the examples train the model"),
+        ];
+        for (at, count, limit, what, fix) in limits {
+            if count > limit {
+                self.report(&[at], ProblemKind::TooLarge, format!("the bot has {count} {what}; the limit is {limit}: {fix}"));
+            }
+        }
+        for (name, intent) in &bot.intents {
+            if intent.slots.len() > MAX_SLOTS {
+                let msg = format!("intent `{name}` has {} slots; the limit is {MAX_SLOTS}", intent.slots.len());
+                self.report(&["intents", name, "slots"], ProblemKind::TooLarge, msg);
+            }
         }
     }
 

@@ -155,8 +155,10 @@ impl Extractors {
         found.extend(self.datetimes.find(text, now));
         found.extend(self.durations.find(text));
         for (name, re) in &self.regexes {
-            // With a capture group, the group is the entity and the rest is context.
-            for c in re.captures_iter(text) {
+            // With a capture group, the group is the entity and the rest is context. Each
+            // search may read to the end of the text (`\w*x|\w` does): a bounded number of
+            // them keeps a turn linear in its length.
+            for c in re.captures_iter(text).take(MAX_REGEX_MATCHES) {
                 let Some(m) = c.get(1).or_else(|| c.get(0)).filter(|m| !m.is_empty()) else { continue };
                 found.push(RawMatch {
                     start: m.start(),
@@ -186,9 +188,16 @@ impl Extractors {
                 });
             }
         }
-        let words: Vec<(usize, usize, Vec<char>)> =
-            latin_words(text).into_iter().map(|(a, b)| (a, b, text[a..b].chars().collect())).collect();
-        if !words.is_empty() {
+        let fuzzy = self.synonyms.iter().chain(&extra).filter(|s| s.fuzzy.is_some()).count();
+        // Compares at most MAX_FUZZY_PAIRS (word, synonym) pairs: in a long turn with many
+        // fuzzy values, the words past that point are matched exactly only.
+        let most_words = MAX_FUZZY_PAIRS / fuzzy.max(1);
+        let words: Vec<(usize, usize, Vec<char>)> = latin_words(text)
+            .into_iter()
+            .take(most_words.max(1))
+            .map(|(a, b)| (a, b, text[a..b].chars().collect()))
+            .collect();
+        if !words.is_empty() && fuzzy > 0 {
             for s in self.synonyms.iter().chain(&extra) {
                 if let Some(least) = s.fuzzy {
                     found.extend(fuzzy_matches(&words, s, least));
@@ -226,6 +235,13 @@ fn sort_longest_first(synonyms: &mut [Synonym]) {
         (b.text.len(), &a.text, &a.entity, &a.value).cmp(&(a.text.len(), &b.text, &b.entity, &b.value))
     });
 }
+
+/// Most matches of one `regex` entity in a turn.
+const MAX_REGEX_MATCHES: usize = 16;
+
+/// Most (word, synonym) pairs a turn compares for typo-tolerant matches: about 10 ms of
+/// edit distances on the machine the project is measured on.
+const MAX_FUZZY_PAIRS: usize = 100_000;
 
 /// Typo-tolerant matches of a Latin-script synonym: runs of as many words as the synonym
 /// has, where words under 4 letters match exactly and the longer ones are similar enough by
