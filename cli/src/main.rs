@@ -1,6 +1,7 @@
 //! `kefu`: chat with a bot, validate and inspect bot files, evaluate and benchmark.
 
 mod bench;
+mod bench_limits;
 mod chat;
 mod eval;
 mod progress;
@@ -47,6 +48,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Measure turn latency, load time and throughput on a bot; write a JSON report.
     Bench(bench::BenchArgs),
+    /// Measure load and the longest turns on a bot generated at every limit of the bot
+    /// file; write a JSON report.
+    BenchLimits(bench_limits::BenchLimitsArgs),
     /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
     /// the embeddings of a bot's examples and the models trained on them, so that loading
     /// that bot skips the encoder for its examples and the training.
@@ -79,6 +83,7 @@ fn main() -> ExitCode {
         Command::Inspect { bot } => load(&bot).map(|b| inspect(&b)),
         Command::Eval(args) => eval::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::BenchLimits(args) => bench_limits::run(&args),
         Command::Bundle { encoder, bot, out } => bundle(&encoder, bot.as_deref(), &out),
     };
     match result {

@@ -266,27 +266,30 @@ fn bot_files_over_the_per_turn_limits_are_refused() {
     for i in 0..3000 {
         source.push_str(&format!("      v{i}: [gadget{i}x]\n"));
     }
-    for i in 0..101 {
+    for i in 0..=kefu_core::botfile::MAX_REGEX_ENTITIES {
         source.push_str(&format!("  code{i}:\n    regex: 'c{i}-\\d+'\n"));
     }
     source.push_str("intents:\n  hi:\n    examples: [hello, hi there]\n    patterns: [");
-    source.push_str(&(0..501).map(|i| format!("'p{i}'")).collect::<Vec<_>>().join(", "));
+    source.push_str(&(0..=kefu_core::botfile::MAX_PATTERNS).map(|i| format!("'p{i}'")).collect::<Vec<_>>().join(", "));
     source.push_str("]\n");
     let err = Bot::from_yaml("big.yaml", &source).err().unwrap_or_else(|| panic!("it loaded"));
     let text = err.to_string();
-    for limit in ["`fuzzy` entities; the limit is 5000", "`regex` entities; the limit is 100", "`patterns`; the limit is 500"] {
+    for limit in
+        ["`fuzzy` entities; the limit is 5000", "`regex` entities; the limit is 20", "`patterns`; the limit is 100"]
+    {
         assert!(text.contains(limit), "{limit}: {text}");
     }
 }
 
 /// A custom regex that matches everywhere (`\w*x|\w` on a long turn) was searched to the end
 /// of the text for every character, 330 ms a turn with four of them; a turn now keeps at most
-/// 16 matches of each, and still works.
+/// 8 matches of each, and still works.
 #[test]
 fn a_regex_entity_matching_everywhere_keeps_a_bounded_number_of_matches() {
     let source = "version: 1\nentities:\n  e1: { regex: '\\w*[^\\w\\s]|\\w' }\nintents:\n  hi:\n    examples: [hello, hi there]\n";
     let bot = Bot::from_yaml("regex.yaml", source).unwrap_or_else(|e| panic!("{e}"));
-    let analysis = bot.analyze(&"啊".repeat(4000), &kefu_core::TurnContext::default()).unwrap_or_else(|e| panic!("{e}"));
+    let analysis =
+        bot.analyze(&"啊".repeat(4000), &kefu_core::TurnContext::default()).unwrap_or_else(|e| panic!("{e}"));
     let found = analysis.entities.iter().filter(|e| e.entity == "e1").count();
-    assert!((1..=16).contains(&found), "{found}");
+    assert!((1..=8).contains(&found), "{found}");
 }

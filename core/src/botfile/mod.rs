@@ -23,9 +23,9 @@ pub const MAX_ENTITY_VALUES: usize = 200_000;
 /// of its words with each of them.
 pub const MAX_FUZZY_VALUES: usize = 5_000;
 /// Most `regex` entities (each turn runs each of them).
-pub const MAX_REGEX_ENTITIES: usize = 100;
+pub const MAX_REGEX_ENTITIES: usize = 20;
 /// Most intent `patterns` (each turn runs each of them).
-pub const MAX_PATTERNS: usize = 500;
+pub const MAX_PATTERNS: usize = 100;
 /// Most slots of one intent.
 pub const MAX_SLOTS: usize = 50;
 /// Names of the responses a bot file may override under `responses:`.
@@ -477,19 +477,46 @@ impl Validator<'_> {
     /// anything is compiled.
     fn check_sizes(&mut self, bot: &BotFile) {
         let values: usize = bot.entities.values().flat_map(|e| e.values.values()).map(|s| s.len() + 1).sum();
-        let fuzzy: usize =
-            bot.entities.values().filter(|e| e.fuzzy.is_some()).flat_map(|e| e.values.values()).map(|s| s.len() + 1).sum();
+        let fuzzy: usize = bot
+            .entities
+            .values()
+            .filter(|e| e.fuzzy.is_some())
+            .flat_map(|e| e.values.values())
+            .map(|s| s.len() + 1)
+            .sum();
         let regexes = bot.entities.values().filter(|e| e.regex.is_some()).count();
         let patterns: usize = bot.intents.values().map(|i| i.patterns.len()).sum();
         let limits = [
-            ("entities", values, MAX_ENTITY_VALUES, "entity values and synonyms", "move long catalogues to `host_values`"),
-            ("entities", fuzzy, MAX_FUZZY_VALUES, "values and synonyms of `fuzzy` entities", "keep `fuzzy` for the lists customers misspell"),
+            (
+                "entities",
+                values,
+                MAX_ENTITY_VALUES,
+                "entity values and synonyms",
+                "move long catalogues to `host_values`",
+            ),
+            (
+                "entities",
+                fuzzy,
+                MAX_FUZZY_VALUES,
+                "values and synonyms of `fuzzy` entities",
+                "keep `fuzzy` for the lists customers misspell",
+            ),
             ("entities", regexes, MAX_REGEX_ENTITIES, "`regex` entities", "merge patterns into fewer entities"),
-            ("intents", patterns, MAX_PATTERNS, "intent `patterns`", "use `keywords`, or let the examples train the model"),
+            (
+                "intents",
+                patterns,
+                MAX_PATTERNS,
+                "intent `patterns`",
+                "use `keywords`, or let the examples train the model",
+            ),
         ];
         for (at, count, limit, what, fix) in limits {
             if count > limit {
-                self.report(&[at], ProblemKind::TooLarge, format!("the bot has {count} {what}; the limit is {limit}: {fix}"));
+                self.report(
+                    &[at],
+                    ProblemKind::TooLarge,
+                    format!("the bot has {count} {what}; the limit is {limit}: {fix}"),
+                );
             }
         }
         for (name, intent) in &bot.intents {

@@ -237,7 +237,7 @@ fn sort_longest_first(synonyms: &mut [Synonym]) {
 }
 
 /// Most matches of one `regex` entity in a turn.
-const MAX_REGEX_MATCHES: usize = 16;
+const MAX_REGEX_MATCHES: usize = 8;
 
 /// Most (word, synonym) pairs a turn compares for typo-tolerant matches: about 10 ms of
 /// edit distances on the machine the project is measured on.
