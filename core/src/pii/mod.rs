@@ -22,10 +22,10 @@ fn char_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     (start_char, start_char + text[start..end].chars().count())
 }
 
-/// `text` with `personal` (its personal data, [`personal_data`]) masked: numbers keep their last 4 digits (`*******5678`),
-/// shorter identifiers their last 2, e-mail its domain (`***@example.com`), a Chinese name
-/// its surname (`王**`), an English one its initials (`E**** C*****`); a street address is
-/// starred whole. Fails closed on numbers: any other run of 10 or more digits (a card or ID
+/// `text` with `personal` (its personal data, [`personal_data`]) masked: numbers keep their
+/// last 4 digits (`*******5678`), shorter identifiers their last 2, e-mail its domain
+/// (`***@example.com`), a Chinese name its surname (`王**`), an English one its initials
+/// (`E**** C*****`); a street address is starred whole. Fails closed on numbers: any other run of 10 or more digits (a card or ID
 /// number with a typo, a phone with extra digits beside it, a foreign number) is masked
 /// too, unless one of the bot's own entities (an order or tracking number) claims it, and
 /// so is a run of 7 or more after a phone cue word.
@@ -59,7 +59,7 @@ fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> Strin
     out
 }
 
-/// The personal data in `text` (what [`mask`] masks besides runs of digits), spans in
+/// The personal data in `text` (what masking masks besides runs of digits), spans in
 /// characters, in order: the built-in extractors' phones, ID and card numbers and
 /// e-mails, then names, addresses, passports, QQ and WeChat ids and e-mails written around
 /// the extractor's pattern, where they do not overlap what was found before.
