@@ -11,6 +11,7 @@ use serde::Serialize;
 
 mod bot_cases;
 mod embeddings;
+mod few_shot;
 mod loaders;
 
 use embeddings::Embedder;
@@ -46,6 +47,25 @@ pub(crate) struct EvalArgs {
     /// libraries (tools/peers) train and score on the same data.
     #[arg(long)]
     dump: Option<PathBuf>,
+    /// Few-shot: train on this many examples per intent (drawn with each seed) and no
+    /// out-of-scope examples, score on the whole test splits, average over --seeds; writes
+    /// reports/few-shot-K.json (or -onnx).
+    #[arg(long)]
+    per_intent: Option<usize>,
+    /// Seeds of the few-shot draws (0, 1, …).
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct FewShotRun {
+    kefu_version: &'static str,
+    git_revision: String,
+    tier: &'static str,
+    per_intent: usize,
+    seeds: u64,
+    total_seconds: f64,
+    datasets: Vec<few_shot::FewShotReport>,
 }
 
 /// Sentence embeddings of each split (the ONNX tier).
@@ -143,9 +163,12 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/bot-eval.json"));
         return bot_cases::run(bot, cases, args.encoder.as_deref(), &out);
     }
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/eval.json"));
     let started = Instant::now();
     let embedder = args.encoder.as_deref().map(Embedder::load).transpose()?;
+    if let Some(k) = args.per_intent {
+        return run_few_shot(args, k, embedder.as_ref(), started);
+    }
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/eval.json"));
     let mut reports = Vec::new();
     for name in loaders::ALL {
         if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
@@ -178,6 +201,49 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
     };
     write_json(&out, &report)?;
     eprintln!("report written to {} ({:.1} s)", out.display(), report.total_seconds);
+    Ok(())
+}
+
+/// `--per-intent K`: each dataset with K examples per intent and no out-of-scope training
+/// data, once per seed.
+fn run_few_shot(args: &EvalArgs, k: usize, embedder: Option<&Embedder>, started: Instant) -> Result<(), String> {
+    let tier = if embedder.is_some() { "onnx" } else { "embedded" };
+    let suffix = if embedder.is_some() { "-onnx" } else { "" };
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("reports/few-shot-{k}{suffix}.json")));
+    let mut datasets = Vec::new();
+    for name in loaders::ALL {
+        if !args.only.is_empty() && !args.only.iter().any(|o| o == name) {
+            continue;
+        }
+        let data = loaders::load(name, &args.data, args.limit)?;
+        let embeddings = embedder.map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
+        let mut runs = Vec::new();
+        for seed in 0..args.seeds {
+            let (sub, emb) = few_shot::subsample(&data, embeddings.as_ref(), k, seed);
+            runs.push(evaluate(&sub, embedder.map(|e| &e.encoder).zip(emb.as_ref()))?);
+        }
+        let report = few_shot::summarise(&data, k, runs);
+        eprintln!(
+            "[{name}] {k} per intent, {} seeds: accuracy {:.2} %",
+            args.seeds,
+            report.mean_intent_accuracy() * 100.0
+        );
+        datasets.push(report);
+    }
+    if datasets.is_empty() {
+        return Err(format!("no dataset matched {:?}; choose from {}", args.only, loaders::ALL.join(", ")));
+    }
+    let run = FewShotRun {
+        kefu_version: env!("CARGO_PKG_VERSION"),
+        git_revision: git_revision(),
+        tier,
+        per_intent: k,
+        seeds: args.seeds,
+        total_seconds: started.elapsed().as_secs_f64(),
+        datasets,
+    };
+    write_json(&out, &run)?;
+    eprintln!("report written to {} ({:.1} s)", out.display(), run.total_seconds);
     Ok(())
 }
 

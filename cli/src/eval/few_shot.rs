@@ -1,0 +1,130 @@
+//! `kefu eval --per-intent K`: the benchmark datasets as small bots are written — K training
+//! examples per intent, drawn with a seed, and no out-of-scope examples at all — scored on
+//! the full test splits, averaged over seeds.
+
+use serde::Serialize;
+
+use super::loaders::{Dataset, Example};
+use super::{DatasetReport, SplitEmbeddings};
+
+/// Deterministic xorshift64* for the draws.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+/// Indices of `k` training examples per intent (all of an intent that has fewer), in their
+/// original order, drawn with `seed`.
+fn draw(train: &[Example], k: usize, seed: u64) -> Vec<usize> {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ seed.wrapping_mul(0xD6E8_FEB8_6659_FD93) | 1);
+    let mut by_intent: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, e) in train.iter().enumerate() {
+        by_intent.entry(e.intent.as_str()).or_default().push(i);
+    }
+    let mut chosen = Vec::new();
+    for indices in by_intent.values_mut() {
+        // A partial Fisher–Yates shuffle: the first k are a uniform draw.
+        for j in 0..k.min(indices.len()) {
+            let pick = j + (rng.next() % (indices.len() - j) as u64) as usize;
+            indices.swap(j, pick);
+        }
+        chosen.extend_from_slice(&indices[..k.min(indices.len())]);
+    }
+    chosen.sort_unstable();
+    chosen
+}
+
+/// `data` (and its embeddings) with `k` training examples per intent and no out-of-scope
+/// training examples; validation and test splits whole.
+pub(super) fn subsample(
+    data: &Dataset,
+    embeddings: Option<&SplitEmbeddings>,
+    k: usize,
+    seed: u64,
+) -> (Dataset, Option<SplitEmbeddings>) {
+    let chosen = draw(&data.train, k, seed);
+    let sub = Dataset {
+        name: data.name,
+        language: data.language,
+        train: chosen.iter().map(|&i| data.train[i].clone()).collect(),
+        validation: data.validation.clone(),
+        test: data.test.clone(),
+        oos_train: Vec::new(),
+        oos_validation: data.oos_validation.clone(),
+        oos_test: data.oos_test.clone(),
+    };
+    let emb = embeddings.map(|e| SplitEmbeddings {
+        train: chosen.iter().map(|&i| e.train[i].clone()).collect(),
+        oos_train: Vec::new(),
+        validation: e.validation.clone(),
+        test: e.test.clone(),
+        oos_validation: e.oos_validation.clone(),
+        oos_test: e.oos_test.clone(),
+    });
+    (sub, emb)
+}
+
+/// One dataset's few-shot scores: the mean over seeds, and each seed's report.
+#[derive(Debug, Serialize)]
+pub(super) struct FewShotReport {
+    dataset: &'static str,
+    language: &'static str,
+    per_intent: usize,
+    seeds: usize,
+    mean_intent_accuracy: f64,
+    /// With no out-of-scope training data, at the threshold chosen on validation (CLINC150).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_in_scope_accuracy: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_oos_recall: Option<f64>,
+    runs: Vec<DatasetReport>,
+}
+
+impl FewShotReport {
+    pub(super) fn mean_intent_accuracy(&self) -> f64 {
+        self.mean_intent_accuracy
+    }
+}
+
+pub(super) fn summarise(data: &Dataset, per_intent: usize, runs: Vec<DatasetReport>) -> FewShotReport {
+    let mean = |f: &dyn Fn(&DatasetReport) -> Option<f64>| {
+        let values: Vec<f64> = runs.iter().filter_map(f).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
+    FewShotReport {
+        dataset: data.name,
+        language: data.language,
+        per_intent,
+        seeds: runs.len(),
+        mean_intent_accuracy: mean(&|r| Some(r.intent_accuracy)).unwrap_or(0.0),
+        mean_in_scope_accuracy: mean(&|r| r.out_of_scope.as_ref().map(|o| o.in_scope_accuracy)),
+        mean_oos_recall: mean(&|r| r.out_of_scope.as_ref().map(|o| o.oos_recall)),
+        runs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(intent: &str, n: usize) -> Example {
+        Example { text: format!("{intent} {n}"), intent: intent.into(), tokens: Vec::new(), tags: Vec::new() }
+    }
+
+    #[test]
+    fn draws_k_per_intent_deterministically_and_differently_per_seed() {
+        let train: Vec<Example> = (0..30).map(|n| example(if n % 3 == 0 { "a" } else { "b" }, n)).collect();
+        let first = draw(&train, 4, 0);
+        assert_eq!(first, draw(&train, 4, 0));
+        assert_eq!(first.len(), 8);
+        assert_eq!(first.iter().filter(|&&i| train[i].intent == "a").count(), 4);
+        assert_ne!(first, draw(&train, 4, 1));
+        assert_eq!(draw(&train, 50, 0).len(), 30, "an intent with fewer keeps them all");
+    }
+}
