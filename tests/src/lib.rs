@@ -558,11 +558,51 @@ pub mod generate {
     }
 }
 
+/// What an agent reads of `line`: the customer's transcript line after one turn of a new
+/// session (personal data and abuse masked).
+pub fn agent_reads(bot: &Bot, line: &str) -> String {
+    let mut session = Session::new(bot);
+    session.turn(bot, line).unwrap_or_else(|e| panic!("{e}"));
+    session.transcript()[0].text.clone()
+}
+
+/// The digits of `text` as one string: ASCII, full-width and Chinese numerals (幺 for one)
+/// alike, so a number is found in what an agent reads whatever script it is left in.
+pub fn digits_of(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - 0xFF10 + 0x30),
+            '幺' => Some('1'),
+            _ => "零一二三四五六七八九".chars().position(|z| z == c).and_then(|d| char::from_digit(d as u32, 10)),
+        })
+        .collect()
+}
+
+/// Each of `texts` in `per_text` of `contexts` (`{}` stands for the text), turning through
+/// the contexts so that neighbouring texts get different ones.
+pub fn in_contexts(texts: &[&str], contexts: &[&str], per_text: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (i, text) in texts.iter().enumerate() {
+        for k in 0..per_text {
+            lines.push(contexts[(i + k) % contexts.len()].replace("{}", text));
+        }
+    }
+    lines
+}
+
+/// Writes `json` (pretty, one trailing newline) to `relative` under the repository root.
+pub fn write_report(relative: &str, json: &serde_json::Value) {
+    let path = repo_root().join(relative);
+    std::fs::write(&path, serde_json::to_string_pretty(json).unwrap_or_default() + "\n")
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 /// Abuse detection and masking measured on labelled lines, each through the public API: the
 /// analysis says whether a line is abusive, a real turn's transcript shows what an agent
 /// reads.
 pub mod abuse {
-    use kefu_core::{Bot, Session, TurnContext};
+    use kefu_core::{Bot, TurnContext};
 
     /// An abusive line and the abusive words in it as typed (which must not reach an agent).
     pub type Abusive = (String, String);
@@ -584,11 +624,6 @@ pub mod abuse {
     pub fn score(bot: &Bot, abusive: &[Abusive], innocent: &[String]) -> Scores {
         let ctx = TurnContext::default();
         let flagged = |line: &str| bot.analyze(line, &ctx).unwrap_or_else(|e| panic!("{line}: {e}")).abusive;
-        let agent_sees = |line: &str| {
-            let mut session = Session::new(bot);
-            session.turn(bot, line).unwrap_or_else(|e| panic!("{e}"));
-            session.transcript()[0].text.clone()
-        };
         let (mut hits, mut masked, mut missed, mut unmasked) = (0, 0, Vec::new(), Vec::new());
         for (line, words) in abusive {
             if !flagged(line) {
@@ -596,7 +631,7 @@ pub mod abuse {
                 continue;
             }
             hits += 1;
-            if agent_sees(line).contains(words.as_str()) {
+            if super::agent_reads(bot, line).contains(words.as_str()) {
                 unmasked.push(line.clone());
             } else {
                 masked += 1;

@@ -4,7 +4,7 @@
 
 use kefu_tests::abuse::{score, Abusive};
 use kefu_tests::generate::Rng;
-use kefu_tests::{load_bot, repo_root};
+use kefu_tests::{in_contexts, load_bot, write_report};
 
 /// (the word as customers type it, how often): plain words, then their disguises.
 const ZH: &[&str] = &[
@@ -172,13 +172,7 @@ const INNOCENT: &[&str] = &[
 const INNOCENT_CONTEXTS: &[&str] = &["{}", "您好，{}", "{}。", "hello, {}", "{} thanks", "麻烦问下，{}"];
 
 fn innocent_lines() -> Vec<String> {
-    let mut lines = Vec::new();
-    for (i, text) in INNOCENT.iter().enumerate() {
-        for k in 0..7 {
-            lines.push(INNOCENT_CONTEXTS[(i + k) % INNOCENT_CONTEXTS.len()].replace("{}", text));
-        }
-    }
-    lines
+    in_contexts(INNOCENT, INNOCENT_CONTEXTS, 7)
 }
 
 #[test]
@@ -192,8 +186,7 @@ fn abuse_development_part_recall_precision_and_masking() {
         "part": "development (the test part: reports/abuse-test.json)",
         "scores": scores,
     });
-    let path = repo_root().join("reports/abuse.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    write_report("reports/abuse.json", &json);
     assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
     assert!(scores.recall >= 0.90, "recall {}: missed {:#?}", scores.recall, scores.missed);
     assert!(scores.precision >= 0.98, "precision {}: {:#?}", scores.precision, scores.false_alarms);

@@ -13,7 +13,7 @@
 
 use kefu_tests::abuse::{score, Abusive};
 use kefu_tests::generate::Rng;
-use kefu_tests::{load_bot, repo_root};
+use kefu_tests::{in_contexts, load_bot, write_report};
 
 const ZH_INSULTS: &[&str] = &[
     "傻逼",
@@ -233,12 +233,7 @@ const INNOCENT: &[&str] = &[
 const INNOCENT_CONTEXTS: &[&str] = &["{}", "你好，{}", "{}，谢谢", "hi, {}", "{}?", "请问{}"];
 
 fn innocent_lines() -> Vec<String> {
-    let mut lines = Vec::new();
-    for (i, text) in INNOCENT.iter().enumerate() {
-        for k in 0..5 {
-            lines.push(INNOCENT_CONTEXTS[(i + k) % INNOCENT_CONTEXTS.len()].replace("{}", text));
-        }
-    }
+    let mut lines = in_contexts(INNOCENT, INNOCENT_CONTEXTS, 5);
     lines.truncate(300);
     lines
 }
@@ -254,8 +249,7 @@ fn abuse_test_part_recall_precision_and_masking() {
         "part": "test: never tuned on",
         "scores": scores,
     });
-    let path = repo_root().join("reports/abuse-test.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    write_report("reports/abuse-test.json", &json);
     assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
     assert!(scores.recall >= 0.90, "recall {}: missed {:#?}", scores.recall, scores.missed);
     // The target is 0.98 (see the module note); this holds what was reached.

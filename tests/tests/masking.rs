@@ -12,9 +12,8 @@
 
 use std::collections::BTreeMap;
 
-use kefu_core::Session;
 use kefu_tests::generate::{self, Rng};
-use kefu_tests::{load_bot, repo_root};
+use kefu_tests::{agent_reads, digits_of, load_bot, write_report};
 
 /// One digit changed: a typo, which fails the checksum.
 fn typo(r: &mut Rng, value: &str) -> String {
@@ -304,25 +303,10 @@ const KEPT_WITH_CUES: &[&str] = &[
     "I'm still waiting",
 ];
 
-/// The digits of `text`: ASCII, full-width and Chinese numerals alike.
-fn digits_of(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '0'..='9' => Some(c),
-            '０'..='９' => char::from_u32(c as u32 - 0xFF10 + 0x30),
-            _ => "零一二三四五六七八九".chars().position(|z| z == c).and_then(|d| char::from_digit(d as u32, 10)),
-        })
-        .collect()
-}
-
 #[test]
 fn masking_corpus_recall_and_over_masking() {
     let bot = load_bot("examples/bots/shop.yaml");
-    let agent_sees = |line: &str| {
-        let mut session = Session::new(&bot);
-        session.turn(&bot, line).unwrap_or_else(|e| panic!("{e}"));
-        session.transcript()[0].text.clone()
-    };
+    let agent_sees = |line: &str| agent_reads(&bot, line);
     let mut r = Rng(0x6B65_6675_6D61_736B);
     let mut report = BTreeMap::new();
     let (mut claimed, mut claimed_masked, mut leaks) = (0, 0, Vec::new());
@@ -386,8 +370,7 @@ fn masking_corpus_recall_and_over_masking() {
         "over_masking": over_masking,
         "formats": report,
     });
-    let path = repo_root().join("reports/masking.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    write_report("reports/masking.json", &json);
     assert!(claimed >= 1_000 && keep.len() >= 300, "{claimed} lines, {} kept", keep.len());
     assert!(recall >= 0.995, "recall {recall}; leaks: {leaks:#?}");
     assert!(over_masking <= 0.01, "over-masking {over_masking}: {over:#?}");

@@ -13,9 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use kefu_core::Session;
 use kefu_tests::generate::{self, Rng};
-use kefu_tests::{load_bot, repo_root};
+use kefu_tests::{agent_reads, digits_of, load_bot, write_report};
 
 /// What must not reach the agent.
 enum Secret {
@@ -308,18 +307,6 @@ fn keep_lines(r: &mut Rng) -> Vec<String> {
     lines
 }
 
-/// The digits of `text`: ASCII, full-width and Chinese numerals (幺 for one) alike.
-fn digits_of(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '0'..='9' => Some(c),
-            '０'..='９' => char::from_u32(c as u32 - 0xFF10 + 0x30),
-            '幺' => Some('1'),
-            _ => ZH_DIGITS.chars().position(|z| z == c).and_then(|d| char::from_digit(d as u32, 10)),
-        })
-        .collect()
-}
-
 fn hidden(seen: &str, secrets: &[Secret]) -> bool {
     let (seen_digits, seen_lower) = (digits_of(seen), seen.to_lowercase());
     secrets.iter().all(|s| match s {
@@ -331,11 +318,7 @@ fn hidden(seen: &str, secrets: &[Secret]) -> bool {
 #[test]
 fn masking_test_part_recall_and_over_masking() {
     let bot = load_bot("examples/bots/shop.yaml");
-    let agent_sees = |line: &str| {
-        let mut session = Session::new(&bot);
-        session.turn(&bot, line).unwrap_or_else(|e| panic!("{e}"));
-        session.transcript()[0].text.clone()
-    };
+    let agent_sees = |line: &str| agent_reads(&bot, line);
     let mut r = Rng(0x7465_7374_7061_7274);
     let (mut lines, mut masked_lines, mut report, mut leaks) = (0, 0, BTreeMap::new(), Vec::new());
     for &(name, generate) in FORMATS {
@@ -366,8 +349,7 @@ fn masking_test_part_recall_and_over_masking() {
         "over_masking": over_masking,
         "formats": report,
     });
-    let path = repo_root().join("reports/masking-test.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&json).unwrap() + "\n").unwrap();
+    write_report("reports/masking-test.json", &json);
     assert!(lines >= 1_000 && keep.len() >= 300, "{lines} lines, {} kept", keep.len());
     assert!(recall >= 0.995, "recall {recall}; leaks: {leaks:#?}");
     assert!(over_masking <= 0.01, "over-masking {over_masking}: {over:#?}");
