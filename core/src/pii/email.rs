@@ -74,10 +74,7 @@ mod tests {
     use super::*;
 
     fn emails(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        find(text, &mut out);
-        let chars: Vec<char> = text.chars().collect();
-        out.into_iter().map(|f| chars[f.start..f.end].iter().collect()).collect()
+        super::super::found_in(text, find).into_iter().map(|(found, _)| found).collect()
     }
 
     #[test]

@@ -145,8 +145,9 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// Names, passports, QQ numbers and WeChat ids in `text`, spans in characters.
-pub(super) fn find(text: &str, out: &mut Vec<Found>) {
+/// Names (when `names`), passports, QQ numbers and WeChat ids in `text`, spans in
+/// characters.
+pub(super) fn find(text: &str, names: bool, out: &mut Vec<Found>) {
     let p = patterns();
     let digits = text.bytes().any(|b| b.is_ascii_digit());
     if digits {
@@ -159,18 +160,20 @@ pub(super) fn find(text: &str, out: &mut Vec<Found>) {
     if !p.cue.is_match(text) {
         return;
     }
-    for c in p.zh_name.captures_iter(text) {
-        let Some(m) = c.get(1) else { continue };
-        if let Some(len) = chinese_name_len(m.as_str()) {
-            let end = m.start() + m.as_str().char_indices().nth(len).map_or(m.len(), |(i, _)| i);
-            out.push(found(text, m.start(), end, "name"));
+    if names {
+        for c in p.zh_name.captures_iter(text) {
+            let Some(m) = c.get(1) else { continue };
+            if let Some(len) = chinese_name_len(m.as_str()) {
+                let end = m.start() + m.as_str().char_indices().nth(len).map_or(m.len(), |(i, _)| i);
+                out.push(found(text, m.start(), end, "name"));
+            }
         }
-    }
-    for m in p.en_name.captures_iter(text) {
-        let (Some(cue), Some(all)) = (m.get(1), m.get(0)) else { continue };
-        let strong = cue.as_str().to_ascii_lowercase().contains("name");
-        if let Some(len) = english_name_len(&text[all.end()..], strong) {
-            out.push(found(text, all.end(), all.end() + len, "name"));
+        for m in p.en_name.captures_iter(text) {
+            let (Some(cue), Some(all)) = (m.get(1), m.get(0)) else { continue };
+            let strong = cue.as_str().to_ascii_lowercase().contains("name");
+            if let Some(len) = english_name_len(&text[all.end()..], strong) {
+                out.push(found(text, all.end(), all.end() + len, "name"));
+            }
         }
     }
     for c in p.wechat.captures_iter(text) {
@@ -244,10 +247,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(String, &'static str)> {
-        let mut out = Vec::new();
-        find(text, &mut out);
-        let chars: Vec<char> = text.chars().collect();
-        let mut kinds: Vec<_> = out.into_iter().map(|f| (chars[f.start..f.end].iter().collect(), f.entity)).collect();
+        let mut kinds = super::super::found_in(text, |text, out| find(text, true, out));
         // A passport after its cue is found by both patterns; the caller drops overlaps.
         kinds.dedup();
         kinds

@@ -16,6 +16,15 @@ struct Found {
     entity: &'static str,
 }
 
+/// What a finder finds in `text`: each piece's text and kind (the finders' tests).
+#[cfg(test)]
+fn found_in(text: &str, find: impl FnOnce(&str, &mut Vec<Found>)) -> Vec<(String, &'static str)> {
+    let mut found = Vec::new();
+    find(text, &mut found);
+    let chars: Vec<char> = text.chars().collect();
+    found.into_iter().map(|f| (chars[f.start..f.end].iter().collect(), f.entity)).collect()
+}
+
 /// The character span of the byte span `start..end` of `text`.
 fn char_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     let start_char = text[..start].chars().count();
@@ -64,10 +73,21 @@ fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> Strin
 /// e-mails, then names, addresses, passports, QQ and WeChat ids and e-mails written around
 /// the extractor's pattern, where they do not overlap what was found before.
 pub(crate) fn personal_data(extractors: &Extractors, text: &str) -> Vec<Entity> {
+    find_personal(extractors, text, Names::Find)
+}
+
+/// Whether to look for names (the bot's and the agent's lines hold only their own).
+#[derive(Clone, Copy, PartialEq)]
+enum Names {
+    Find,
+    Skip,
+}
+
+fn find_personal(extractors: &Extractors, text: &str, names: Names) -> Vec<Entity> {
     let mut personal =
         if may_hold_builtin_personal_data(text) { extractors.extract_personal(text) } else { Vec::new() };
     let mut found = Vec::new();
-    identity::find(text, &mut found);
+    identity::find(text, names == Names::Find, &mut found);
     address::find(text, &mut found);
     email::find(text, &mut found);
     if found.is_empty() {
@@ -97,8 +117,7 @@ fn may_hold_builtin_personal_data(text: &str) -> bool {
 /// events): personal data and abusive words masked, names excepted — the only names found
 /// in their lines are their own (我是客服小王, "Hi, I'm Li").
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
-    let mut personal = personal_data(extractors, text);
-    personal.retain(|e| e.entity != "name");
+    let personal = find_personal(extractors, text, Names::Skip);
     crate::abuse::mask(&mask_found(extractors, text, &personal))
 }
 
