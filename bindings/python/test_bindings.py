@@ -30,6 +30,16 @@ def test_turn_form_and_handoff(bot):
     assert kefu.Session.restore(bot, session.save()).state() == kefu.SessionState.IDLE
 
 
+def test_clarification(bot):
+    session = kefu.Session(bot)
+    asked = session.turn(bot, "return or refund, whichever, the cup is broken")
+    choices = next(s.choices for s in asked.signals if isinstance(s, kefu.Signal.CLARIFICATION_REQUESTED))
+    assert [c.intent for c in choices] == ["return_item", "warranty_repair"]
+    assert choices[0].title == "return an item" and session.state() == kefu.SessionState.CLARIFY
+    picked = session.turn(bot, "the first one")
+    assert picked.intent.name == "return_item" and picked.intent.source == kefu.IntentSource.CLARIFIED
+
+
 class Host(kefu.HostAdapter):
     """The app's own order lookup and agent queue."""
 

@@ -98,6 +98,8 @@ pub enum IntentSource {
     Model,
     /// The utterance answered the open form of this intent.
     Form,
+    /// The customer chose this intent when the bot asked which one they meant.
+    Clarified,
 }
 
 impl From<kefu_core::IntentSource> for IntentSource {
@@ -107,6 +109,7 @@ impl From<kefu_core::IntentSource> for IntentSource {
             S::Rule => IntentSource::Rule,
             S::Model => IntentSource::Model,
             S::Form => IntentSource::Form,
+            S::Clarified => IntentSource::Clarified,
         }
     }
 }
@@ -140,6 +143,8 @@ pub enum SessionState {
     Confirm,
     /// A human agent has the conversation.
     WithAgent,
+    /// The bot asked which of two intents the customer means.
+    Clarify,
 }
 
 impl From<&kefu_core::DialogueState> for SessionState {
@@ -150,6 +155,7 @@ impl From<&kefu_core::DialogueState> for SessionState {
             D::Form { .. } => SessionState::Form,
             D::Confirm { .. } => SessionState::Confirm,
             D::WithAgent => SessionState::WithAgent,
+            D::Clarify { .. } => SessionState::Clarify,
         }
     }
 }

@@ -36,7 +36,8 @@ pub struct IntentMatch {
     pub name: String,
     /// 0–1.
     pub confidence: f32,
-    /// Rule, model, or form (the utterance answered an open form).
+    /// Rule, model, form (the utterance answered an open form) or clarified (the customer
+    /// chose it when asked which intent they meant).
     pub source: IntentSource,
 }
 
@@ -127,6 +128,21 @@ pub enum Signal {
         /// Slot.
         slot: String,
     },
+    /// The bot asked which of these intents the customer means: show them as buttons and
+    /// send the chosen title as the customer's next line.
+    ClarificationRequested {
+        /// Best guess first.
+        choices: Vec<Choice>,
+    },
+}
+
+/// An intent the bot offers when it asks which one is meant.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Choice {
+    /// Intent name (`faq/<id>` for an FAQ entry).
+    pub intent: String,
+    /// Its title in the reply's language.
+    pub title: String,
 }
 
 /// A request for a human agent.
@@ -204,6 +220,9 @@ impl Signal {
             S::AgentUnavailable(h) => Signal::AgentUnavailable { handoff: (*h).into() },
             S::ConfirmationRequested { intent } => Signal::ConfirmationRequested { intent },
             S::SlotRejected { intent, slot } => Signal::SlotRejected { intent, slot },
+            S::ClarificationRequested { choices } => Signal::ClarificationRequested {
+                choices: choices.into_iter().map(|c| Choice { intent: c.intent, title: c.title }).collect(),
+            },
             S::Fallback { streak } => Signal::Fallback { streak },
             S::FaqAnswered { id } => Signal::FaqAnswered { id },
             S::SlotRequested { intent, slot } => Signal::SlotRequested { intent, slot },

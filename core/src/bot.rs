@@ -14,6 +14,9 @@ use crate::segment::SegmentClassifier;
 use crate::tagger::{bio_tags, tokens_with_spans, SequenceTagger};
 use crate::text::Language;
 
+/// The confidence threshold of a bot that sets none and is too large to choose its own.
+pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.35;
+
 /// Name of the classes that FAQ entries get in the classifier: `faq/<id>`.
 pub(crate) const FAQ_PREFIX: &str = "faq/";
 
@@ -228,7 +231,11 @@ impl Bot {
         };
         let classifier = match examples.is_empty() {
             true => None,
-            false => Some(TextClassifier::train_dense(pairs, example_embeddings.unwrap_or_default(), &slots, heads)?),
+            false => {
+                let calibrate = spec.settings.confidence_threshold.is_none();
+                let embeddings = example_embeddings.unwrap_or_default();
+                Some(TextClassifier::train_dense(pairs, embeddings, &slots, heads, calibrate)?)
+            }
         };
         let targets = classifier
             .as_ref()
@@ -313,6 +320,23 @@ impl Bot {
         Bot::embedding_texts(&self.spec).iter().any(|t| crate::text::normalize(t).text == key)
     }
 
+    /// The confidence below which the model's best guess is out of scope: the bot file's
+    /// `confidence_threshold`, else the one chosen from the bot's examples at load
+    /// ([`Bot::calibration`]), else [`DEFAULT_CONFIDENCE_THRESHOLD`].
+    pub fn confidence_threshold(&self) -> f32 {
+        self.spec
+            .settings
+            .confidence_threshold
+            .or(self.calibration().map(|c| c.threshold))
+            .unwrap_or(DEFAULT_CONFIDENCE_THRESHOLD)
+    }
+
+    /// How the confidence threshold was chosen from the bot's examples, when the bot file
+    /// leaves it unset and the bot is small enough (at most 5,000 examples).
+    pub fn calibration(&self) -> Option<crate::Calibration> {
+        self.classifier.as_ref().and_then(TextClassifier::calibration)
+    }
+
     /// Size of the trained model in bytes.
     pub fn model_size_bytes(&self) -> usize {
         self.classifier.as_ref().map_or(0, TextClassifier::size_bytes)
@@ -327,6 +351,15 @@ impl Bot {
     /// dates and times.
     pub fn extract_entities(&self, utterance: &str, now: Option<crate::ReferenceTime>) -> Vec<crate::Entity> {
         self.extractors.extract(utterance, now)
+    }
+
+    /// What an intent name or `faq/<id>` stands for in this bot, if it has it.
+    pub(crate) fn meaning_of(&self, name: &str) -> Option<crate::analysis::Meaning> {
+        use crate::analysis::Meaning;
+        match name.strip_prefix(FAQ_PREFIX) {
+            Some(id) => self.faqs.iter().position(|(f, _)| f == id).map(Meaning::Faq),
+            None => self.intents.iter().position(|i| i.name == name).map(Meaning::Intent),
+        }
     }
 
     pub(crate) fn intent(&self, name: &str) -> Option<&Intent> {

@@ -14,6 +14,7 @@ use crate::adapter::{AdapterError, HostAdapter, TurnContext};
 use crate::analysis::{Analysis, Meaning, Needs, SlotSpan};
 use crate::bot::render;
 use crate::botfile::schema::RuleSpec;
+use crate::clarify::{self, Answer, Choice};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::flow::{Intent, Slot};
@@ -50,6 +51,9 @@ const YES_WORDS: &[&str] = &[
     "是", "对", "好", "确认", "可以", "行", "嗯", "yes", "yeah", "yep", "sure", "ok", "okay", "confirm", "correct",
     "right",
 ];
+
+/// Longest line read as a yes or no to a question whether the customer meant an intent.
+const SHORT_ANSWER_CHARS: usize = 12;
 
 /// One turn in the making: the bot, the host's adapter, the utterance's normalised text
 /// and slot spans, the turn so far, and the handoff it asks for (built once, in
@@ -122,8 +126,19 @@ impl Session {
             sentiment: 0.0,
             segment: self.segment.clone(),
         };
-        let Analysis { text, entities, slot_spans, ranked, intent, sentiment, abusive, segment, meaning, .. } =
-            analysis;
+        let Analysis {
+            text,
+            entities,
+            slot_spans,
+            ranked,
+            intent,
+            close_call,
+            sentiment,
+            abusive,
+            segment,
+            meaning,
+            ..
+        } = analysis;
         let mut s = Step { bot, adapter, text, slot_spans, turn, handoff: None };
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
@@ -152,6 +167,12 @@ impl Session {
             }
             DialogueState::Confirm { intent, reprompts } => {
                 self.continue_confirm(&mut s, meaning, (&intent, reprompts))
+            }
+            DialogueState::Clarify { choices } => self.continue_clarify(&mut s, meaning, &choices),
+            DialogueState::Idle | DialogueState::WithAgent
+                if meaning == Meaning::OutOfScope && !close_call.is_empty() =>
+            {
+                self.ask_which(&mut s, close_call)
             }
             DialogueState::Idle | DialogueState::WithAgent => self.respond(&mut s, meaning),
         }
@@ -225,7 +246,12 @@ impl Session {
             return;
         }
         if s.handoff.is_none() && !self.in_unavailable_form(bot) && self.state != DialogueState::WithAgent {
-            // The intent's reply stays; the handoff message follows it.
+            // The intent's reply stays; the handoff message follows it. A question which
+            // intent was meant does not: a person will ask.
+            if let DialogueState::Clarify { .. } = self.state {
+                s.turn.replies.pop();
+                s.turn.signals.retain(|s| !matches!(s, Signal::ClarificationRequested { .. }));
+            }
             let route = rule.and_then(|r| r.route.clone()).or(route);
             self.hand_off(s, reasons.clone(), route);
         }
@@ -311,6 +337,54 @@ impl Session {
                 self.start_intent(s, intent);
             }
         }
+    }
+
+    /// Asks which of the close intents `names` the customer means (or, with one name,
+    /// whether they mean it). The turn counts toward the fallback streak: the bot did not
+    /// understand it alone; an answer that settles it starts the streak again.
+    fn ask_which(&mut self, s: &mut Step<'_>, names: Vec<String>) {
+        let (bot, lang) = (s.bot, s.turn.language);
+        self.fallback_streak = self.fallback_streak.saturating_add(1);
+        let limit = bot.spec.handoff.fallback_streak;
+        if limit > 0 && self.fallback_streak >= limit {
+            // Not understood alone too often: a person asks instead.
+            self.note_step(BotStep::NotUnderstood);
+            return self.hand_off(s, vec![HandoffReason::FallbackStreak], None);
+        }
+        let choices: Vec<Choice> =
+            names.iter().map(|name| Choice { intent: name.clone(), title: clarify::title(bot, name, lang) }).collect();
+        s.turn.replies.push(clarify::question(bot, &choices, lang, self.pick()));
+        s.turn.signals.push(Signal::ClarificationRequested { choices });
+        self.state = DialogueState::Clarify { choices: names };
+    }
+
+    /// The customer's answer to "which one do you mean": a choice (by its number, ordinal
+    /// or title) is handled as that intent; a line the model understands on its own as a
+    /// new request; "neither" as out of scope; anything else goes to the choice the model
+    /// ranks first, if it ranks one of them first. The bot asks once, never twice in a row.
+    fn continue_clarify(&mut self, s: &mut Step<'_>, meaning: Meaning, choices: &[String]) {
+        let bot = s.bot;
+        self.state = DialogueState::Idle;
+        let titles: Vec<String> = choices.iter().map(|c| clarify::title(bot, c, s.turn.language)).collect();
+        // "Neither" with a new request the model is sure of ("都不是，我要开发票") is that
+        // request; a bare "neither" the model reads weakly as something is a refusal.
+        let sure = s.turn.intent.as_ref().is_some_and(|m| m.confidence >= bot.spec.settings.form_exit_threshold);
+        // Yes or no only in a short line: a long one holds those words by chance (十四行诗).
+        let yes = if s.text.chars().count() <= SHORT_ANSWER_CHARS { yes_or_no(&s.text) } else { None };
+        let chosen = match clarify::read_answer(&s.text, &titles, yes) {
+            Answer::Choice(i) => Some(i),
+            Answer::Neither if !sure => None,
+            _ if meaning != Meaning::OutOfScope => return self.respond(s, meaning),
+            Answer::Neither => None,
+            Answer::Unclear => {
+                s.turn.alternatives.first().and_then(|best| choices.iter().position(|c| *c == best.name))
+            }
+        };
+        let Some((name, meaning)) = chosen.and_then(|i| Some((&choices[i], bot.meaning_of(&choices[i])?))) else {
+            return self.respond(s, Meaning::OutOfScope);
+        };
+        s.turn.intent = Some(IntentMatch { name: name.clone(), confidence: 1.0, source: IntentSource::Clarified });
+        self.respond(s, meaning);
     }
 
     fn start_intent(&mut self, s: &mut Step<'_>, intent: &Intent) {
@@ -501,14 +575,15 @@ impl Session {
     }
 
     /// While `intent` waits for an answer: another intent (a rule, or the model at
-    /// `form_exit_threshold` or above) ends the wait and is handled, an FAQ question is
-    /// answered and the wait goes on. True when the turn went either way.
+    /// `form_exit_threshold` or above) ends the wait and is handled, an FAQ question (as
+    /// sure) is answered and the wait goes on. True when the turn went either way.
     fn turned_aside(&mut self, s: &mut Step<'_>, intent: &str, meaning: Meaning) -> bool {
+        // Not sure enough that this is a new request or question: the form takes the turn
+        // as an answer it could not use ("not sure" read as a weak greeting).
+        let unsure = s.turn.intent.as_ref().is_some_and(|m| m.confidence < s.bot.spec.settings.form_exit_threshold);
         match meaning {
             Meaning::Intent(other) if s.bot.intents[other].name != intent => {
-                if s.turn.intent.as_ref().is_some_and(|m| m.confidence < s.bot.spec.settings.form_exit_threshold) {
-                    // Not sure enough that this is a new request: the form takes the turn
-                    // as an answer it could not use ("not sure" read as a weak greeting).
+                if unsure {
                     return false;
                 }
                 // The customer moved on: drop the form and handle the new request.
@@ -518,6 +593,7 @@ impl Session {
                 self.respond(s, meaning);
                 true
             }
+            Meaning::Faq(_) if unsure => false,
             Meaning::Faq(_) => {
                 let state = self.state.clone();
                 self.respond(s, meaning);

@@ -71,6 +71,7 @@ mod bot;
 pub mod botfile;
 mod bundle;
 mod checksum;
+mod clarify;
 mod dialogue;
 mod encoder;
 mod entity;
@@ -91,17 +92,18 @@ mod turn;
 pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
 pub use analytics::{Analytics, AnalyticsReport};
-pub use bot::{Bot, Tier};
+pub use bot::{Bot, Tier, DEFAULT_CONFIDENCE_THRESHOLD};
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 /// CRC-32 as session bytes and model bundles use it (for tools and fuzz targets that
 /// forge such bytes).
 #[doc(hidden)]
 pub use checksum::crc32;
+pub use clarify::Choice;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
-pub use intent::{IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
+pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
 pub use loader::BotLoader;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
 pub use text::{detect_language, Language};

@@ -33,7 +33,7 @@ impl SegmentClassifier {
         examples.extend_from_slice(segments);
         let embeddings = embeddings.filter(|e| e.len() == examples.len()).unwrap_or_default();
         // Segments are few: their model stays far below the limit the intents' model is held to.
-        let model = TextClassifier::train_dense(examples, embeddings, &[], heads).ok()?;
+        let model = TextClassifier::train_dense(examples, embeddings, &[], heads, false).ok()?;
         Some(SegmentClassifier { model })
     }
 

@@ -55,16 +55,22 @@ pub enum DialogueState {
     },
     /// Handed off: a human agent has the conversation; the bot is silent.
     WithAgent,
+    /// The bot asked which of these intents (or `faq/<id>` entries) the customer means.
+    Clarify {
+        /// The intents offered, in the order offered.
+        choices: Vec<String>,
+    },
 }
 
 impl DialogueState {
-    /// Stable snake_case name: `idle`, `form`, `confirm` or `with_agent`.
+    /// Stable snake_case name: `idle`, `form`, `confirm`, `with_agent` or `clarify`.
     pub fn code(&self) -> &'static str {
         match self {
             DialogueState::Idle => "idle",
             DialogueState::Form { .. } => "form",
             DialogueState::Confirm { .. } => "confirm",
             DialogueState::WithAgent => "with_agent",
+            DialogueState::Clarify { .. } => "clarify",
         }
     }
 }
@@ -144,7 +150,10 @@ impl Session {
     /// slots filled, transcript, segment — is kept.
     pub(crate) fn adopt(&mut self, bot: &Bot) {
         if self.structure != bot.structure {
-            if matches!(self.state, DialogueState::Form { .. } | DialogueState::Confirm { .. }) {
+            if matches!(
+                self.state,
+                DialogueState::Form { .. } | DialogueState::Confirm { .. } | DialogueState::Clarify { .. }
+            ) {
                 self.state = DialogueState::Idle;
             }
             self.structure = bot.structure;

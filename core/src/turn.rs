@@ -137,4 +137,11 @@ pub enum Signal {
         /// The slot.
         slot: String,
     },
+    /// The two best intents were too close to choose between: the bot asked which one the
+    /// customer means. The host may show the choices as buttons and send a choice's title
+    /// as the customer's next line (an ordinal such as "第二个" or "the first one" works too).
+    ClarificationRequested {
+        /// The intents offered, best guess first.
+        choices: Vec<crate::Choice>,
+    },
 }

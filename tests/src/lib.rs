@@ -19,6 +19,10 @@ pub fn repo_root() -> PathBuf {
 pub struct DialogueGolden {
     /// Bot file, relative to the repository root.
     pub bot: String,
+    /// The tier the conversations are for (`embedded` or `onnx`); unset: both. Where a
+    /// turn hangs on how sure one tier's model is (a close call), the file names the tier.
+    #[serde(default)]
+    pub tier: Option<String>,
     /// The conversations; each starts with a new session.
     pub conversations: Vec<Conversation>,
 }
@@ -75,13 +79,19 @@ pub struct Step {
     /// Signal types that must be absent.
     #[serde(default)]
     pub no_signals: Vec<String>,
+    /// The intents a clarification question offers, in order (exactly these, when given).
+    #[serde(default)]
+    pub choices: Option<Vec<String>>,
+    /// How the turn's intent was found: `rule`, `model`, `form` or `clarified`.
+    #[serde(default)]
+    pub source: Option<String>,
     /// Expected handoff reasons (exactly, in order) and route.
     #[serde(default)]
     pub handoff: Option<HandoffExpect>,
     /// Expected customer segment after the turn (`~`: none).
     #[serde(default, deserialize_with = "some_option")]
     pub segment: Option<Option<String>>,
-    /// Expected state after the turn: `idle`, `form`, `confirm`, `with_agent`.
+    /// Expected state after the turn: `idle`, `form`, `confirm`, `with_agent`, `clarify`.
     #[serde(default)]
     pub state: Option<String>,
     /// Expected error text (substring) instead of a turn.
@@ -162,6 +172,7 @@ fn signal_type(s: &Signal) -> &'static str {
         Signal::AgentUnavailable(_) => "agent_unavailable",
         Signal::ConfirmationRequested { .. } => "confirmation_requested",
         Signal::SlotRejected { .. } => "slot_rejected",
+        Signal::ClarificationRequested { .. } => "clarification_requested",
         _ => "other",
     }
 }
@@ -201,6 +212,9 @@ pub fn record_dialogue_golden(
         }
     };
     let mut failures = Vec::new();
+    if golden.tier.as_deref().is_some_and(|tier| tier != bot.tier().code()) {
+        return failures;
+    }
     for conv in &golden.conversations {
         let mut session = Session::new(&bot);
         for (i, step) in conv.turns.iter().enumerate() {
@@ -315,6 +329,25 @@ fn check_turn(at: &str, step: &Step, turn: &Turn, failures: &mut Vec<String>) {
         let actual: Vec<&str> = turn.actions.iter().map(|a| a.name.as_str()).collect();
         if &actual != actions {
             fail(format!("actions {actual:?}, expected {actions:?}"));
+        }
+    }
+    if let Some(expected) = &step.choices {
+        let offered: Vec<&str> = turn
+            .signals
+            .iter()
+            .find_map(|s| match s {
+                Signal::ClarificationRequested { choices } => Some(choices.iter().map(|c| c.intent.as_str()).collect()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        if &offered != expected {
+            fail(format!("choices {offered:?}, expected {expected:?}"));
+        }
+    }
+    if let Some(source) = &step.source {
+        let actual = turn.intent.as_ref().map(|i| i.source.code());
+        if actual != Some(source.as_str()) {
+            fail(format!("intent source {actual:?}, expected {source}"));
         }
     }
     let types: Vec<&str> = turn.signals.iter().map(signal_type).collect();

@@ -25,7 +25,7 @@ const MAX_ASYNC_ROUNDS: usize = 16;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 export type Language = "zh" | "en";
-export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" | "form" }
+export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" | "form" | "clarified" }
 export interface IntentCandidate { name: string; confidence: number }
 /** `start`/`end` count Unicode code points of the utterance. */
 export interface Entity { entity: string; start: number; end: number; raw: string; value: string }
@@ -55,7 +55,11 @@ export type Signal =
   | { type: "with_agent" }
   | ({ type: "agent_unavailable" } & Handoff)
   | { type: "confirmation_requested"; intent: string }
-  | { type: "slot_rejected"; intent: string; slot: string };
+  | { type: "slot_rejected"; intent: string; slot: string }
+  /** The bot asked which intent is meant: show the choices as buttons, send a title back. */
+  | { type: "clarification_requested"; choices: Choice[] };
+/** An intent the bot offers when it asks which one is meant. */
+export interface Choice { intent: string; title: string }
 export interface Turn {
   language: Language; replies: string[]; intent: IntentMatch | null; alternatives: IntentCandidate[];
   entities: Entity[]; slots: Record<string, string>; actions: Action[]; signals: Signal[];
@@ -64,7 +68,7 @@ export interface Turn {
   /** The customer segment (`dealer`, `vip`, …), once recognised or set with `setSegment`. */
   segment: string | null;
 }
-export type SessionState = "idle" | "form" | "confirm" | "with_agent";
+export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify";
 export type Tier = "embedded" | "onnx";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
  * `turn`, or a Promise of one for `turnAsync`. Throwing (or rejecting) hands off with reason
@@ -436,7 +440,7 @@ impl Session {
         self.inner.borrow_mut().agent_finished().map_err(js_error)
     }
 
-    /// `idle`, `form`, `confirm` or `with_agent`.
+    /// `idle`, `form`, `confirm`, `with_agent` or `clarify`.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
         self.inner.borrow().state().code().to_string()

@@ -76,6 +76,17 @@ test("errors carry a code and say what to fix", () => {
   assert.throws(() => new Session(bot).agentFinished(), (e) => e.code === "invalid_state");
 });
 
+test("clarification: close intents are offered as choices; a chosen title settles it", () => {
+  const session = new Session(bot);
+  const asked = session.turn(bot, "收到的杯子碎了，退款怎么申请");
+  const { choices } = asked.signals.find((s) => s.type === "clarification_requested");
+  assert.deepEqual(choices, [{ intent: "refund", title: "申请退款" }, { intent: "return_item", title: "退货" }]);
+  assert.equal(session.state, "clarify");
+  const picked = session.turn(bot, choices[0].title);
+  assert.equal(picked.intent.name, "refund");
+  assert.equal(picked.intent.source, "clarified");
+});
+
 test("host adapter: sync answers validate slots and report agent availability", () => {
   const session = new Session(bot);
   const asked = [];

@@ -87,7 +87,7 @@ for (const [which, load] of encoders) test(`the sample bot on the ONNX tier (${w
   // Held-out paraphrases (examples/bots/shop.test.yaml) that share too few words with the
   // bot's examples for the n-gram model.
   const cases = [
-    ["我的包裹现在在哪里", "order_status"],
+    ["收件人电话填错了要修改", "change_address"],
     ["我想把钱退回来", "refund"],
     ["does this phone support 5G", "product_question"],
   ];

@@ -50,6 +50,15 @@ fun main(args: Array<String>) {
     val faq = session.turn(bot, "运费多少")
     check("faq", faq.signals.any { it is Signal.FaqAnswered && it.id == "shipping_fee" }) { "$faq" }
 
+    // Two close intents: the bot asks, the app shows the choices, the customer picks one.
+    val unsure = Session(bot)
+    val asked = unsure.turn(bot, "收到的杯子碎了，退款怎么申请")
+    val offered = asked.signals.filterIsInstance<Signal.ClarificationRequested>().firstOrNull()?.choices
+    check("clarification", offered?.map { it.intent } == listOf("refund", "return_item") && offered[1].title == "退货" &&
+        unsure.state() == SessionState.CLARIFY) { "$asked" }
+    val picked = Session.restore(bot, unsure.save()).turn(bot, offered!![1].title)
+    check("choice", picked.intent?.name == "return_item" && picked.intent?.source == IntentSource.CLARIFIED) { "$picked" }
+
     // Save and restore in the middle of the conversation.
     val restored = Session.restore(bot, session.save())
     check("restore", restored.state() == session.state())

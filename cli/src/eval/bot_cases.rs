@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use kefu_core::{Bot, Session};
+use kefu_core::{Bot, Choice, Language, Session, Signal};
 use serde::{Deserialize, Serialize};
 
 use super::{confusions, git_revision, percentile, write_json};
@@ -57,6 +57,7 @@ struct BotReport {
     /// (expected, predicted) → count, most frequent first.
     confusions: Vec<(String, String, usize)>,
     misses: Vec<Miss>,
+    clarification: ClarificationScores,
     /// Cases that are texts the bot trains on: they measure how well it recalls its own
     /// examples, not how it generalises, so held-out cases should have none.
     cases_in_bot_file: Vec<String>,
@@ -79,11 +80,21 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let mut progress = Progress::new("scoring", cases.len());
     let mut predicted = Vec::with_capacity(cases.len());
     let mut micros = Vec::with_capacity(cases.len());
+    let mut clarified = Vec::with_capacity(cases.len());
     for case in &cases {
         let mut session = Session::new(&bot);
         let started = Instant::now();
-        let turn = session.turn(&bot, &case.text).map_err(|e| format!("{:?}: {e}", case.text))?;
+        let mut turn = session.turn(&bot, &case.text).map_err(|e| format!("{:?}: {e}", case.text))?;
         micros.push(started.elapsed().as_secs_f64() * 1e6);
+        let choices = turn.signals.iter().find_map(|s| match s {
+            Signal::ClarificationRequested { choices } => Some(choices.clone()),
+            _ => None,
+        });
+        if let Some(choices) = &choices {
+            let answer = scripted_answer(choices, case.intent.as_deref(), turn.language);
+            turn = session.turn(&bot, answer).map_err(|e| format!("{answer:?}: {e}"))?;
+        }
+        clarified.push(choices.is_some());
         predicted.push(turn.intent.map_or_else(|| OUT_OF_SCOPE.to_string(), |i| i.name));
         progress.step();
     }
@@ -93,6 +104,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let expected: Vec<String> =
         cases.iter().map(|c| c.intent.clone().unwrap_or_else(|| OUT_OF_SCOPE.to_string())).collect();
     let mut report = score(&cases, &expected, &predicted, percentile(&micros, 0.5));
+    report.clarification = clarification_scores(&expected, &predicted, &clarified);
     report.bot = bot_path.display().to_string();
     report.cases = cases_path.display().to_string();
     report.tier = bot.tier().code();
@@ -101,13 +113,17 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let html = out.with_extension("html");
     std::fs::write(&html, render_html(&report, &expected, &predicted))
         .map_err(|e| format!("cannot write {}: {e}", html.display()))?;
+    let c = &report.clarification;
     println!(
-        "{}: {} utterances, accuracy {:.1} %, macro F1 {:.1} %, {} misses",
+        "{}: {} utterances, accuracy {:.1} %, macro F1 {:.1} %, {} misses; {} clarified ({} then right), out of scope rejected {:.1} %",
         report.bot,
         report.utterances,
         report.accuracy * 100.0,
         report.macro_f1 * 100.0,
-        report.misses.len()
+        report.misses.len(),
+        c.asked,
+        c.right_after,
+        c.out_of_scope_rejected * 100.0
     );
     for miss in &report.misses {
         println!("  {:?}: expected {}, got {}", miss.text, miss.expected, miss.predicted);
@@ -171,7 +187,53 @@ fn score(cases: &[Case], expected: &[String], predicted: &[String], turn_p50_us:
         per_intent,
         confusions,
         misses,
+        clarification: ClarificationScores::default(),
         cases_in_bot_file: Vec::new(),
+    }
+}
+
+/// How often the bot asked which intent was meant. A case it asked about counts as right
+/// in `accuracy` when the scripted answer ([`scripted_answer`]) led to the expected intent
+/// (or, out of scope, to a fallback).
+#[derive(Serialize, Default)]
+struct ClarificationScores {
+    /// Cases where the bot asked.
+    asked: usize,
+    /// Share of cases where it asked.
+    rate: f64,
+    /// Cases it asked about and then got right.
+    right_after: usize,
+    /// Out-of-scope cases that fell back at once, without a question: the strict
+    /// rejection rate.
+    out_of_scope_rejected: f64,
+}
+
+fn clarification_scores(expected: &[String], predicted: &[String], clarified: &[bool]) -> ClarificationScores {
+    let asked = clarified.iter().filter(|&&c| c).count();
+    let right_after = (0..expected.len()).filter(|&i| clarified[i] && expected[i] == predicted[i]).count();
+    let oos: Vec<usize> = (0..expected.len()).filter(|&i| expected[i] == OUT_OF_SCOPE).collect();
+    let rejected = oos.iter().filter(|&&i| !clarified[i] && predicted[i] == OUT_OF_SCOPE).count();
+    ClarificationScores {
+        asked,
+        rate: ratio(asked, expected.len()),
+        right_after,
+        out_of_scope_rejected: ratio(rejected, oos.len()),
+    }
+}
+
+/// What a customer who meant `expected` answers when offered `choices`: its ordinal, or
+/// "neither" when it is not among them.
+fn scripted_answer(choices: &[Choice], expected: Option<&str>, language: Language) -> &'static str {
+    let at = expected.and_then(|e| choices.iter().position(|c| c.intent == e));
+    match (language, at) {
+        (Language::Zh, Some(0)) => "第一个",
+        (Language::Zh, Some(1)) => "第二个",
+        (Language::Zh, Some(_)) => "第三个",
+        (Language::Zh, None) => "都不是",
+        (Language::En, Some(0)) => "the first one",
+        (Language::En, Some(1)) => "the second one",
+        (Language::En, Some(_)) => "the third one",
+        (Language::En, None) => "neither",
     }
 }
 

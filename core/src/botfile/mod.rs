@@ -30,7 +30,7 @@ pub const MAX_PATTERNS: usize = 100;
 pub const MAX_SLOTS: usize = 50;
 /// Names of the responses a bot file may override under `responses:`.
 pub const BUILTIN_RESPONSES: &[&str] =
-    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit"];
+    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit", "clarify"];
 
 /// Limits on user-supplied regular expressions (compiled size), so that a bot file cannot
 /// make the linear-time `regex` engine use unbounded memory.
@@ -378,6 +378,9 @@ impl Validator<'_> {
                 self.check_duplicate(&["faq", id, q], q, &owner, &mut seen);
             }
             self.check_texts(bot, &["faq", id, "answer"], &faq.answer, &BTreeSet::new());
+            if let Some(title) = &faq.title {
+                self.check_texts(bot, &["faq", id, "title"], title, &BTreeSet::new());
+            }
         }
         total += bot.out_of_scope.len();
         for text in &bot.out_of_scope {
@@ -395,7 +398,9 @@ impl Validator<'_> {
                 );
                 self.report(&["responses", name], ProblemKind::UnknownResponse, msg);
             }
-            self.check_texts(bot, &["responses", name], text, &BTreeSet::new());
+            // The clarification question names its choices with `{choices}`.
+            let fills: BTreeSet<&str> = if name == "clarify" { BTreeSet::from(["choices"]) } else { BTreeSet::new() };
+            self.check_texts(bot, &["responses", name], text, &fills);
         }
         self.check_name(&["handoff", "default_route"], "route", &bot.handoff.default_route);
         for reason in bot.handoff.priorities.keys() {
@@ -453,7 +458,7 @@ impl Validator<'_> {
         }
         let s = &bot.settings;
         for (key, value) in [
-            ("confidence_threshold", s.confidence_threshold),
+            ("confidence_threshold", s.confidence_threshold.unwrap_or(0.0)),
             ("margin_threshold", s.margin_threshold),
             ("form_exit_threshold", s.form_exit_threshold),
         ] {
@@ -598,6 +603,9 @@ impl Validator<'_> {
         }
         if let Some(confirm) = &intent.confirm {
             self.check_texts(bot, &["intents", name, "confirm"], confirm, &slots);
+        }
+        if let Some(title) = &intent.title {
+            self.check_texts(bot, &["intents", name, "title"], title, &BTreeSet::new());
         }
         if let Some(route) = &intent.route {
             self.check_name(&["intents", name, "route"], "route", route);

@@ -1,5 +1,6 @@
 //! Intent classification: rules first, then the embedded model trained from the examples.
 
+mod calibration;
 mod features;
 mod heads;
 mod linear;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use calibration::Calibration;
 pub(crate) use features::HashedMap;
 use features::{hashed_features, slot_features, SparseVec, Vectorizer};
 pub(crate) use heads::{check_heads, is_valid_head, HeadCache};
@@ -27,6 +29,8 @@ pub enum IntentSource {
     Model,
     /// The dialogue state: the utterance answers the open form of this intent.
     Form,
+    /// The customer's answer to the bot's question which of two intents they meant.
+    Clarified,
 }
 
 impl IntentSource {
@@ -36,6 +40,7 @@ impl IntentSource {
             IntentSource::Rule => "rule",
             IntentSource::Model => "model",
             IntentSource::Form => "form",
+            IntentSource::Clarified => "clarified",
         }
     }
 }
@@ -107,6 +112,8 @@ pub struct TextClassifier {
     reads_slots: bool,
     /// Class of [`OUT_OF_SCOPE_LABEL`], if the examples had it.
     background: Option<usize>,
+    /// The fallback threshold chosen from the examples, when asked for at training.
+    calibration: Option<Calibration>,
 }
 
 /// Weight of the (unit-length) embedding next to the (unit-length) n-gram vector. First
@@ -167,7 +174,7 @@ impl TextClassifier {
     /// Trains on `(text, label)` pairs. Texts are normalised here; labels are kept in order
     /// of first appearance. A model over [`MAX_MODEL_WEIGHTS`] is an error.
     pub fn train<'a>(examples: impl IntoIterator<Item = (&'a str, &'a str)>) -> crate::Result<TextClassifier> {
-        TextClassifier::train_dense(examples, &[], &[], None).map_err(|e| e.into_error("the training examples"))
+        TextClassifier::train_dense(examples, &[], &[], None, false).map_err(|e| e.into_error("the training examples"))
     }
 
     /// Trains on `(text, label)` pairs with, optionally, each text's sentence embedding and
@@ -180,7 +187,7 @@ impl TextClassifier {
         embeddings: &[Vec<f32>],
         slots: &[SlotTags<'_>],
     ) -> crate::Result<TextClassifier> {
-        TextClassifier::train_dense(examples, embeddings, slots, None)
+        TextClassifier::train_dense(examples, embeddings, slots, None, false)
             .map_err(|e| e.into_error("the training examples"))
     }
 
@@ -190,16 +197,20 @@ impl TextClassifier {
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
     ) -> crate::Result<TextClassifier> {
-        TextClassifier::train_dense(examples, embeddings, &[], None).map_err(|e| e.into_error("the training examples"))
+        TextClassifier::train_dense(examples, embeddings, &[], None, false)
+            .map_err(|e| e.into_error("the training examples"))
     }
 
     /// Trains on n-grams, `embeddings` (none: the embedded tier) and `slots` (none: no slot
-    /// features), reusing the model of `heads` when it holds this very training run.
+    /// features), reusing the model of `heads` when it holds this very training run; with
+    /// `calibrate`, also chooses a fallback threshold from the examples
+    /// ([`TextClassifier::calibration`]).
     pub(crate) fn train_dense<'a>(
         examples: impl IntoIterator<Item = (&'a str, &'a str)>,
         embeddings: &[Vec<f32>],
         slots: &[SlotTags<'_>],
         heads: Option<&HeadCache>,
+        calibrate: bool,
     ) -> Result<TextClassifier, ModelTooLarge> {
         let mut labels: Vec<String> = Vec::new();
         let mut label_index = std::collections::HashMap::new();
@@ -240,6 +251,7 @@ impl TextClassifier {
             dense,
             reads_slots,
             background,
+            calibration: None,
         };
         let mut xs: Vec<SparseVec> = hashed
             .iter()
@@ -266,7 +278,17 @@ impl TextClassifier {
         }
         let head = heads::get_or_train(heads, &xs, &ys, c.vectorizer.len() + dense, c.labels.len(), params);
         (c.model, c.head_key, c.reused) = (head.model, head.key, head.reused);
+        if calibrate {
+            c.calibration = calibration::calibrate(&xs, &ys, columns, classes, background, params);
+        }
         Ok(c)
+    }
+
+    /// The fallback threshold chosen from the training examples by cross-validation, if
+    /// training was asked to choose one and the examples allow it (three intents or more,
+    /// at most 5,000 examples).
+    pub fn calibration(&self) -> Option<Calibration> {
+        self.calibration
     }
 
     /// The trained model as `(key, bytes)` for [`crate::ModelBundle::heads`], on the ONNX
