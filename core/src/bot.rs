@@ -391,6 +391,7 @@ impl Bot {
             "cancelled" => ("好的，已取消。还有什么可以帮您？", "OK, cancelled. Anything else I can help with?"),
             "corrected" => ("好的，已为您更正。", "Got it, I've corrected that."),
             "reprompt_limit" => ("抱歉，我还是没能识别您提供的信息。", "Sorry, I still couldn't recognise that."),
+            "value_only" => ("收到。请问需要我帮您办理什么？", "Got it. What would you like me to do with it?"),
             _ => {
                 ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?")
             }

@@ -63,6 +63,10 @@ struct Step<'a> {
     adapter: &'a dyn HostAdapter,
     text: String,
     slot_spans: Vec<SlotSpan>,
+    /// [`Analysis::close_call`]: intents to ask about.
+    close_call: Vec<String>,
+    /// The line holds entity values and nothing else ("12345678").
+    only_values: bool,
     turn: Turn,
     handoff: Option<HandoffRequest<'a>>,
 }
@@ -139,7 +143,8 @@ impl Session {
             meaning,
             ..
         } = analysis;
-        let mut s = Step { bot, adapter, text, slot_spans, turn, handoff: None };
+        let only_values = !entities.is_empty() && only_values(utterance, &entities);
+        let mut s = Step { bot, adapter, text, slot_spans, close_call, only_values, turn, handoff: None };
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
             return self.finish(s);
@@ -168,11 +173,18 @@ impl Session {
             DialogueState::Confirm { intent, reprompts } => {
                 self.continue_confirm(&mut s, meaning, (&intent, reprompts))
             }
-            DialogueState::Clarify { choices } => self.continue_clarify(&mut s, meaning, &choices),
+            DialogueState::Clarify { choices, resume } => self.continue_clarify(&mut s, meaning, &choices, resume),
             DialogueState::Idle | DialogueState::WithAgent
-                if meaning == Meaning::OutOfScope && !close_call.is_empty() =>
+                if meaning == Meaning::OutOfScope && !s.close_call.is_empty() =>
             {
-                self.ask_which(&mut s, close_call)
+                let names = std::mem::take(&mut s.close_call);
+                self.ask_which(&mut s, names, None)
+            }
+            DialogueState::Idle | DialogueState::WithAgent if s.only_values && guessed(&s.turn) => {
+                // A bare value ("12345678") starts nothing on its own: which intent it is for
+                // is a guess. Rules, the bot's own word, still start one.
+                s.turn.intent = None;
+                s.turn.replies.push(bot.builtin_response("value_only", s.turn.language, self.pick()));
             }
             DialogueState::Idle | DialogueState::WithAgent => self.respond(&mut s, meaning),
         }
@@ -342,7 +354,7 @@ impl Session {
     /// Asks which of the close intents `names` the customer means (or, with one name,
     /// whether they mean it). The turn counts toward the fallback streak: the bot did not
     /// understand it alone; an answer that settles it starts the streak again.
-    fn ask_which(&mut self, s: &mut Step<'_>, names: Vec<String>) {
+    fn ask_which(&mut self, s: &mut Step<'_>, names: Vec<String>, resume: Option<Box<DialogueState>>) {
         let (bot, lang) = (s.bot, s.turn.language);
         self.fallback_streak = self.fallback_streak.saturating_add(1);
         let limit = bot.spec.handoff.fallback_streak;
@@ -355,14 +367,20 @@ impl Session {
             names.iter().map(|name| Choice { intent: name.clone(), title: clarify::title(bot, name, lang) }).collect();
         s.turn.replies.push(clarify::question(bot, &choices, lang, self.pick()));
         s.turn.signals.push(Signal::ClarificationRequested { choices });
-        self.state = DialogueState::Clarify { choices: names };
+        self.state = DialogueState::Clarify { choices: names, resume };
     }
 
     /// The customer's answer to "which one do you mean": a choice (by its number, ordinal
     /// or title) is handled as that intent; a line the model understands on its own as a
     /// new request; "neither" as out of scope; anything else goes to the choice the model
     /// ranks first, if it ranks one of them first. The bot asks once, never twice in a row.
-    fn continue_clarify(&mut self, s: &mut Step<'_>, meaning: Meaning, choices: &[String]) {
+    fn continue_clarify(
+        &mut self,
+        s: &mut Step<'_>,
+        meaning: Meaning,
+        choices: &[String],
+        resume: Option<Box<DialogueState>>,
+    ) {
         let bot = s.bot;
         self.state = DialogueState::Idle;
         let titles: Vec<String> = choices.iter().map(|c| clarify::title(bot, c, s.turn.language)).collect();
@@ -374,17 +392,60 @@ impl Session {
         let chosen = match clarify::read_answer(&s.text, &titles, yes) {
             Answer::Choice(i) => Some(i),
             Answer::Neither if !sure => None,
-            _ if meaning != Meaning::OutOfScope => return self.respond(s, meaning),
+            _ if meaning != Meaning::OutOfScope => {
+                self.leave_interrupted(s, resume.as_deref());
+                return self.respond(s, meaning);
+            }
             Answer::Neither => None,
             Answer::Unclear => {
                 s.turn.alternatives.first().and_then(|best| choices.iter().position(|c| *c == best.name))
             }
         };
         let Some((name, meaning)) = chosen.and_then(|i| Some((&choices[i], bot.meaning_of(&choices[i])?))) else {
-            return self.respond(s, Meaning::OutOfScope);
+            return match resume {
+                // Not what the customer meant: back to the form, which asks again.
+                Some(state) => self.ask_again(s, *state),
+                None => self.respond(s, Meaning::OutOfScope),
+            };
         };
+        self.leave_interrupted(s, resume.as_deref());
         s.turn.intent = Some(IntentMatch { name: name.clone(), confidence: 1.0, source: IntentSource::Clarified });
         self.respond(s, meaning);
+    }
+
+    /// The customer turned from the form or confirmation a question interrupted to
+    /// something else: it is cancelled.
+    fn leave_interrupted(&mut self, s: &mut Step<'_>, resume: Option<&DialogueState>) {
+        if let Some(DialogueState::Form { intent, .. } | DialogueState::Confirm { intent, .. }) = resume {
+            s.turn.signals.push(Signal::FormCancelled { intent: intent.clone() });
+            self.note_step(BotStep::Cancelled(intent.clone()));
+        }
+    }
+
+    /// Returns to a form or confirmation and asks its question again.
+    fn ask_again(&mut self, s: &mut Step<'_>, state: DialogueState) {
+        let bot = s.bot;
+        let t = &mut s.turn;
+        match &state {
+            DialogueState::Form { intent, slot, .. } => {
+                let Some(spec) = bot.intent(intent) else { return };
+                if let Some(prompt) = spec.slot(slot).and_then(|v| v.prompt.as_ref()) {
+                    t.replies.push(render(prompt, t.language, self.pick(), &self.slots));
+                }
+                t.slots = intent_slots(spec, &self.slots);
+                t.signals.push(Signal::SlotRequested { intent: intent.clone(), slot: slot.clone() });
+            }
+            DialogueState::Confirm { intent, .. } => {
+                let Some(spec) = bot.intent(intent) else { return };
+                if let Some(question) = &spec.confirm {
+                    t.replies.push(render(question, t.language, self.pick(), &self.slots));
+                }
+                t.slots = intent_slots(spec, &self.slots);
+                t.signals.push(Signal::ConfirmationRequested { intent: intent.clone() });
+            }
+            _ => return,
+        }
+        self.state = state;
     }
 
     fn start_intent(&mut self, s: &mut Step<'_>, intent: &Intent) {
@@ -574,16 +635,29 @@ impl Session {
         self.state = DialogueState::Confirm { intent: name.to_string(), reprompts };
     }
 
-    /// While `intent` waits for an answer: another intent (a rule, or the model at
-    /// `form_exit_threshold` or above) ends the wait and is handled, an FAQ question (as
-    /// sure) is answered and the wait goes on. True when the turn went either way.
+    /// While `intent` waits for an answer: another intent (a rule, the model at
+    /// `form_exit_threshold` or above, or at the ordinary threshold for an intent that
+    /// hands off) ends the wait and is handled; an FAQ question is answered and the wait
+    /// goes on; a weak guess at an intent that hands off is asked about. True when the
+    /// turn went any of these ways.
     fn turned_aside(&mut self, s: &mut Step<'_>, intent: &str, meaning: Meaning) -> bool {
         // Not sure enough that this is a new request or question: the form takes the turn
         // as an answer it could not use ("not sure" read as a weak greeting).
         let unsure = s.turn.intent.as_ref().is_some_and(|m| m.confidence < s.bot.spec.settings.form_exit_threshold);
+        if let [weak] = &s.close_call[..] {
+            // A weak guess at a request for a person or a complaint (the only close call
+            // with one intent): ask, and come back to the form if it was not.
+            let weak = weak.clone();
+            let resume = Some(Box::new(self.state.clone()));
+            self.ask_which(s, vec![weak], resume);
+            return true;
+        }
         match meaning {
             Meaning::Intent(other) if s.bot.intents[other].name != intent => {
-                if unsure {
+                // A request for a person or a sensitive matter is never an answer to wait
+                // through: the model's ordinary confidence is enough to leave the form.
+                let hands_off = s.bot.intents[other].handoff || s.bot.intents[other].sensitive;
+                if unsure && !hands_off {
                     return false;
                 }
                 // The customer moved on: drop the form and handle the new request.
@@ -593,7 +667,6 @@ impl Session {
                 self.respond(s, meaning);
                 true
             }
-            Meaning::Faq(_) if unsure => false,
             Meaning::Faq(_) => {
                 let state = self.state.clone();
                 self.respond(s, meaning);
@@ -763,6 +836,19 @@ fn yes_or_no(text: &str) -> Option<bool> {
     } else {
         None
     }
+}
+
+/// Was the turn's intent the model's guess (not a rule's, a form's or the customer's choice)?
+fn guessed(t: &Turn) -> bool {
+    t.intent.as_ref().is_some_and(|i| i.source == IntentSource::Model)
+}
+
+/// Does `utterance` hold nothing but these entities' text, punctuation and spaces?
+fn only_values(utterance: &str, entities: &[Entity]) -> bool {
+    utterance
+        .chars()
+        .enumerate()
+        .all(|(i, c)| !c.is_alphanumeric() || entities.iter().any(|e| (e.start..e.end).contains(&i)))
 }
 
 fn intent_slots(intent: &Intent, slots: &BTreeMap<String, String>) -> BTreeMap<String, String> {

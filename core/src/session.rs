@@ -59,6 +59,10 @@ pub enum DialogueState {
     Clarify {
         /// The intents offered, in the order offered.
         choices: Vec<String>,
+        /// The form or confirmation the question interrupted (a weak guess at a request
+        /// for a person while a form waited): "no" goes back to it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<Box<DialogueState>>,
     },
 }
 

@@ -153,7 +153,7 @@ fn a_question_which_intent_is_meant_survives_a_restore_but_not_an_edit_that_remo
     let old = Bot::from_yaml("shop.yaml", &shop_source()).unwrap_or_else(|e| panic!("{e}"));
     let mut session = Session::new(&old);
     session.turn(&old, "收到的杯子碎了，退款怎么申请").unwrap_or_else(|e| panic!("{e}"));
-    let asked = DialogueState::Clarify { choices: vec!["refund".into(), "return_item".into()] };
+    let asked = DialogueState::Clarify { choices: vec!["refund".into(), "return_item".into()], resume: None };
     assert_eq!(session.state(), &asked);
     let saved = session.to_bytes();
     let mut same = Session::from_bytes(&old, &saved).unwrap_or_else(|e| panic!("{e}"));

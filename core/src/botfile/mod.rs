@@ -30,7 +30,7 @@ pub const MAX_PATTERNS: usize = 100;
 pub const MAX_SLOTS: usize = 50;
 /// Names of the responses a bot file may override under `responses:`.
 pub const BUILTIN_RESPONSES: &[&str] =
-    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit", "clarify"];
+    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit", "clarify", "value_only"];
 
 /// Limits on user-supplied regular expressions (compiled size), so that a bot file cannot
 /// make the linear-time `regex` engine use unbounded memory.

@@ -47,8 +47,9 @@ pub struct BotFile {
     #[serde(default)]
     pub segments: BTreeMap<String, SegmentSpec>,
     /// Overrides of the built-in responses (`fallback`, `empty`, `handoff`, `no_agent`,
-    /// `cancelled`, `corrected`, `reprompt_limit`, and `clarify`, whose `{choices}` are the
-    /// titles of the intents it offers).
+    /// `cancelled`, `corrected`, `reprompt_limit`, `value_only` (the answer to a line that
+    /// is only a value, such as an order number, which starts no intent by itself), and
+    /// `clarify`, whose `{choices}` are the titles of the intents it offers).
     #[serde(default)]
     pub responses: BTreeMap<String, Localized>,
     /// When and where to hand the conversation to a human agent.

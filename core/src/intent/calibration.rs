@@ -123,8 +123,7 @@ pub(crate) fn calibrate(
     let half_rejected = quantile(&unknown, 0.5)?;
     // Never stricter than the fixed default: a bot whose guesses are that sure (few
     // intents: the untaught ones' lines land on the rest with high confidence) keeps it.
-    let threshold =
-        quantile(&right, RIGHT_QUANTILE).map_or(half_rejected, |q| half_rejected.max(q)).min(MAX_THRESHOLD);
+    let threshold = quantile(&right, RIGHT_QUANTILE).map_or(half_rejected, |q| half_rejected.max(q)).min(MAX_THRESHOLD);
     let accepted = known.iter().filter(|&&(c, r)| r && c >= threshold).count() as f32 / known.len() as f32;
     let rejected = unknown.iter().filter(|&&c| c < threshold).count() as f32 / unknown.len() as f32;
     Some(Calibration { threshold, accepted, rejected, scored: known.len() + unknown.len() })
