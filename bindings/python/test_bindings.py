@@ -40,6 +40,14 @@ def test_clarification(bot):
     assert picked.intent.name == "return_item" and picked.intent.source == kefu.IntentSource.CLARIFIED
 
 
+def test_follow_up(bot):
+    session = kefu.Session(bot)
+    session.turn(bot, "这款耳机防水吗")
+    turn = session.turn(bot, "那手表呢")
+    assert turn.intent.name == "product_question" and turn.intent.source == kefu.IntentSource.FOLLOW_UP
+    assert turn.slots == {"product": "smartwatch"}
+
+
 class Host(kefu.HostAdapter):
     """The app's own order lookup and agent queue."""
 

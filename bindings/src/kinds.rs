@@ -100,6 +100,8 @@ pub enum IntentSource {
     Form,
     /// The customer chose this intent when the bot asked which one they meant.
     Clarified,
+    /// A follow-up ("那手表呢"): the previous intent with the value the line swaps in.
+    FollowUp,
 }
 
 impl From<kefu_core::IntentSource> for IntentSource {
@@ -110,6 +112,7 @@ impl From<kefu_core::IntentSource> for IntentSource {
             S::Model => IntentSource::Model,
             S::Form => IntentSource::Form,
             S::Clarified => IntentSource::Clarified,
+            S::FollowUp => IntentSource::FollowUp,
         }
     }
 }

@@ -36,8 +36,9 @@ pub struct IntentMatch {
     pub name: String,
     /// 0–1.
     pub confidence: f32,
-    /// Rule, model, form (the utterance answered an open form) or clarified (the customer
-    /// chose it when asked which intent they meant).
+    /// Rule, model, form (the utterance answered an open form), clarified (the customer
+    /// chose it when asked which intent they meant) or follow-up (the previous intent with
+    /// a new value: "那手表呢").
     pub source: IntentSource,
 }
 

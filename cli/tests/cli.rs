@@ -43,7 +43,7 @@ fn chat_json_prints_one_turn_per_line() {
 #[test]
 fn validate_reports_problems_with_lines() {
     let (ok, out, _) = kefu(&["validate", "examples/bots/shop.yaml"], "");
-    assert!(ok && out.contains("ok (19 intents, 21 FAQ entries"), "{out}");
+    assert!(ok && out.contains("ok (20 intents, 21 FAQ entries"), "{out}");
     let (ok, _, err) = kefu(&["validate", "tests/goldens/validation/too_few_examples.yaml"], "");
     assert!(!ok);
     assert!(err.contains("too_few_examples.yaml:4: intent `refund` has 1 example; at least 2 are needed"), "{err}");

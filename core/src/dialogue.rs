@@ -67,6 +67,8 @@ struct Step<'a> {
     close_call: Vec<String>,
     /// The line holds entity values and nothing else ("12345678").
     only_values: bool,
+    /// The line follows up the previous intent with a new value: filled slots take it.
+    follow_up: bool,
     turn: Turn,
     handoff: Option<HandoffRequest<'a>>,
 }
@@ -144,7 +146,8 @@ impl Session {
             ..
         } = analysis;
         let only_values = !entities.is_empty() && only_values(utterance, &entities);
-        let mut s = Step { bot, adapter, text, slot_spans, close_call, only_values, turn, handoff: None };
+        let mut s =
+            Step { bot, adapter, text, slot_spans, close_call, only_values, follow_up: false, turn, handoff: None };
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
             return self.finish(s);
@@ -166,6 +169,7 @@ impl Session {
             Meaning::Intent(i) => bot.intents[i].route.clone(),
             _ => None,
         };
+        let follows = (self.state == DialogueState::Idle).then(|| self.follows_up(&s, meaning)).flatten();
         match self.state.clone() {
             DialogueState::Form { intent, slot, reprompts } => {
                 self.continue_form(&mut s, meaning, (&intent, &slot, reprompts))
@@ -174,6 +178,18 @@ impl Session {
                 self.continue_confirm(&mut s, meaning, (&intent, reprompts))
             }
             DialogueState::Clarify { choices, resume } => self.continue_clarify(&mut s, meaning, &choices, resume),
+            DialogueState::Idle | DialogueState::WithAgent if follows.is_some() => {
+                let (i, bot) = (follows.unwrap_or_default(), s.bot);
+                s.follow_up = true;
+                s.turn.intent = Some(IntentMatch {
+                    name: bot.intents[i].name.clone(),
+                    confidence: 1.0,
+                    source: IntentSource::FollowUp,
+                });
+                self.respond(&mut s, Meaning::Intent(i));
+                // A new value is progress, not the customer repeating themselves.
+                self.repeats = 1;
+            }
             DialogueState::Idle | DialogueState::WithAgent
                 if meaning == Meaning::OutOfScope && !s.close_call.is_empty() =>
             {
@@ -351,6 +367,24 @@ impl Session {
         }
     }
 
+    /// The previous intent, if this line follows it up ([`crate::follow_up`]): a cue, a value
+    /// for one of its slots, no rule, and no other request the model is sure of.
+    fn follows_up(&self, s: &Step<'_>, meaning: Meaning) -> Option<usize> {
+        let bot = s.bot;
+        let previous = self.intents_seen.last()?;
+        let i = bot.intents.iter().position(|intent| intent.name == *previous)?;
+        let intent = &bot.intents[i];
+        let sure_of_other = match (&s.turn.intent, meaning) {
+            (Some(m), Meaning::Intent(_) | Meaning::Faq(_)) => {
+                m.name != *previous
+                    && (m.source != IntentSource::Model || m.confidence >= bot.spec.settings.form_exit_threshold)
+            }
+            _ => false,
+        };
+        let swaps = s.turn.entities.iter().any(|e| intent.takes(&e.entity));
+        (swaps && !sure_of_other && !intent.handoff && crate::follow_up::has_cue(&s.text)).then_some(i)
+    }
+
     /// Asks which of the close intents `names` the customer means (or, with one name,
     /// whether they mean it). The turn counts toward the fallback streak: the bot did not
     /// understand it alone; an answer that settles it starts the streak again.
@@ -459,7 +493,7 @@ impl Session {
         if intent.sensitive {
             reasons.push(HandoffReason::SensitiveIntent);
         }
-        match self.fill_slots(s, intent, None, false) {
+        match self.fill_slots(s, intent, None, s.follow_up) {
             Err(_) => reasons.push(HandoffReason::AdapterFailure),
             Ok(rejected) => {
                 for slot in rejected {

@@ -77,6 +77,7 @@ mod encoder;
 mod entity;
 mod error;
 mod flow;
+mod follow_up;
 mod handoff;
 mod intent;
 mod loader;

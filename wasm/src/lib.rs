@@ -25,7 +25,7 @@ const MAX_ASYNC_ROUNDS: usize = 16;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 export type Language = "zh" | "en";
-export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" | "form" | "clarified" }
+export interface IntentMatch { name: string; confidence: number; source: "rule" | "model" | "form" | "clarified" | "follow_up" }
 export interface IntentCandidate { name: string; confidence: number }
 /** `start`/`end` count Unicode code points of the utterance. */
 export interface Entity { entity: string; start: number; end: number; raw: string; value: string }

@@ -87,6 +87,15 @@ test("clarification: close intents are offered as choices; a chosen title settle
   assert.equal(picked.intent.source, "clarified");
 });
 
+test("follow-up: a cue and a new value keep the previous intent", () => {
+  const session = new Session(bot);
+  session.turn(bot, "where is order 12345678");
+  const turn = session.turn(bot, "what about 87654321?");
+  assert.equal(turn.intent.name, "order_status");
+  assert.equal(turn.intent.source, "follow_up");
+  assert.deepEqual(turn.slots, { order_id: "87654321" });
+});
+
 test("host adapter: sync answers validate slots and report agent availability", () => {
   const session = new Session(bot);
   const asked = [];

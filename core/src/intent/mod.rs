@@ -31,6 +31,9 @@ pub enum IntentSource {
     Form,
     /// The customer's answer to the bot's question which of two intents they meant.
     Clarified,
+    /// A follow-up ("那手表呢", "what about order 87654321"): the previous intent again,
+    /// with the value the line swaps in.
+    FollowUp,
 }
 
 impl IntentSource {
@@ -41,6 +44,7 @@ impl IntentSource {
             IntentSource::Model => "model",
             IntentSource::Form => "form",
             IntentSource::Clarified => "clarified",
+            IntentSource::FollowUp => "follow_up",
         }
     }
 }
