@@ -6,7 +6,7 @@
 
 use crate::adapter::TurnContext;
 use crate::bot::{Target, DEFAULT_CONFIDENCE_THRESHOLD};
-use crate::clarify::{is_close_call, near_threshold};
+use crate::clarify::{is_close_call, near_threshold, worth_asking};
 use crate::entity::{Entity, HostValues};
 use crate::error::{Error, Result};
 use crate::intent::{HashedText, IntentCandidate, IntentSource, SlotTags};
@@ -189,8 +189,11 @@ impl Bot {
         let abusive = crate::abuse::count(text);
         a.sentiment = sentiment::score(text, abusive);
         a.abusive = abusive > 0;
-        let ranked =
-            self.classifier.as_ref().map(|c| c.rank_classes(&hashed, embedding, ALTERNATIVES)).unwrap_or_default();
+        let (ranked, background) = self
+            .classifier
+            .as_ref()
+            .map(|c| c.rank_against_background(&hashed, embedding, ALTERNATIVES))
+            .unwrap_or_default();
         if let Some(c) = &self.classifier {
             a.ranked = c.candidates(&ranked);
         }
@@ -212,12 +215,18 @@ impl Bot {
         let hands_off =
             matches!(target, Some(Target::Intent(i)) if self.intents[i].handoff || self.intents[i].sensitive);
         let sure_of_handoff = sure && best.confidence >= DEFAULT_CONFIDENCE_THRESHOLD;
-        if hands_off && settings.clarify && near_threshold(best.confidence, threshold) && !sure_of_handoff {
-            a.close_call = vec![best.name.clone()];
+        // No question where the background (out-of-scope examples) far outweighs the
+        // guesses: the line is most likely something the bot does not do.
+        let ask = |weight: f32| settings.clarify && worth_asking(weight, background);
+        if hands_off && settings.clarify && !sure_of_handoff {
+            if ask(best.confidence) && near_threshold(best.confidence, threshold) {
+                a.close_call = vec![best.name.clone()];
+            }
             return;
         }
         if !sure {
-            if settings.clarify && a.ranked.len() > 1 && is_close_call(best.confidence, second, threshold) {
+            if ask(best.confidence + second) && a.ranked.len() > 1 && is_close_call(best.confidence, second, threshold)
+            {
                 a.close_call = a.ranked.iter().take(2).map(|c| c.name.clone()).collect();
             }
             return;

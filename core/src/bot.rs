@@ -221,7 +221,16 @@ impl Bot {
         }
         let examples = Bot::example_texts(&spec);
         let example_embeddings = embeddings.and_then(|e| e.get(..examples.len()));
-        let pairs = examples.iter().map(|(t, l)| (t.as_str(), l.as_str()));
+        // The built-in background on the embedded tier (the ONNX tier would embed it at
+        // every load): training pairs after the bot's own, without slot tags.
+        let background = match spec.settings.background && embeddings.is_none() {
+            true => crate::intent::background_lines(examples.iter().map(|(t, _)| t.as_str())),
+            false => Vec::new(),
+        };
+        let pairs = examples
+            .iter()
+            .map(|(t, l)| (t.as_str(), l.as_str()))
+            .chain(background.iter().map(|line| (*line, OUT_OF_SCOPE_LABEL)));
         let (tagged, intent_examples) = Bot::tagged_examples(&spec, &examples);
         let slot_tagger = Bot::train_slot_tagger(&tagged[..intent_examples]);
         // With a tagger, the classifier also reads each text's slots (see `slot_features`).

@@ -671,9 +671,9 @@ impl Session {
 
     /// While `intent` waits for an answer: another intent (a rule, the model at
     /// `form_exit_threshold` or above, or at the ordinary threshold for an intent that
-    /// hands off) ends the wait and is handled; an FAQ question is answered and the wait
-    /// goes on; a weak guess at an intent that hands off is asked about. True when the
-    /// turn went any of these ways.
+    /// hands off) ends the wait and is handled; an FAQ question (at twice the threshold) is
+    /// answered and the wait goes on; a weak guess at an intent that hands off is asked
+    /// about. True when the turn went any of these ways.
     fn turned_aside(&mut self, s: &mut Step<'_>, intent: &str, meaning: Meaning) -> bool {
         // Not sure enough that this is a new request or question: the form takes the turn
         // as an answer it could not use ("not sure" read as a weak greeting).
@@ -700,6 +700,13 @@ impl Session {
                 self.note_step(BotStep::Cancelled(intent.to_string()));
                 self.respond(s, meaning);
                 true
+            }
+            // An FAQ question while a form waits: answered when the model is twice as sure
+            // as it must be of a line on its own ("not sure" is no question about goods).
+            Meaning::Faq(_)
+                if s.turn.intent.as_ref().is_some_and(|m| m.confidence < 2.0 * s.bot.confidence_threshold()) =>
+            {
+                false
             }
             Meaning::Faq(_) => {
                 let state = self.state.clone();

@@ -10,6 +10,7 @@ fn bot(form_exit_threshold: f32) -> Bot {
 version: 1
 settings:
   form_exit_threshold: {form_exit_threshold}
+  background: false
 entities:
   order_id:
     regex: '(\d{{6,10}})'

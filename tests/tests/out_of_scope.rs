@@ -3,8 +3,10 @@
 
 use kefu_core::{Bot, Session, Signal};
 
+/// Without kefu's built-in background: these tests are about the bot's own list.
 const INTENTS: &str = r#"
 version: 1
+settings: { background: false }
 intents:
   order_status:
     examples: [我的订单到哪了, 查一下物流, 快递什么时候到, where is my order, track my package, when will my parcel arrive]
@@ -58,4 +60,21 @@ fn trains_on_tells_examples_from_new_text_after_normalisation() {
     assert!(bot.trains_on("ＴＥＬＬ ME A JOKE"), "full-width and upper case fold as in the duplicate check");
     assert!(bot.trains_on("我要退款"));
     assert!(!bot.trains_on("track my parcel"));
+}
+
+#[test]
+fn a_bot_without_an_out_of_scope_list_still_turns_other_businesses_away() {
+    let with_builtin = bot(&INTENTS.replace("settings: { background: false }\n", ""));
+    let without = bot(INTENTS);
+    for utterance in ["what is the weather like tomorrow", "book me a table for two tonight", "帮我订一家五星级酒店"]
+    {
+        let confidence = |b: &Bot| first_turn(b, utterance).alternatives.first().map_or(0.0, |c| c.confidence);
+        assert!(confidence(&without) > 0.5, "{utterance}: the two intents share all the mass without it");
+        let turn = first_turn(&with_builtin, utterance);
+        assert_eq!(turn.intent, None, "{utterance}: {turn:?}");
+    }
+    for (utterance, intent) in [("我的快递到哪了", "order_status"), ("refund please", "refund")] {
+        let turn = first_turn(&with_builtin, utterance);
+        assert_eq!(turn.intent.map(|i| i.name).as_deref(), Some(intent), "{utterance}");
+    }
 }

@@ -86,6 +86,11 @@ pub struct Settings {
     /// intent's `title`) instead of falling back.
     #[serde(default = "default_clarify")]
     pub clarify: bool,
+    /// On the embedded tier, also learn kefu's built-in out-of-scope background (general
+    /// and other-business requests in English and Chinese; lines close to the bot's own
+    /// examples left out), so that such turns fall back without an `out_of_scope` list.
+    #[serde(default = "default_background")]
+    pub background: bool,
 }
 
 fn default_margin() -> f32 {
@@ -100,6 +105,9 @@ fn default_reprompts() -> u32 {
 fn default_clarify() -> bool {
     true
 }
+fn default_background() -> bool {
+    true
+}
 
 impl Default for Settings {
     fn default() -> Self {
@@ -109,6 +117,7 @@ impl Default for Settings {
             form_exit_threshold: default_form_exit(),
             max_reprompts: default_reprompts(),
             clarify: default_clarify(),
+            background: default_background(),
         }
     }
 }

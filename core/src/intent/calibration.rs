@@ -33,6 +33,9 @@ const RIGHT_QUANTILE: f32 = 0.25;
 /// The highest threshold chosen: the fixed default, [`crate::DEFAULT_CONFIDENCE_THRESHOLD`].
 const MAX_THRESHOLD: f32 = crate::bot::DEFAULT_CONFIDENCE_THRESHOLD;
 
+/// The lowest threshold chosen: below it, a guess is one class among twenty at best.
+const MIN_THRESHOLD: f32 = 0.05;
+
 /// Rounds of cross-validation (trainings at load).
 const ROUNDS: usize = 4;
 
@@ -98,16 +101,22 @@ pub(crate) fn calibrate(
             if !out && fold[i] != round {
                 continue;
             }
+            if Some(y) == background {
+                // Out-of-scope examples are the background class's to reject, whatever the
+                // threshold: they would only drag it down.
+                continue;
+            }
             model.probabilities(&xs[i], &mut p);
             // The best class the model was taught, never the background.
             let best = (0..classes)
                 .filter(|&c| Some(c) != background && !left_out(c))
                 .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)));
             let Some(best) = best else { continue };
-            if out || Some(y) == background {
-                unknown.push(p[best]);
+            let confidence = p[best];
+            if out {
+                unknown.push(confidence);
             } else {
-                known.push((p[best], best == y));
+                known.push((confidence, best == y));
             }
         }
     }
@@ -123,7 +132,9 @@ pub(crate) fn calibrate(
     let half_rejected = quantile(&unknown, 0.5)?;
     // Never stricter than the fixed default: a bot whose guesses are that sure (few
     // intents: the untaught ones' lines land on the rest with high confidence) keeps it.
-    let threshold = quantile(&right, RIGHT_QUANTILE).map_or(half_rejected, |q| half_rejected.max(q)).min(MAX_THRESHOLD);
+    let threshold = quantile(&right, RIGHT_QUANTILE)
+        .map_or(half_rejected, |q| half_rejected.max(q))
+        .clamp(MIN_THRESHOLD, MAX_THRESHOLD);
     let accepted = known.iter().filter(|&&(c, r)| r && c >= threshold).count() as f32 / known.len() as f32;
     let rejected = unknown.iter().filter(|&&c| c < threshold).count() as f32 / unknown.len() as f32;
     Some(Calibration { threshold, accepted, rejected, scored: known.len() + unknown.len() })

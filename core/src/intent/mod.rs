@@ -1,5 +1,6 @@
 //! Intent classification: rules first, then the embedded model trained from the examples.
 
+mod background;
 mod calibration;
 mod features;
 mod heads;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use background::lines_for as background_lines;
 pub use calibration::Calibration;
 pub(crate) use features::HashedMap;
 use features::{hashed_features, slot_features, SparseVec, Vectorizer};
@@ -370,13 +372,25 @@ impl TextClassifier {
     /// The `k` most likely `(class index, probability)` of hashed normalised text, best
     /// first; never the background class.
     pub(crate) fn rank_classes(&self, text: &HashedText, embedding: Option<&[f32]>, k: usize) -> Vec<(usize, f32)> {
+        self.rank_against_background(text, embedding, k).0
+    }
+
+    /// [`TextClassifier::rank_classes`] and the probability of the background class (0
+    /// without one).
+    pub(crate) fn rank_against_background(
+        &self,
+        text: &HashedText,
+        embedding: Option<&[f32]>,
+        k: usize,
+    ) -> (Vec<(usize, f32)>, f32) {
         let x = self.features_hashed(text, embedding);
         let mut p = Vec::new();
         self.model.probabilities(&x, &mut p);
+        let background = self.background.map_or(0.0, |b| p[b]);
         let mut order: Vec<usize> = (0..p.len()).filter(|&i| Some(i) != self.background).collect();
         // Ties break by class order, so ranking is deterministic.
         order.sort_unstable_by(|&a, &b| p[b].total_cmp(&p[a]).then(a.cmp(&b)));
-        order.into_iter().take(k).map(|i| (i, p[i])).collect()
+        (order.into_iter().take(k).map(|i| (i, p[i])).collect(), background)
     }
 
     /// Named candidates for ranked classes.
