@@ -52,6 +52,11 @@ const YES_WORDS: &[&str] = &[
     "right",
 ];
 
+/// An FAQ question while a form waits is answered when the model is this many times as
+/// sure as it must be of a line on its own: the form's question is pending, and "not sure"
+/// read weakly as a question about genuine goods is no question.
+const FAQ_IN_FORM: f32 = 2.0;
+
 /// Longest line read as a yes or no to a question whether the customer meant an intent.
 const SHORT_ANSWER_CHARS: usize = 12;
 
@@ -701,10 +706,11 @@ impl Session {
                 self.respond(s, meaning);
                 true
             }
-            // An FAQ question while a form waits: answered when the model is twice as sure
-            // as it must be of a line on its own ("not sure" is no question about goods).
             Meaning::Faq(_)
-                if s.turn.intent.as_ref().is_some_and(|m| m.confidence < 2.0 * s.bot.confidence_threshold()) =>
+                if s.turn
+                    .intent
+                    .as_ref()
+                    .is_some_and(|m| m.confidence < FAQ_IN_FORM * s.bot.confidence_threshold()) =>
             {
                 false
             }
