@@ -94,6 +94,16 @@ def test_errors_are_typed(bot):
         kefu.Session(bot).agent_message(bot, "hello")
 
 
+def test_bot_file_limits_are_typed_errors():
+    # Issue 21's limits on hostile bot files reach Python as InvalidBot with the fix to make.
+    regexes = "".join(f"  e{i}: {{ regex: 'x{i}' }}\n" for i in range(21))
+    with pytest.raises(kefu.KefuError.InvalidBot, match="21 `regex` entities; the limit is 20"):
+        kefu.Bot.from_yaml("big.yaml", "version: 1\nentities:\n" + regexes + "intents:\n  a: { examples: [hi, hello] }\n")
+    slots = "".join(f"      s{i}: {{ entity: number }}\n" for i in range(51))
+    with pytest.raises(kefu.KefuError.InvalidBot, match="51 slots; the limit is 50"):
+        kefu.Bot.from_yaml("big.yaml", "version: 1\nintents:\n  a:\n    examples: [hi, hello]\n    slots:\n" + slots)
+
+
 def test_panic_is_an_exception(bot):
     with pytest.raises(kefu.InternalError, match="self-test panic"):
         kefu.selftest_panic()

@@ -74,6 +74,13 @@ test("errors carry a code and say what to fix", () => {
   assert.throws(() => new Session(bot).turn(bot, "x".repeat(5000)), (e) => e.code === "invalid_input");
   assert.throws(() => Session.restore(bot, new Uint8Array([1, 2, 3])), (e) => e.code === "invalid_session");
   assert.throws(() => new Session(bot).agentFinished(), (e) => e.code === "invalid_state");
+  // The limits on hostile bot files (issue 21) are typed errors with the fix to make.
+  const regexes = Array.from({ length: 21 }, (_, i) => `  e${i}: { regex: 'x${i}' }\n`).join("");
+  assert.throws(() => Bot.fromYaml("big.yaml", `version: 1\nentities:\n${regexes}intents:\n  a: { examples: [hi, hello] }\n`),
+    (e) => e.code === "invalid_bot" && e.message.includes("21 `regex` entities; the limit is 20"));
+  const slots = Array.from({ length: 51 }, (_, i) => `      s${i}: { entity: number }\n`).join("");
+  assert.throws(() => Bot.fromYaml("big.yaml", `version: 1\nintents:\n  a:\n    examples: [hi, hello]\n    slots:\n${slots}`),
+    (e) => e.code === "invalid_bot" && e.message.includes("51 slots; the limit is 50"));
 });
 
 test("clarification: close intents are offered as choices; a chosen title settles it", () => {

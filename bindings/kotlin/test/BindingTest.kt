@@ -147,6 +147,17 @@ fun main(args: Array<String>) {
     val notUtf8 = throws<KefuException.InvalidBot> { Bot.fromBytes("bin.yaml", byteArrayOf(0xff.toByte(), 0xfe.toByte())) }
     check("invalid UTF-8", notUtf8?.message?.contains("UTF-8") == true) { "${notUtf8?.message}" }
     check("invalid state", throws<KefuException.InvalidState> { session.agentFinished() } != null)
+    // The limits on hostile bot files (issue 21) are typed errors with the fix to make.
+    val regexes = (0 until 21).joinToString("") { "  e$it: { regex: 'x$it' }\n" }
+    val tooManyRegexes = throws<KefuException.InvalidBot> {
+        Bot.fromYaml("big.yaml", "version: 1\nentities:\n${regexes}intents:\n  a: { examples: [hi, hello] }\n")
+    }
+    check("regex limit", tooManyRegexes?.message?.contains("21 `regex` entities; the limit is 20") == true) { "${tooManyRegexes?.message}" }
+    val slots = (0 until 51).joinToString("") { "      s$it: { entity: number }\n" }
+    val tooManySlots = throws<KefuException.InvalidBot> {
+        Bot.fromYaml("big.yaml", "version: 1\nintents:\n  a:\n    examples: [hi, hello]\n    slots:\n$slots")
+    }
+    check("slot limit", tooManySlots?.message?.contains("51 slots; the limit is 50") == true) { "${tooManySlots?.message}" }
 
     // A panic inside Rust is an exception here, not a crashed JVM.
     val panic = throws<InternalException> { selftestPanic() }
