@@ -203,7 +203,7 @@ fn inspect(bot: &Bot) {
         (Some(_), _) => println!("confidence threshold {threshold:.3}, set in the bot file"),
         (None, Some(c)) => println!(
             "confidence threshold {threshold:.3}, chosen from the bot's own examples: trained {} times, each time without a quarter of every intent's examples and without every example of a quarter of the intents; at this threshold {:.1} % of the held-out examples are accepted and ranked right, and {:.1} % of the examples of the left-out intents (as near as out-of-scope lines come) are rejected ({} scored)",
-            4,
+            c.rounds,
             c.accepted * 100.0,
             c.rejected * 100.0,
             c.scored

@@ -98,7 +98,7 @@ pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 /// CRC-32 as session bytes and model bundles use it (for tools and fuzz targets that
 /// forge such bytes).
 #[doc(hidden)]
-pub use checksum::crc32;
+pub use checksum::{crc32, luhn_check_digit};
 pub use clarify::Choice;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};

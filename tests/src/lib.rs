@@ -565,20 +565,7 @@ pub mod generate {
 
     /// `body` with the Luhn check digit that bank cards end with.
     pub fn with_luhn_digit(body: &str) -> String {
-        let sum: u32 = body
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                match (i % 2 == 0, d * 2) {
-                    (true, dd) if dd > 9 => dd - 9,
-                    (true, dd) => dd,
-                    _ => d,
-                }
-            })
-            .sum();
-        format!("{body}{}", (10 - sum % 10) % 10)
+        format!("{body}{}", kefu_core::luhn_check_digit(body).unwrap_or_default())
     }
 
     /// An 18-digit ID-card number with a valid date and check character.

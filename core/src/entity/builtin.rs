@@ -236,28 +236,8 @@ pub(crate) fn is_valid_id_card(id: &str) -> bool {
 
 /// Luhn checksum, used by bank cards.
 pub(crate) fn is_luhn_valid(number: &str) -> bool {
-    if !number.bytes().all(|b| b.is_ascii_digit()) || number.len() < 12 {
-        return false;
-    }
-    let sum: u32 = number
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| {
-            let d = u32::from(b - b'0');
-            if i % 2 == 1 {
-                let dd = d * 2;
-                if dd > 9 {
-                    dd - 9
-                } else {
-                    dd
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum % 10 == 0
+    let Some((body, last)) = number.split_at_checked(number.len().saturating_sub(1)) else { return false };
+    number.len() >= 12 && crate::checksum::luhn_check_digit(body).is_some_and(|d| last.as_bytes() == [b'0' + d])
 }
 
 #[cfg(test)]

@@ -56,6 +56,8 @@ pub struct Calibration {
     pub rejected: f32,
     /// Held-out examples scored.
     pub scored: usize,
+    /// Trainings it took.
+    pub rounds: usize,
 }
 
 /// Chooses the threshold for a model trained on `xs` labelled `ys` (with `background` the
@@ -137,5 +139,5 @@ pub(crate) fn calibrate(
         .clamp(MIN_THRESHOLD, MAX_THRESHOLD);
     let accepted = known.iter().filter(|&&(c, r)| r && c >= threshold).count() as f32 / known.len() as f32;
     let rejected = unknown.iter().filter(|&&c| c < threshold).count() as f32 / unknown.len() as f32;
-    Some(Calibration { threshold, accepted, rejected, scored: known.len() + unknown.len() })
+    Some(Calibration { threshold, accepted, rejected, scored: known.len() + unknown.len(), rounds: ROUNDS })
 }
