@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_limits;
+mod bench_scale;
 mod chat;
 mod eval;
 mod progress;
@@ -54,6 +55,9 @@ enum Command {
     /// Measure load and the longest turns on a bot generated at every limit of the bot
     /// file; write a JSON report.
     BenchLimits(bench_limits::BenchLimitsArgs),
+    /// Measure load, memory, model size and turns on generated bots of 10 to 10,000 intents
+    /// and up to 100,000 examples; write a JSON report.
+    BenchScale(bench_scale::BenchScaleArgs),
     /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
     /// the embeddings of a bot's examples and the models trained on them, so that loading
     /// that bot skips the encoder for its examples and the training.
@@ -87,6 +91,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchLimits(args) => bench_limits::run(&args),
+        Command::BenchScale(args) => bench_scale::run(&args),
         Command::Bundle { encoder, bot, out } => bundle(&encoder, bot.as_deref(), &out),
     };
     match result {

@@ -51,8 +51,8 @@
 //! session unchanged; empty ones get the `empty` response. Bot files over
 //! [`botfile::MAX_BOT_FILE_BYTES`] are rejected, and so, before anything is compiled, are
 //! files over the other limits of [`botfile`] (YAML nesting and alias expansion, examples,
-//! entity values, fuzzy values, regex entities, patterns, slots) and bots whose model would
-//! exceed [`MAX_MODEL_WEIGHTS`] or [`MAX_TRAINING_WORK`]; user regexes run on the
+//! entity values, fuzzy values, regex entities, patterns, slots) and bots whose training
+//! would exceed [`MAX_MODEL_WEIGHTS`] or [`MAX_TRAINING_WORK`]; user regexes run on the
 //! linear-time `regex` engine with a size limit and a bounded number of matches per turn
 //! (`kefu bench-limits` measures a bot at every limit). Damaged or foreign session bytes give a typed error
 //! and never a half-restored session; so do damaged model bundles ([`ModelBundle`]), whose

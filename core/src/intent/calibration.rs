@@ -23,7 +23,7 @@
 //! (`confidence_threshold` in the file overrides it).
 
 use super::features::SparseVec;
-use super::linear::{Softmax, TrainParams};
+use super::linear::{Shape, Softmax, TrainParams};
 
 /// The threshold rises to the confidence of the held-out lines ranked right at this
 /// quantile when that is higher than the unknown lines' median: three in four of them are
@@ -66,11 +66,11 @@ pub struct Calibration {
 pub(crate) fn calibrate(
     xs: &[SparseVec],
     ys: &[usize],
-    columns: usize,
-    classes: usize,
+    shape: Shape,
     background: Option<usize>,
     params: TrainParams,
 ) -> Option<Calibration> {
+    let classes = shape.classes;
     let intents = classes - usize::from(background.is_some());
     if xs.len() > MAX_EXAMPLES || intents < 3 {
         return None;
@@ -94,8 +94,7 @@ pub(crate) fn calibrate(
         let model = Softmax::train(
             &train.iter().map(|&i| xs[i].clone()).collect::<Vec<_>>(),
             &train.iter().map(|&i| ys[i]).collect::<Vec<_>>(),
-            columns,
-            classes,
+            shape,
             params,
         );
         for i in 0..xs.len() {

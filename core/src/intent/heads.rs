@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::linear::{Softmax, TrainParams};
+use super::linear::{Shape, Softmax, TrainParams};
 use super::SparseVec;
 
 /// Heads as a model bundle holds them: key → [`Softmax::to_bytes`]. Kept as bytes: each
@@ -35,17 +35,16 @@ pub(crate) fn get_or_train(
     cache: Option<&HeadCache>,
     xs: &[SparseVec],
     ys: &[usize],
-    columns: usize,
-    classes: usize,
+    shape: Shape,
     p: TrainParams,
 ) -> Head {
-    let key = Softmax::training_key(xs, ys, columns, classes, p);
+    let key = Softmax::training_key(xs, ys, shape, p);
     let cached = cache
         .and_then(|c| c.get(&key))
         .and_then(|bytes| Softmax::from_bytes(bytes))
-        .filter(|m| m.columns() == columns && m.classes() == classes);
+        .filter(|m| m.columns() == shape.columns() && m.classes() == shape.classes);
     match cached {
         Some(model) => Head { model: Arc::new(model), key, reused: true },
-        None => Head { model: Arc::new(Softmax::train(xs, ys, columns, classes, p)), key, reused: false },
+        None => Head { model: Arc::new(Softmax::train(xs, ys, shape, p)), key, reused: false },
     }
 }

@@ -1,10 +1,13 @@
-//! Multinomial logistic regression (softmax) over sparse features, trained by SGD.
+//! Multinomial logistic regression (softmax) over sparse features: the trained model, how
+//! it scores a text and how it is stored. Training is in [`super::sgd`].
 //!
-//! Sparse updates keep training fast: each step touches only the example's columns, and
-//! only the classes whose gradient is not negligible. L2 decay is applied lazily through a
-//! global scale. The shuffle uses a fixed seed: the same data always gives the same model.
+//! Each feature column keeps its weights the cheaper way: a dense row of one weight per
+//! class where most classes have one (common n-grams, a sentence embedding's dimensions),
+//! else a list of (class, weight) for the classes it has. A bot of a thousand intents keeps
+//! what it learned, not vocabulary × intents.
 
 use super::features::SparseVec;
+use super::sgd;
 
 /// Training hyper-parameters.
 #[derive(Debug, Clone, Copy)]
@@ -38,29 +41,49 @@ impl TrainParams {
 /// bundle) are trained again rather than reused.
 const TRAINER_VERSION: u64 = 1;
 
-/// A trained softmax classifier: `weights[column * classes + class]`.
+/// The columns and classes of a model: `sparse` n-gram columns first, then `dense` ones (a
+/// sentence embedding, which every class reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub sparse: usize,
+    pub dense: usize,
+    pub classes: usize,
+}
+
+impl Shape {
+    pub fn columns(&self) -> usize {
+        self.sparse + self.dense
+    }
+}
+
+/// Marks a column without a dense row.
+const NO_ROW: u32 = u32::MAX;
+
+/// A trained softmax classifier.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Softmax {
     classes: usize,
-    weights: Vec<f32>,
+    /// Per column: the index of its dense row in `dense`, or [`NO_ROW`].
+    row: Vec<u32>,
+    /// Per column: its listed weights are `entries[start[c]..start[c + 1]]`.
+    start: Vec<u32>,
+    entry_class: Vec<u32>,
+    entry_weight: Vec<f32>,
+    /// Dense rows, `classes` weights each.
+    dense: Vec<f32>,
     bias: Vec<f32>,
 }
 
-/// Deterministic xorshift64* for the epoch shuffles.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+/// In-place softmax.
+pub(crate) fn softmax(z: &mut [f32]) {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut sum = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - max).exp();
+        sum += *v;
     }
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = (self.next() % (i as u64 + 1)) as usize;
-            items.swap(i, j);
-        }
+    if sum > 0.0 {
+        z.iter_mut().for_each(|v| *v /= sum);
     }
 }
 
@@ -86,87 +109,69 @@ impl KeyHasher {
     }
 }
 
-/// In-place softmax.
-pub(crate) fn softmax(z: &mut [f32]) {
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
-    for v in z.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    if sum > 0.0 {
-        z.iter_mut().for_each(|v| *v /= sum);
-    }
-}
+/// Tags the stored form of [`Softmax::to_bytes`]; a head without it is the dense form of
+/// builds before issue 24 (classes, columns, weights column by column, bias).
+const FORMAT_TAG: &[u8; 4] = b"KSM2";
 
 impl Softmax {
-    /// Trains on `xs` labelled `ys` (class indices below `classes`).
-    pub fn train(xs: &[SparseVec], ys: &[usize], columns: usize, classes: usize, p: TrainParams) -> Softmax {
-        let mut m = Softmax { classes, weights: vec![0.0; columns * classes], bias: vec![0.0; classes] };
-        if xs.is_empty() || classes == 0 {
-            return m;
-        }
-        let mut order: Vec<usize> = (0..xs.len()).collect();
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let total = (p.epochs * xs.len()) as f32;
-        let mut scale = 1.0f32;
-        let mut z = vec![0.0f32; classes];
-        let mut active: Vec<(usize, f32)> = Vec::with_capacity(classes);
-        let mut step = 0usize;
-        for _ in 0..p.epochs {
-            rng.shuffle(&mut order);
-            for &i in &order {
-                let lr = p.learning_rate * (1.0 - step as f32 / total).max(0.05);
-                step += 1;
-                let x = &xs[i];
-                m.scores_scaled(x, scale, &mut z);
-                softmax(&mut z);
-                z[ys[i]] -= 1.0; // z is now the gradient of the loss w.r.t. the scores
-                scale *= 1.0 - lr * p.l2;
-                let step_size = lr / scale;
-                for (b, &g) in m.bias.iter_mut().zip(z.iter()) {
-                    *b -= lr * g;
-                }
-                // Most classes get a negligible gradient once training is under way: update
-                // only the others. Negligible gradients count as zero either way; with many
-                // classes still active, a masked pass over the whole row is faster than the
-                // list (it vectorises) and gives the same numbers.
-                for g in z.iter_mut() {
-                    if g.abs() <= 1e-4 {
-                        *g = 0.0;
-                    }
-                }
-                active.clear();
-                active.extend((0..classes).filter(|&c| z[c] != 0.0).map(|c| (c, z[c])));
-                let dense_rows = active.len() * 4 > classes;
-                for (&col, &val) in x.idx.iter().zip(&x.val) {
-                    let row = &mut m.weights[col as usize * classes..][..classes];
-                    let a = step_size * val;
-                    if dense_rows {
-                        for (w, &g) in row.iter_mut().zip(z.iter()) {
-                            *w -= a * g;
-                        }
-                    } else {
-                        for &(c, g) in &active {
-                            row[c] -= a * g;
+    /// Trains on `xs` labelled `ys` (class indices below `shape.classes`).
+    pub fn train(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainParams) -> Softmax {
+        sgd::train(xs, ys, shape, p)
+    }
+
+    /// A model from weights column by column (`weights[column * classes + class]`), each
+    /// column kept in its cheaper form; weights that are exactly zero are left out of lists.
+    pub(crate) fn from_columns<'a>(
+        classes: usize,
+        columns: impl ExactSizeIterator<Item = ColumnWeights<'a>>,
+        bias: Vec<f32>,
+    ) -> Softmax {
+        let mut m = Softmax { classes, bias, ..Softmax::default() };
+        m.row.reserve(columns.len());
+        m.start.reserve(columns.len() + 1);
+        m.start.push(0);
+        for column in columns {
+            let listed = match column {
+                ColumnWeights::Dense(w) => w.iter().filter(|w| **w != 0.0).count(),
+                ColumnWeights::Listed(l) => l.len(),
+            };
+            if listed * 2 > classes {
+                m.row.push((m.dense.len() / classes) as u32);
+                match column {
+                    ColumnWeights::Dense(w) => m.dense.extend_from_slice(w),
+                    ColumnWeights::Listed(l) => {
+                        let at = m.dense.len();
+                        m.dense.resize(at + classes, 0.0);
+                        for &(c, w) in l {
+                            m.dense[at + c as usize] = w;
                         }
                     }
                 }
-                if scale < 1e-3 {
-                    m.weights.iter_mut().for_each(|w| *w *= scale);
-                    scale = 1.0;
+            } else {
+                m.row.push(NO_ROW);
+                match column {
+                    ColumnWeights::Dense(w) => {
+                        for (c, &w) in w.iter().enumerate().filter(|(_, w)| **w != 0.0) {
+                            m.entry_class.push(c as u32);
+                            m.entry_weight.push(w);
+                        }
+                    }
+                    ColumnWeights::Listed(l) => {
+                        m.entry_class.extend(l.iter().map(|e| e.0));
+                        m.entry_weight.extend(l.iter().map(|e| e.1));
+                    }
                 }
             }
+            m.start.push(m.entry_class.len() as u32);
         }
-        m.weights.iter_mut().for_each(|w| *w *= scale);
         m
     }
 
     /// A key for a training run: the same examples, shape and settings give the same key
     /// and, training being deterministic, the same model. Hashes every feature value.
-    pub fn training_key(xs: &[SparseVec], ys: &[usize], columns: usize, classes: usize, p: TrainParams) -> u64 {
+    pub fn training_key(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainParams) -> u64 {
         let mut h = KeyHasher::default();
-        for word in [TRAINER_VERSION, columns as u64, classes as u64, p.epochs as u64] {
+        for word in [TRAINER_VERSION, shape.columns() as u64, shape.classes as u64, p.epochs as u64] {
             h.word(word);
         }
         h.word(u64::from(p.learning_rate.to_bits()) << 32 | u64::from(p.l2.to_bits()));
@@ -180,38 +185,97 @@ impl Softmax {
         h.finish()
     }
 
-    /// The parameters as bytes: classes and columns (u32), weights, bias (f32), little-endian.
+    /// The parameters as bytes, little-endian: [`FORMAT_TAG`], classes, columns, dense
+    /// rows, listed weights (u32); per column its row (u32, [`NO_ROW`] for none) and the
+    /// end of its list (u32); the listed weights' classes (u32) and values, the dense rows
+    /// and the bias (f32).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + self.size_bytes());
-        out.extend_from_slice(&(self.classes as u32).to_le_bytes());
-        out.extend_from_slice(&(self.columns() as u32).to_le_bytes());
-        for v in self.weights.iter().chain(&self.bias) {
+        let mut out = Vec::with_capacity(20 + self.size_bytes());
+        out.extend_from_slice(FORMAT_TAG);
+        let rows = self.dense.len().checked_div(self.classes).unwrap_or(0);
+        for n in [self.classes, self.columns(), rows, self.entry_class.len()] {
+            out.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        for v in self.row.iter().chain(&self.start[1..]).chain(&self.entry_class) {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in self.entry_weight.iter().chain(&self.dense).chain(&self.bias) {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out
     }
 
-    /// Parses [`Softmax::to_bytes`]; `None` unless the bytes hold exactly that many finite
-    /// parameters.
+    /// Parses [`Softmax::to_bytes`] (or the dense form of earlier builds); `None` unless
+    /// the bytes hold exactly such a model, consistent and finite.
     pub fn from_bytes(bytes: &[u8]) -> Option<Softmax> {
+        let mut words = bytes.get(4..)?.chunks_exact(4).map(|b| [b[0], b[1], b[2], b[3]]);
+        if bytes.get(..4)? != FORMAT_TAG {
+            return Softmax::from_dense_bytes(bytes);
+        }
+        let mut next = || words.next().map(u32::from_le_bytes);
+        let (classes, columns, rows, listed) = (next()? as usize, next()? as usize, next()? as usize, next()? as usize);
+        let count = columns.checked_mul(2)?.checked_add(listed.checked_mul(2)?)?;
+        let count = count.checked_add(rows.checked_mul(classes)?)?.checked_add(classes)?;
+        if bytes.len() != count.checked_mul(4)?.checked_add(20)? || classes == 0 {
+            return None;
+        }
+        let row: Vec<u32> = (0..columns).map(|_| next()).collect::<Option<_>>()?;
+        let mut start = vec![0u32];
+        start.extend((0..columns).map(|_| next()).collect::<Option<Vec<u32>>>()?);
+        let entry_class: Vec<u32> = (0..listed).map(|_| next()).collect::<Option<_>>()?;
+        let mut floats = || next().map(f32::from_bits);
+        let entry_weight: Vec<f32> = (0..listed).map(|_| floats()).collect::<Option<_>>()?;
+        let dense: Vec<f32> = (0..rows * classes).map(|_| floats()).collect::<Option<_>>()?;
+        let bias: Vec<f32> = (0..classes).map(|_| floats()).collect::<Option<_>>()?;
+        let m = Softmax { classes, row, start, entry_class, entry_weight, dense, bias };
+        m.is_consistent(rows).then_some(m)
+    }
+
+    /// The dense form of builds before issue 24, which ONNX-tier bundles hold.
+    fn from_dense_bytes(bytes: &[u8]) -> Option<Softmax> {
         let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?) as usize);
         let (classes, columns) = (u32_at(0)?, u32_at(4)?);
         let count = columns.checked_add(1)?.checked_mul(classes)?;
-        if bytes.len() != count.checked_mul(4)?.checked_add(8)? {
+        if bytes.len() != count.checked_mul(4)?.checked_add(8)? || classes == 0 {
             return None;
         }
-        let mut values: Vec<f32> =
+        let values: Vec<f32> =
             bytes[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
         if values.iter().any(|v| !v.is_finite()) {
             return None;
         }
-        let bias = values.split_off(columns * classes);
-        Some(Softmax { classes, weights: values, bias })
+        let (weights, bias) = values.split_at(columns * classes);
+        Some(Softmax::from_columns(classes, weights.chunks_exact(classes).map(ColumnWeights::Dense), bias.to_vec()))
     }
 
-    /// Number of weight rows (feature columns).
+    /// Rows within bounds and each used once in order, lists ascending and within
+    /// bounds, classes strictly ascending in each list, every value finite.
+    fn is_consistent(&self, rows: usize) -> bool {
+        let mut next_row = 0;
+        for (c, &r) in self.row.iter().enumerate() {
+            if r != NO_ROW {
+                if r as usize != next_row {
+                    return false;
+                }
+                next_row += 1;
+            }
+            let (from, to) = (self.start[c] as usize, self.start[c + 1] as usize);
+            if from > to || to > self.entry_class.len() {
+                return false;
+            }
+            let list = &self.entry_class[from..to];
+            if list.windows(2).any(|w| w[0] >= w[1]) || list.last().is_some_and(|&k| k as usize >= self.classes) {
+                return false;
+            }
+        }
+        next_row == rows
+            && *self.start.last().unwrap_or(&0) as usize == self.entry_class.len()
+            && self.entry_weight.iter().chain(&self.dense).chain(&self.bias).all(|v| v.is_finite())
+    }
+
+    /// Number of feature columns.
     pub fn columns(&self) -> usize {
-        self.weights.len().checked_div(self.classes).unwrap_or(0)
+        self.row.len()
     }
 
     /// Number of classes.
@@ -219,13 +283,21 @@ impl Softmax {
         self.classes
     }
 
-    fn scores_scaled(&self, x: &SparseVec, scale: f32, out: &mut [f32]) {
+    /// Class scores (logits) of `x` into `out`, which holds `classes` values.
+    fn scores(&self, x: &SparseVec, out: &mut [f32]) {
         out.copy_from_slice(&self.bias);
-        for (&col, &val) in x.idx.iter().zip(&x.val) {
-            let row = &self.weights[col as usize * self.classes..][..self.classes];
-            let a = val * scale;
-            for (o, &w) in out.iter_mut().zip(row) {
-                *o += a * w;
+        for (&col, &a) in x.idx.iter().zip(&x.val) {
+            let Some(&row) = self.row.get(col as usize) else { continue };
+            if row != NO_ROW {
+                let weights = &self.dense[row as usize * self.classes..][..self.classes];
+                for (o, &w) in out.iter_mut().zip(weights) {
+                    *o += a * w;
+                }
+            } else {
+                let (from, to) = (self.start[col as usize] as usize, self.start[col as usize + 1] as usize);
+                for (&c, &w) in self.entry_class[from..to].iter().zip(&self.entry_weight[from..to]) {
+                    out[c as usize] += a * w;
+                }
             }
         }
     }
@@ -233,14 +305,23 @@ impl Softmax {
     /// Class probabilities of `x` into `out` (resized to the number of classes).
     pub fn probabilities(&self, x: &SparseVec, out: &mut Vec<f32>) {
         out.resize(self.classes, 0.0);
-        self.scores_scaled(x, 1.0, out);
+        self.scores(x, out);
         softmax(out);
     }
 
     /// Size of the parameters in bytes.
     pub fn size_bytes(&self) -> usize {
-        (self.weights.len() + self.bias.len()) * 4
+        (self.row.len() + self.start.len() + self.entry_class.len()) * 4
+            + (self.entry_weight.len() + self.dense.len() + self.bias.len()) * 4
     }
+}
+
+/// One column's weights on their way into a [`Softmax`].
+pub(crate) enum ColumnWeights<'a> {
+    /// One weight per class.
+    Dense(&'a [f32]),
+    /// (class, weight), classes ascending.
+    Listed(&'a [(u32, f32)]),
 }
 
 #[cfg(test)]
@@ -252,33 +333,56 @@ mod tests {
     }
 
     #[test]
-    fn learns_a_separable_problem_deterministically() {
-        let xs = vec![x(&[(0, 1.0)]), x(&[(1, 1.0)]), x(&[(0, 0.7), (2, 0.7)]), x(&[(1, 0.7), (2, 0.7)])];
-        let ys = vec![0, 1, 0, 1];
-        let a = Softmax::train(&xs, &ys, 3, 2, TrainParams::NGRAMS);
-        let b = Softmax::train(&xs, &ys, 3, 2, TrainParams::NGRAMS);
-        assert_eq!(a.weights, b.weights);
+    fn columns_keep_the_cheaper_form_and_score_as_dense_weights_would() {
+        // Column 0 has a weight for every class, column 1 for one class, column 2 none.
+        let weights = [0.5, -0.25, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0];
+        let m = Softmax::from_columns(3, weights.chunks_exact(3).map(ColumnWeights::Dense), vec![0.1, 0.0, -0.1]);
+        assert_eq!((m.dense.len(), m.entry_class.len()), (3, 1), "one dense row, one listed weight");
         let mut p = Vec::new();
-        a.probabilities(&x(&[(0, 1.0)]), &mut p);
-        assert!(p[0] > 0.8, "{p:?}");
-        a.probabilities(&x(&[(1, 1.0)]), &mut p);
-        assert!(p[1] > 0.8, "{p:?}");
+        m.probabilities(&x(&[(0, 0.6), (1, 0.8)]), &mut p);
+        let mut expected = [0.1 + 0.3, -0.15, -0.1 + 0.6 + 1.6];
+        softmax(&mut expected);
+        for (a, b) in p.iter().zip(expected) {
+            assert!((a - b).abs() < 1e-6, "{p:?} {expected:?}");
+        }
     }
 
     #[test]
-    fn parameters_round_trip_and_the_key_follows_the_data() {
-        let xs = vec![x(&[(0, 1.0)]), x(&[(1, 1.0)])];
-        let m = Softmax::train(&xs, &[0, 1], 2, 2, TrainParams::NGRAMS);
-        let back = Softmax::from_bytes(&m.to_bytes()).expect("round trip");
-        assert_eq!((back.columns(), back.classes()), (2, 2));
-        assert_eq!((back.weights, back.bias), (m.weights.clone(), m.bias.clone()));
+    fn parameters_round_trip_and_bad_bytes_are_refused() {
+        let weights = [0.5, -0.25, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0];
+        let m = Softmax::from_columns(3, weights.chunks_exact(3).map(ColumnWeights::Dense), vec![0.1, 0.0, -0.1]);
         let bytes = m.to_bytes();
+        let back = Softmax::from_bytes(&bytes).expect("round trip");
+        assert_eq!(back.to_bytes(), bytes);
         assert!(Softmax::from_bytes(&bytes[..bytes.len() - 1]).is_none());
         assert!(Softmax::from_bytes(&[0xFF; 8]).is_none(), "a huge announced size is refused, not allocated");
+        let mut huge = bytes.clone();
+        huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(Softmax::from_bytes(&huge).is_none());
         let mut nan = bytes.clone();
-        nan[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        let at = nan.len() - 4;
+        nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());
         assert!(Softmax::from_bytes(&nan).is_none());
-        let key = |xs: &[SparseVec], ys: &[usize], p| Softmax::training_key(xs, ys, 2, 2, p);
+        // A listed weight's class out of range.
+        let mut stray = bytes.clone();
+        let class_at = 20 + 3 * 4 * 2;
+        stray[class_at..class_at + 4].copy_from_slice(&7u32.to_le_bytes());
+        assert!(Softmax::from_bytes(&stray).is_none());
+        // The dense form of earlier builds still reads, and scores the same.
+        let mut old = Vec::new();
+        old.extend_from_slice(&3u32.to_le_bytes());
+        old.extend_from_slice(&3u32.to_le_bytes());
+        for v in weights.iter().chain(&[0.1, 0.0, -0.1]) {
+            old.extend_from_slice(&f32::to_le_bytes(*v));
+        }
+        assert_eq!(Softmax::from_bytes(&old).expect("old form").to_bytes(), bytes);
+    }
+
+    #[test]
+    fn the_key_follows_the_data() {
+        let xs = vec![x(&[(0, 1.0)]), x(&[(1, 1.0)])];
+        let shape = Shape { sparse: 2, dense: 0, classes: 2 };
+        let key = |xs: &[SparseVec], ys: &[usize], p| Softmax::training_key(xs, ys, shape, p);
         let base = key(&xs, &[0, 1], TrainParams::NGRAMS);
         assert_eq!(base, key(&xs, &[0, 1], TrainParams::NGRAMS));
         assert_ne!(base, key(&xs, &[1, 0], TrainParams::NGRAMS));
