@@ -52,6 +52,8 @@ struct Report {
     turns_measured: usize,
     threads: usize,
     throughput_turns_per_s: f64,
+    /// Throughput with `threads` threads over that with one.
+    threads_over_one_thread: f64,
     wasm: Option<serde_json::Value>,
     /// Sizes from `bindings/build-mobile`, when it has run.
     mobile: Option<serde_json::Value>,
@@ -89,27 +91,8 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
             let _ = session.agent_finished();
         }
     }
-    let started = Instant::now();
-    let handles: Vec<_> = (0..args.threads.max(1))
-        .map(|_| {
-            let bot = Arc::clone(&bot);
-            let rounds = args.rounds;
-            std::thread::spawn(move || {
-                let mut n = 0usize;
-                for _ in 0..rounds {
-                    let mut session = Session::new(&bot);
-                    for u in UTTERANCES {
-                        std::hint::black_box(session.turn(&bot, u).ok());
-                        let _ = session.agent_finished();
-                        n += 1;
-                    }
-                }
-                n
-            })
-        })
-        .collect();
-    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
-    let throughput = total as f64 / started.elapsed().as_secs_f64();
+    let throughput = throughput_of(&bot, args.threads.max(1), args.rounds);
+    let one_thread = throughput_of(&bot, 1, args.rounds);
     loads.sort_by(f64::total_cmp);
     latencies.sort_by(f64::total_cmp);
     let pct = |q: f64| crate::eval::percentile(&latencies, q);
@@ -132,6 +115,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         turns_measured: latencies.len(),
         threads: args.threads,
         throughput_turns_per_s: throughput,
+        threads_over_one_thread: throughput / one_thread,
         wasm,
         mobile,
         entities_p50_us,
@@ -140,13 +124,14 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         onnx_turn_over_session_run: session_run.map(|s| pct(0.5) / s),
     };
     println!(
-        "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s · peak RSS {} KiB",
+        "bot {}: load+train {:.1} ms · turn p50 {:.1} µs, p99 {:.1} µs · {} threads: {:.0} turns/s ({:.2} × one thread) · peak RSS {} KiB",
         report.bot,
         report.load_and_train_ms_median,
         report.turn_p50_us,
         report.turn_p99_us,
         report.threads,
         report.throughput_turns_per_s,
+        report.threads_over_one_thread,
         report.peak_rss_kib.map_or("?".into(), |k| k.to_string()),
     );
     println!("entity extraction alone: p50 {:.1} µs per utterance", report.entities_p50_us);
@@ -156,6 +141,31 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     crate::eval::write_json(&args.out, &report)?;
     eprintln!("report written to {}", args.out.display());
     Ok(())
+}
+
+/// Turns per second with `threads` threads sharing one bot, each turning the bench
+/// utterances `rounds` times.
+fn throughput_of(bot: &Arc<kefu_core::Bot>, threads: usize, rounds: usize) -> f64 {
+    let started = Instant::now();
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let bot = Arc::clone(bot);
+            std::thread::spawn(move || {
+                let mut n = 0usize;
+                for _ in 0..rounds {
+                    let mut session = Session::new(&bot);
+                    for u in UTTERANCES {
+                        std::hint::black_box(session.turn(&bot, u).ok());
+                        let _ = session.agent_finished();
+                        n += 1;
+                    }
+                }
+                n
+            })
+        })
+        .collect();
+    let total: usize = handles.into_iter().map(|h| h.join().unwrap_or(0)).sum();
+    total as f64 / started.elapsed().as_secs_f64()
 }
 
 /// ONNX Runtime's `run` time (p50, µs) for the bench utterances, on a separate encoder so

@@ -11,7 +11,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use std::sync::Arc;
+
 use kefu_core::{Bot, Session};
+use kefu_onnx::OnnxEncoder;
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -28,6 +31,10 @@ pub(crate) struct BenchScaleArgs {
     /// Where to write the JSON report.
     #[arg(long, default_value = "reports/bench-scale.json")]
     out: PathBuf,
+    /// Measure the ONNX tier with the encoder in this folder (opened before the clock
+    /// starts: the load is the examples' embeddings and the training).
+    #[arg(long)]
+    encoder: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +42,9 @@ struct Report {
     kefu_version: &'static str,
     git_revision: String,
     tier: &'static str,
+    /// ONNX tier: ONNX Runtime sessions the encoder ran side by side.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoder_workers: Option<usize>,
     shapes: Vec<ShapeResult>,
     /// Load time ≈ c · examples^a · intents^b, least squares on logarithms over the shapes
     /// that loaded.
@@ -231,11 +241,16 @@ fn peak_kib() -> Option<u64> {
 }
 
 /// [`measure`] in a process of its own: this program, asked for one shape.
-fn measure_apart(intents: usize, examples: usize, turns: usize) -> Result<ShapeResult, String> {
+fn measure_apart(intents: usize, examples: usize, args: &BenchScaleArgs) -> Result<ShapeResult, String> {
     let out = std::env::temp_dir().join(format!("kefu-bench-scale-{}-{intents}x{examples}.json", std::process::id()));
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let status = std::process::Command::new(exe)
-        .args(["bench-scale", "--shapes", &format!("{intents}x{examples}"), "--turns", &turns.to_string(), "--out"])
+    let mut command = std::process::Command::new(exe);
+    command.args(["bench-scale", "--shapes", &format!("{intents}x{examples}"), "--turns", &args.turns.to_string()]);
+    if let Some(dir) = &args.encoder {
+        command.arg("--encoder").arg(dir);
+    }
+    let status = command
+        .arg("--out")
         .arg(&out)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -247,7 +262,7 @@ fn measure_apart(intents: usize, examples: usize, turns: usize) -> Result<ShapeR
     serde_json::from_value(report["shapes"][0].take()).map_err(|e| e.to_string())
 }
 
-fn measure(intents: usize, examples: usize, turns: usize) -> ShapeResult {
+fn measure(intents: usize, examples: usize, turns: usize, encoder: Option<&Arc<OnnxEncoder>>) -> ShapeResult {
     let generator = Generator::new(intents);
     let source = generator.bot(examples);
     let mut result = ShapeResult {
@@ -262,7 +277,11 @@ fn measure(intents: usize, examples: usize, turns: usize) -> ShapeResult {
         held_out_accuracy: 0.0,
     };
     let t = Instant::now();
-    let bot = match Bot::from_yaml("scale.yaml", &source) {
+    let loaded = match encoder {
+        Some(encoder) => kefu_core::BotLoader::new().encoder(encoder.clone()).from_yaml("scale.yaml", &source),
+        None => Bot::from_yaml("scale.yaml", &source),
+    };
+    let bot = match loaded {
         Ok(bot) => bot,
         Err(e) => {
             result.refused = Some(e.to_string().chars().take(400).collect());
@@ -349,9 +368,16 @@ pub(crate) fn run(args: &BenchScaleArgs) -> Result<(), String> {
     };
     let mut results = Vec::new();
     let apart = shapes.len() > 1;
+    let encoder = match (&args.encoder, apart) {
+        (Some(dir), false) => Some(Arc::new(crate::load_encoder(dir)?)),
+        _ => None,
+    };
     for (intents, examples) in shapes {
-        let r =
-            if apart { measure_apart(intents, examples, args.turns)? } else { measure(intents, examples, args.turns) };
+        let r = if apart {
+            measure_apart(intents, examples, args)?
+        } else {
+            measure(intents, examples, args.turns, encoder.as_ref())
+        };
         match &r.refused {
             Some(e) => println!("{intents:>6} intents × {examples:>6} examples: refused: {e}"),
             None => println!(
@@ -373,7 +399,8 @@ pub(crate) fn run(args: &BenchScaleArgs) -> Result<(), String> {
     let report = Report {
         kefu_version: env!("CARGO_PKG_VERSION"),
         git_revision: crate::eval::git_revision(),
-        tier: "embedded",
+        tier: if args.encoder.is_some() { "onnx" } else { "embedded" },
+        encoder_workers: encoder.as_ref().map(|e| e.workers()),
         shapes: results,
         load_growth,
     };

@@ -156,6 +156,7 @@ pub(crate) fn load_encoder(path: &Path) -> Result<OnnxEncoder, String> {
 
 fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let encoder = std::sync::Arc::new(OnnxEncoder::from_dir(dir).map_err(|e| e.to_string())?);
+    encoder.keep_embeddings(true);
     let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;

@@ -25,12 +25,18 @@
 //! search path. kefu never downloads it: `pip install onnxruntime==1.31.1` ships it as
 //! `onnxruntime/capi/libonnxruntime.so.1.31.1`. A missing or incompatible library is an
 //! [`Error::Onnx`] that says what to install.
+//!
+//! An encoder opens one session per core, up to [`DEFAULT_WORKERS`] (each about 45 MB with
+//! the project's int8 encoder; [`WORKERS_ENV`] or [`OnnxEncoder::with_workers`] choose
+//! another number): turns on different threads run side by side and a bot's examples are
+//! embedded on every session at load.
 
 #![deny(missing_docs)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use kefu_core::{Error, ModelBundle, Result, SentenceEncoder};
 use ort::session::Session;
@@ -89,12 +95,26 @@ fn onnx_error(what: &str) -> impl Fn(ort::Error) -> Error + '_ {
     move |e| Error::Onnx(format!("{what}: {e}"))
 }
 
-/// A loaded sentence encoder. `Send + Sync`: one encoder serves every bot and thread (ONNX
-/// Runtime runs one call at a time per encoder).
+/// The most ONNX Runtime sessions an encoder opens by default: one per core, up to two.
+/// Each holds its own copy of the model's weights (measured in docs/scale.md), so more
+/// would cost a phone more memory than the throughput is worth.
+pub const DEFAULT_WORKERS: usize = 2;
+
+/// Environment variable that sets the number of sessions instead (at least one).
+pub const WORKERS_ENV: &str = "KEFU_ONNX_WORKERS";
+
+/// A loaded sentence encoder. `Send + Sync`: one encoder serves every bot and thread. It
+/// holds one ONNX Runtime session per worker, each running one call at a time on one thread
+/// (`run` takes the session mutably), so calls from different threads run side by side
+/// and an embedding depends on its text alone.
 pub struct OnnxEncoder {
-    session: Mutex<Session>,
-    /// Embeddings of training texts by [`ModelBundle::embedding_key`], saved in bundles.
+    sessions: Vec<Mutex<Session>>,
+    /// Where a caller that finds every session busy waits next, round robin.
+    next_wait: AtomicUsize,
+    /// Embeddings of training texts by [`ModelBundle::embedding_key`]: a bundle's, and the
+    /// ones embedded since when [`OnnxEncoder::keep_embeddings`] asked for them.
     cache: Mutex<BTreeMap<u64, Vec<f32>>>,
+    keep_new: AtomicBool,
     /// Trained heads from a bundle, for bots compiled on this encoder.
     heads: BTreeMap<u64, Vec<u8>>,
     tokenizer: tokenizers::Tokenizer,
@@ -111,18 +131,41 @@ impl std::fmt::Debug for OnnxEncoder {
 
 impl OnnxEncoder {
     /// An encoder from the bytes of `model.onnx` and `tokenizer.json`; inputs are prefixed
-    /// with `prefix`. Loads ONNX Runtime first (see [`load_onnxruntime`]).
+    /// with `prefix`. Loads ONNX Runtime first (see [`load_onnxruntime`]). Opens one
+    /// session per core, at most [`DEFAULT_WORKERS`], or as many as [`WORKERS_ENV`] says.
     pub fn from_bytes(model: &[u8], tokenizer_json: &[u8], prefix: &str) -> Result<OnnxEncoder> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = std::env::var(WORKERS_ENV).ok().and_then(|v| v.trim().parse().ok());
+        OnnxEncoder::with_workers(model, tokenizer_json, prefix, workers.unwrap_or(cores.min(DEFAULT_WORKERS)))
+    }
+
+    /// [`OnnxEncoder::from_bytes`] with `workers` sessions (at least one), opened side by
+    /// side.
+    pub fn with_workers(model: &[u8], tokenizer_json: &[u8], prefix: &str, workers: usize) -> Result<OnnxEncoder> {
         let environment = load_onnxruntime(None)?;
         let tokenizer = tokenizers::Tokenizer::from_bytes(tokenizer_json)
             .map_err(|e| Error::Onnx(format!("tokenizer.json is not a Hugging Face tokenizer: {e}")))?;
-        let builder = Session::builder(environment).map_err(onnx_error("ONNX Runtime session"))?;
-        let mut builder =
-            builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
-        let session = builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))?;
+        let open = || -> Result<Session> {
+            let builder = Session::builder(environment).map_err(onnx_error("ONNX Runtime session"))?;
+            let mut builder =
+                builder.with_intra_threads(1).map_err(|e| Error::Onnx(format!("ONNX Runtime threads: {e}")))?;
+            builder.commit_from_memory(model).map_err(onnx_error("the model is not a loadable ONNX file"))
+        };
+        let sessions: Vec<Result<Session>> = std::thread::scope(|scope| {
+            let opening: Vec<_> = (0..workers.max(1)).map(|_| scope.spawn(open)).collect();
+            opening
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| Err(Error::Onnx("opening an ONNX Runtime session panicked".into())))
+                })
+                .collect()
+        });
+        let sessions = sessions.into_iter().map(|s| s.map(Mutex::new)).collect::<Result<Vec<_>>>()?;
         let mut encoder = OnnxEncoder {
-            session: Mutex::new(session),
+            sessions,
+            next_wait: AtomicUsize::new(0),
             cache: Mutex::default(),
+            keep_new: AtomicBool::new(false),
             heads: Default::default(),
             tokenizer,
             prefix: prefix.to_string(),
@@ -149,29 +192,81 @@ impl OnnxEncoder {
         self.dimension
     }
 
+    /// Number of sessions (calls that can run at once).
+    pub fn workers(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Whether texts embedded from now on by [`OnnxEncoder::embed_batch`] are kept for
+    /// [`OnnxEncoder::cached_embeddings`] (to write a model bundle). Off by default: a bot's
+    /// examples take about 1.5 KB each, for as long as the encoder lives.
+    pub fn keep_embeddings(&self, keep: bool) {
+        self.keep_new.store(keep, Ordering::Relaxed);
+    }
+
     /// Sentence embeddings of many texts (training examples), one ONNX Runtime call per
     /// text: an int8 model quantizes activations per call, so padding texts into a batch
-    /// would make an embedding depend on its neighbours. Texts already in the cache (from a
-    /// bundle) are not embedded again; the others are added to it. Calls
-    /// `progress(done, total)` after each text (a bot with 10k examples takes about a
+    /// would make an embedding depend on its neighbours. The calls are spread over the
+    /// sessions. Texts in the cache (from a bundle) are not embedded again. Calls
+    /// `progress(done, total)` as texts are done (a bot with 10k examples takes about a
     /// minute on one core).
     pub fn embed_batch(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {
-        let mut out = Vec::with_capacity(texts.len());
-        for t in texts {
-            let key = ModelBundle::embedding_key(&self.prefix, t);
-            let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
-            let v = match cached.filter(|v| v.len() == self.dimension) {
-                Some(v) => v,
-                None => {
-                    let v = self.embed(t)?;
-                    self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(key, v.clone());
-                    v
-                }
-            };
-            out.push(v);
-            progress(out.len(), texts.len());
+        let keys: Vec<u64> = texts.iter().map(|t| ModelBundle::embedding_key(&self.prefix, t)).collect();
+        let mut out: Vec<Option<Vec<f32>>> = {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            keys.iter().map(|k| cache.get(k).filter(|v| v.len() == self.dimension).cloned()).collect()
+        };
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+        let mut done = texts.len() - missing.len();
+        let workers = self.sessions.len().min(missing.len()).max(1);
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, Result<Vec<f32>>)>();
+        let failed = AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for w in 0..workers {
+                let (sender, missing, failed) = (sender.clone(), &missing, &failed);
+                scope.spawn(move || {
+                    for &i in missing.iter().skip(w).step_by(workers) {
+                        if failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let v = self.embed(texts[i]);
+                        failed.fetch_or(v.is_err(), Ordering::Relaxed);
+                        if sender.send((i, v)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            // Results come back here, where `progress` (not `Send`) is called.
+            for (i, v) in receiver {
+                out[i] = Some(v?);
+                done += 1;
+                progress(done, texts.len());
+            }
+            Ok::<(), Error>(())
+        })?;
+        let out: Vec<Vec<f32>> = out.into_iter().map(Option::unwrap_or_default).collect();
+        if self.keep_new.load(Ordering::Relaxed) {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            for &i in &missing {
+                cache.insert(keys[i], out[i].clone());
+            }
         }
         Ok(out)
+    }
+
+    /// A free session, else the next one round robin once it is free.
+    fn session(&self) -> MutexGuard<'_, Session> {
+        for session in &self.sessions {
+            match session.try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => return p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        let next = self.next_wait.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
+        self.sessions[next].lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// An encoder from a [`ModelBundle`], with its cached embeddings and heads.
@@ -219,7 +314,7 @@ impl OnnxEncoder {
         // mean runs over every position.
         let n = ids.len();
         let tensor = |data: Vec<i64>| Tensor::from_array(([1, n], data)).map_err(onnx_error("input tensor"));
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session();
         let started = std::time::Instant::now();
         let outputs = session
             .run(ort::inputs![

@@ -8,7 +8,10 @@ use kefu_core::{Bot, Session};
 /// in Chinese characters.
 fn names(i: usize) -> (String, String) {
     const LETTERS: &[u8] = b"bcdfghjklmnpqrstvwxz";
-    const HANZI: &[char] = &['甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸', '金', '木', '水', '火', '土', '风', '云', '雷', '雨', '雪'];
+    const HANZI: &[char] = &[
+        '甲', '乙', '丙', '丁', '戊', '己', '庚', '辛', '壬', '癸', '金', '木', '水', '火', '土', '风', '云', '雷',
+        '雨', '雪',
+    ];
     let (a, b) = (i / 20, i % 20);
     (format!("gi{}{}mo", LETTERS[a] as char, LETTERS[b] as char), format!("{}{}型", HANZI[a], HANZI[b]))
 }

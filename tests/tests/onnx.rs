@@ -124,6 +124,7 @@ fn bundles_round_trip_with_their_embedding_cache() {
     let Some(encoder) = tiny_encoder("model.onnx") else { return };
     let texts = ["where is my order", "refund please", "hello"];
     let mut reported = Vec::new();
+    encoder.keep_embeddings(true);
     let fresh = encoder.embed_batch(&texts, &mut |done, total| reported.push((done, total))).unwrap();
     assert_eq!(reported, [(1, 3), (2, 3), (3, 3)]);
     let bundle = kefu_core::ModelBundle {
@@ -156,6 +157,7 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
             .from_yaml("shop.yaml", source)
             .unwrap_or_else(|e| panic!("{e}"))
     };
+    encoder.keep_embeddings(true);
     let encoder = std::sync::Arc::new(encoder);
     let trained = load(&source, &encoder);
     let heads = trained.trained_heads();
@@ -187,4 +189,42 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
     damaged.heads.values_mut().for_each(|h| h.truncate(h.len() - 4));
     let err = Encoder::from_bundle(&damaged).map(|_| ());
     assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("rebuild the bundle")), "{err:?}");
+}
+
+/// Examples are embedded on every session at once, and turns on different threads run side
+/// by side: an embedding is the same whichever session made it, and an encoder keeps the
+/// examples' embeddings only when asked to (for a bundle).
+#[test]
+fn sessions_side_by_side_give_each_text_its_own_embedding() {
+    let Some(model) = tiny_fixture("model-layers.onnx") else { return };
+    let tokenizer = tiny_fixture("tokenizer.json").unwrap_or_default();
+    let one = Encoder::with_workers(&model, &tokenizer, "query: ", 1).unwrap_or_else(|e| panic!("{e}"));
+    let three = Encoder::with_workers(&model, &tokenizer, "query: ", 3).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((one.workers(), three.workers()), (1, 3));
+    let texts: Vec<String> = (0..40).map(|i| format!("where is my order {i} please {}", "x".repeat(i % 7))).collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let mut last = 0;
+    let alone = one.embed_batch(&texts, &mut |_, _| {}).unwrap_or_else(|e| panic!("{e}"));
+    let spread = three
+        .embed_batch(&texts, &mut |done, total| {
+            assert!(done == last + 1 && total == texts.len(), "progress counts up one text at a time");
+            last = done;
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(spread, alone, "the same embeddings, in the texts' order");
+    assert!(three.cached_embeddings().is_empty(), "nothing kept unless asked");
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (three, texts) = (&three, &texts);
+                scope.spawn(move || {
+                    texts.iter().skip(t).step_by(4).map(|x| (*x, three.embed(x).ok())).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for (text, embedding) in handles.into_iter().flat_map(|h| h.join().unwrap_or_default()) {
+            let i = texts.iter().position(|t| *t == text).unwrap_or(0);
+            assert_eq!(embedding.as_ref(), Some(&alone[i]), "{text}");
+        }
+    });
 }
