@@ -238,14 +238,28 @@ impl Bot {
             Some(_) => tagged.iter().map(|(tokens, tags)| SlotTags { tokens, tags }).collect(),
             None => Vec::new(),
         };
-        let classifier = match examples.is_empty() {
-            true => None,
-            false => {
-                let calibrate = spec.settings.confidence_threshold.is_none();
-                let embeddings = example_embeddings.unwrap_or_default();
-                Some(TextClassifier::train_dense(pairs, embeddings, &slots, heads, calibrate)?)
-            }
-        };
+        // The intent model, and beside it where the host has cores, the customer-segment
+        // model and the entity extractors.
+        let (classifier, (segments, extractors)) = crate::parallel::join(
+            || match examples.is_empty() {
+                true => Ok(None),
+                false => {
+                    let calibrate = spec.settings.confidence_threshold.is_none();
+                    let embeddings = example_embeddings.unwrap_or_default();
+                    TextClassifier::train_dense(pairs, embeddings, &slots, heads, calibrate).map(Some)
+                }
+            },
+            || {
+                let segments = SegmentClassifier::train(
+                    examples.iter().map(|(text, _)| text.as_str()),
+                    &Bot::segment_examples(&spec),
+                    embeddings,
+                    heads,
+                );
+                (segments, Extractors::new(&spec.entities))
+            },
+        );
+        let classifier = classifier?;
         let targets = classifier
             .as_ref()
             .map(|c| {
@@ -259,13 +273,6 @@ impl Bot {
                     .collect()
             })
             .unwrap_or_default();
-        let extractors = Extractors::new(&spec.entities);
-        let segments = SegmentClassifier::train(
-            examples.iter().map(|(text, _)| text.as_str()),
-            &Bot::segment_examples(&spec),
-            embeddings,
-            heads,
-        );
         Ok(Bot {
             languages,
             structure: crate::flow::fingerprint(&intents),

@@ -44,6 +44,10 @@
 //! here: the core takes any [`SentenceEncoder`] ([`BotLoader::encoder`]), and the
 //! `kefu-onnx` crate implements one with ONNX Runtime.
 //!
+//! Loading a bot uses the host's cores (scoped threads that end before the load returns;
+//! none on wasm32): the environment variable `KEFU_THREADS` caps them, `KEFU_THREADS=1`
+//! keeps a load on the caller's thread. Turns always run on the caller's thread.
+//!
 //! ## Untrusted input
 //!
 //! No utterance, bot file or saved session makes kefu panic. Utterances longer than
@@ -82,6 +86,7 @@ mod handoff;
 mod intent;
 mod loader;
 pub mod models;
+mod parallel;
 mod pii;
 mod segment;
 mod sentiment;

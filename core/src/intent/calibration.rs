@@ -85,10 +85,12 @@ pub(crate) fn calibrate(
             (seen[y] - 1) % ROUNDS
         })
         .collect();
-    let mut known = Vec::new(); // (top confidence, ranked right)
-    let mut unknown: Vec<f32> = Vec::new(); // top confidence
-    let mut p = Vec::new();
-    for round in 0..ROUNDS {
+    // Each round trains on its own; rounds run side by side where the host has cores.
+    let rounds: Vec<usize> = (0..ROUNDS).collect();
+    let scored = crate::parallel::map(&rounds, 1, |&round| {
+        let mut known = Vec::new(); // (top confidence, ranked right)
+        let mut unknown: Vec<f32> = Vec::new(); // top confidence
+        let mut p = Vec::new();
         let left_out = |y: usize| Some(y) != background && y % ROUNDS == round;
         let train: Vec<usize> = (0..xs.len()).filter(|&i| fold[i] != round && !left_out(ys[i])).collect();
         let model = Softmax::train(
@@ -120,6 +122,12 @@ pub(crate) fn calibrate(
                 known.push((confidence, best == y));
             }
         }
+        (known, unknown)
+    });
+    let (mut known, mut unknown) = (Vec::new(), Vec::new());
+    for (k, u) in scored {
+        known.extend(k);
+        unknown.extend(u);
     }
     if known.is_empty() || unknown.is_empty() {
         return None;
