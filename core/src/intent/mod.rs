@@ -397,7 +397,7 @@ impl TextClassifier {
         let ranks_before = |a: usize, b: usize| p[b].total_cmp(&p[a]).then(a.cmp(&b)).is_lt();
         let mut top: Vec<usize> = Vec::with_capacity(k + 1);
         for i in (0..p.len()).filter(|&i| Some(i) != self.background) {
-            if top.len() == k && top.last().is_none_or(|&worst| !ranks_before(i, worst)) {
+            if top.len() == k && top.last().map_or(true, |&worst| !ranks_before(i, worst)) {
                 continue;
             }
             let at = top.partition_point(|&t| ranks_before(t, i));
