@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 use kefu_core::{Bot, Session};
 use kefu_onnx::OnnxEncoder;
+
+use crate::rng::Rng;
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -73,26 +75,6 @@ struct Growth {
     c_ms: f64,
     examples_exponent: f64,
     intents_exponent: f64,
-}
-
-/// Deterministic xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    /// Skewed towards small indices, as word frequencies are.
-    fn skewed(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((n as f64).powf(u) - 1.0) as usize % n
-    }
 }
 
 const EN_TEMPLATES: &[&str] = &[

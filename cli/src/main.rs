@@ -6,6 +6,7 @@ mod bench_scale;
 mod chat;
 mod eval;
 mod progress;
+mod rng;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

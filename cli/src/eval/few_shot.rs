@@ -6,18 +6,7 @@ use serde::Serialize;
 
 use super::loaders::{Dataset, Example};
 use super::{DatasetReport, SplitEmbeddings};
-
-/// Deterministic xorshift64* for the draws.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+use crate::rng::Rng;
 
 /// Indices of `k` training examples per intent (all of an intent that has fewer), in their
 /// original order, drawn with `seed`.

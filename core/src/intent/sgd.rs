@@ -110,9 +110,44 @@ pub(crate) fn train(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainParams
     }
 }
 
-/// The learning rate of step `step` of `total`: decays linearly to 5 % of the start.
-fn rate(p: TrainParams, step: usize, total: usize) -> f32 {
-    p.learning_rate * (1.0 - step as f32 / total as f32).max(0.05)
+/// The steps of training: each pass over the examples in a new shuffled order (fixed
+/// seed), with the learning rate decaying linearly to 5 % of the start. Yields (example,
+/// rate).
+struct Schedule {
+    order: Vec<usize>,
+    rng: Rng,
+    p: TrainParams,
+    pass: usize,
+    at: usize,
+    step: usize,
+}
+
+impl Schedule {
+    fn new(examples: usize, p: TrainParams) -> Schedule {
+        Schedule { order: (0..examples).collect(), rng: Rng(0x9E37_79B9_7F4A_7C15), p, pass: 0, at: 0, step: 0 }
+    }
+}
+
+impl Iterator for Schedule {
+    type Item = (usize, f32);
+
+    fn next(&mut self) -> Option<(usize, f32)> {
+        if self.at == self.order.len() {
+            self.at = 0;
+            self.pass += 1;
+        }
+        if self.order.is_empty() || self.pass == self.p.epochs {
+            return None;
+        }
+        if self.at == 0 {
+            self.rng.shuffle(&mut self.order);
+        }
+        let total = (self.p.epochs * self.order.len()) as f32;
+        let rate = self.p.learning_rate * (1.0 - self.step as f32 / total).max(0.05);
+        let i = self.order[self.at];
+        (self.at, self.step) = (self.at + 1, self.step + 1);
+        Some((i, rate))
+    }
 }
 
 /// Every class scored and updated at every step, on a dense matrix `weights[column *
@@ -122,60 +157,51 @@ fn train_full(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainParams) -> S
     let mut weights = vec![0.0f32; columns * classes];
     let mut bias = vec![0.0f32; classes];
     if !xs.is_empty() && classes > 0 {
-        let mut order: Vec<usize> = (0..xs.len()).collect();
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let total = p.epochs * xs.len();
         let mut scale = 1.0f32;
         let mut z = vec![0.0f32; classes];
         let mut active: Vec<(usize, f32)> = Vec::with_capacity(classes);
-        let mut step = 0usize;
-        for _ in 0..p.epochs {
-            rng.shuffle(&mut order);
-            for &i in &order {
-                let lr = rate(p, step, total);
-                step += 1;
-                let x = &xs[i];
-                z.copy_from_slice(&bias);
-                for (&col, &val) in x.idx.iter().zip(&x.val) {
-                    let a = val * scale;
-                    for (o, &w) in z.iter_mut().zip(&weights[col as usize * classes..][..classes]) {
-                        *o += a * w;
+        for (i, lr) in Schedule::new(xs.len(), p) {
+            let x = &xs[i];
+            z.copy_from_slice(&bias);
+            for (&col, &val) in x.idx.iter().zip(&x.val) {
+                let a = val * scale;
+                for (o, &w) in z.iter_mut().zip(&weights[col as usize * classes..][..classes]) {
+                    *o += a * w;
+                }
+            }
+            super::linear::softmax(&mut z);
+            z[ys[i]] -= 1.0; // z is now the gradient of the loss w.r.t. the scores
+            scale *= 1.0 - lr * p.l2;
+            let step_size = lr / scale;
+            for (b, &g) in bias.iter_mut().zip(z.iter()) {
+                *b -= lr * g;
+            }
+            // With many classes still active, a masked pass over the whole row is
+            // faster than the list (it vectorises) and gives the same numbers.
+            for g in z.iter_mut() {
+                if g.abs() <= NEGLIGIBLE_GRADIENT {
+                    *g = 0.0;
+                }
+            }
+            active.clear();
+            active.extend((0..classes).filter(|&c| z[c] != 0.0).map(|c| (c, z[c])));
+            let dense_rows = active.len() * 4 > classes;
+            for (&col, &val) in x.idx.iter().zip(&x.val) {
+                let row = &mut weights[col as usize * classes..][..classes];
+                let a = step_size * val;
+                if dense_rows {
+                    for (w, &g) in row.iter_mut().zip(z.iter()) {
+                        *w -= a * g;
+                    }
+                } else {
+                    for &(c, g) in &active {
+                        row[c] -= a * g;
                     }
                 }
-                super::linear::softmax(&mut z);
-                z[ys[i]] -= 1.0; // z is now the gradient of the loss w.r.t. the scores
-                scale *= 1.0 - lr * p.l2;
-                let step_size = lr / scale;
-                for (b, &g) in bias.iter_mut().zip(z.iter()) {
-                    *b -= lr * g;
-                }
-                // With many classes still active, a masked pass over the whole row is
-                // faster than the list (it vectorises) and gives the same numbers.
-                for g in z.iter_mut() {
-                    if g.abs() <= NEGLIGIBLE_GRADIENT {
-                        *g = 0.0;
-                    }
-                }
-                active.clear();
-                active.extend((0..classes).filter(|&c| z[c] != 0.0).map(|c| (c, z[c])));
-                let dense_rows = active.len() * 4 > classes;
-                for (&col, &val) in x.idx.iter().zip(&x.val) {
-                    let row = &mut weights[col as usize * classes..][..classes];
-                    let a = step_size * val;
-                    if dense_rows {
-                        for (w, &g) in row.iter_mut().zip(z.iter()) {
-                            *w -= a * g;
-                        }
-                    } else {
-                        for &(c, g) in &active {
-                            row[c] -= a * g;
-                        }
-                    }
-                }
-                if scale < 1e-3 {
-                    weights.iter_mut().for_each(|w| *w *= scale);
-                    scale = 1.0;
-                }
+            }
+            if scale < 1e-3 {
+                weights.iter_mut().for_each(|w| *w *= scale);
+                scale = 1.0;
             }
         }
         weights.iter_mut().for_each(|w| *w *= scale);
@@ -195,86 +221,77 @@ fn train_sparse_updates(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainPa
     let mut columns: Vec<Column> = (0..shape.sparse).map(|_| Column::Listed(Vec::new())).collect();
     let mut dense: Vec<f32> = Vec::new();
     let mut bias = vec![0.0f32; classes];
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let total = p.epochs * xs.len();
     let mut scale = 1.0f32;
     let mut z = vec![0.0f32; classes];
     let mut gradient: Vec<(u32, f32)> = Vec::new();
     let mut new_entries: Vec<(u32, f32)> = Vec::new();
-    let mut step = 0usize;
-    for _ in 0..p.epochs {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            let lr = rate(p, step, total);
-            step += 1;
-            let (x, y) = (&xs[i], ys[i]);
-            z.copy_from_slice(&bias);
-            for (&col, &val) in x.idx.iter().zip(&x.val) {
-                let a = val * scale;
-                match columns.get(col as usize) {
-                    Some(Column::Row(r)) => {
-                        for (o, &w) in z.iter_mut().zip(&dense[*r * classes..][..classes]) {
-                            *o += a * w;
-                        }
+    for (i, lr) in Schedule::new(xs.len(), p) {
+        let (x, y) = (&xs[i], ys[i]);
+        z.copy_from_slice(&bias);
+        for (&col, &val) in x.idx.iter().zip(&x.val) {
+            let a = val * scale;
+            match columns.get(col as usize) {
+                Some(Column::Row(r)) => {
+                    for (o, &w) in z.iter_mut().zip(&dense[*r * classes..][..classes]) {
+                        *o += a * w;
                     }
-                    Some(Column::Listed(list)) => {
-                        for &(c, w) in list {
-                            z[c as usize] += a * w;
-                        }
-                    }
-                    None => {}
                 }
-            }
-            super::linear::softmax(&mut z);
-            // The softmax does not change when a column's weights all move alike, so the
-            // gradient may be taken less the wrong classes' average probability: a class
-            // no likelier than twice that is left alone, which keeps the lists short.
-            let average_wrong = (1.0 - z[y]) / (classes - 1).max(1) as f32;
-            gradient.clear();
-            for (c, &p_c) in z.iter().enumerate() {
-                if c == y {
-                    gradient.push((c as u32, p_c - 1.0 - average_wrong));
-                } else if p_c > 2.0 * average_wrong {
-                    gradient.push((c as u32, p_c - average_wrong));
-                }
-            }
-            scale *= 1.0 - lr * p.l2;
-            let step_size = lr / scale;
-            for &(c, g) in &gradient {
-                bias[c as usize] -= lr * g;
-            }
-            gradient.retain(|g| g.1.abs() > NEGLIGIBLE_GRADIENT);
-            for (&col, &val) in x.idx.iter().zip(&x.val) {
-                let a = step_size * val;
-                let Some(column) = columns.get_mut(col as usize) else { continue };
-                match column {
-                    Column::Row(r) => {
-                        let row = &mut dense[*r * classes..][..classes];
-                        for &(c, g) in &gradient {
-                            row[c as usize] -= a * g;
-                        }
+                Some(Column::Listed(list)) => {
+                    for &(c, w) in list {
+                        z[c as usize] += a * w;
                     }
-                    Column::Listed(list) => {
-                        // Thresholds on the push itself, `a × g × scale`.
-                        let (skip, new) = (SMALLEST_PUSH / scale, NEW_WEIGHT / scale);
-                        update_list(list, &gradient, a, &mut new_entries, new, skip);
-                        if list.len() * DENSE_SHARE > classes {
-                            let r = dense.len() / classes;
-                            dense.resize(dense.len() + classes, 0.0);
-                            for &(c, w) in list.iter() {
-                                dense[r * classes + c as usize] = w;
-                            }
-                            *column = Column::Row(r);
+                }
+                None => {}
+            }
+        }
+        super::linear::softmax(&mut z);
+        // The softmax does not change when a column's weights all move alike, so the
+        // gradient may be taken less the wrong classes' average probability: a class
+        // no likelier than twice that is left alone, which keeps the lists short.
+        let average_wrong = (1.0 - z[y]) / (classes - 1).max(1) as f32;
+        gradient.clear();
+        for (c, &p_c) in z.iter().enumerate() {
+            if c == y {
+                gradient.push((c as u32, p_c - 1.0 - average_wrong));
+            } else if p_c > 2.0 * average_wrong {
+                gradient.push((c as u32, p_c - average_wrong));
+            }
+        }
+        scale *= 1.0 - lr * p.l2;
+        let step_size = lr / scale;
+        for &(c, g) in &gradient {
+            bias[c as usize] -= lr * g;
+        }
+        gradient.retain(|g| g.1.abs() > NEGLIGIBLE_GRADIENT);
+        for (&col, &val) in x.idx.iter().zip(&x.val) {
+            let a = step_size * val;
+            let Some(column) = columns.get_mut(col as usize) else { continue };
+            match column {
+                Column::Row(r) => {
+                    let row = &mut dense[*r * classes..][..classes];
+                    for &(c, g) in &gradient {
+                        row[c as usize] -= a * g;
+                    }
+                }
+                Column::Listed(list) => {
+                    // Thresholds on the push itself, `a × g × scale`.
+                    let (skip, new) = (SMALLEST_PUSH / scale, NEW_WEIGHT / scale);
+                    update_list(list, &gradient, a, &mut new_entries, new, skip);
+                    if list.len() * DENSE_SHARE > classes {
+                        let r = dense.len() / classes;
+                        dense.resize(dense.len() + classes, 0.0);
+                        for &(c, w) in list.iter() {
+                            dense[r * classes + c as usize] = w;
                         }
+                        *column = Column::Row(r);
                     }
                 }
             }
-            if scale < 1e-3 {
-                dense.iter_mut().for_each(|w| *w *= scale);
-                columns.iter_mut().for_each(|c| c.listed().iter_mut().for_each(|e| e.1 *= scale));
-                scale = 1.0;
-            }
+        }
+        if scale < 1e-3 {
+            dense.iter_mut().for_each(|w| *w *= scale);
+            columns.iter_mut().for_each(|c| c.listed().iter_mut().for_each(|e| e.1 *= scale));
+            scale = 1.0;
         }
     }
     for w in dense.iter_mut() {
