@@ -85,6 +85,28 @@ fn bench_writes_a_report() {
     let _ = std::fs::remove_file(report);
 }
 
+/// Two generated bots, one of them past the full softmax (300 intents), each loaded in a
+/// process of its own: the report has both, with the growth law needing three shapes.
+#[test]
+fn bench_scale_writes_a_report() {
+    let report = std::env::temp_dir().join(format!("kefu-bench-scale-{}.json", std::process::id()));
+    let args = ["bench-scale", "--shapes", "10x1000,300x1000", "--turns", "50", "--out", report.to_str().unwrap()];
+    let (ok, out, err) = kefu(&args, "");
+    assert!(ok, "{err}");
+    assert!(out.contains("300 intents"), "{out}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let shapes = json["shapes"].as_array().cloned().unwrap_or_default();
+    assert_eq!(shapes.len(), 2);
+    for shape in &shapes {
+        assert!(shape["refused"].is_null(), "{shape}");
+        assert!(shape["held_out_accuracy"].as_f64().unwrap_or(0.0) > 0.5, "{shape}");
+        assert!(shape["peak_mib"].as_f64().unwrap_or(0.0) > 0.0, "{shape}");
+    }
+    let (ok, _, err) = kefu(&["bench-scale", "--shapes", "10x5"], "");
+    assert!(!ok && err.contains("two examples per intent"), "{err}");
+    let _ = std::fs::remove_file(report);
+}
+
 #[test]
 fn eval_scores_a_bot_on_labelled_utterances() {
     let dir = std::env::temp_dir().join(format!("kefu-bot-eval-{}", std::process::id()));
