@@ -119,8 +119,8 @@ impl Softmax {
         sgd::train(xs, ys, shape, p)
     }
 
-    /// A model from weights column by column (`weights[column * classes + class]`), each
-    /// column kept in its cheaper form; weights that are exactly zero are left out of lists.
+    /// A model from its columns' weights, in column order, each column kept in its
+    /// cheaper form; weights that are exactly zero are left out of lists.
     pub(crate) fn from_columns<'a>(
         classes: usize,
         columns: impl ExactSizeIterator<Item = ColumnWeights<'a>>,

@@ -43,16 +43,16 @@ const DENSE_SHARE: usize = 8;
 const NEGLIGIBLE_GRADIENT: f32 = 1e-4;
 
 /// Deterministic xorshift64* for the epoch shuffles.
-pub(crate) struct Rng(pub u64);
+struct Rng(u64);
 
 impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
+    fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+    fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
@@ -98,8 +98,8 @@ pub(crate) fn work(xs: &[SparseVec], ys: &[usize], shape: Shape, p: TrainParams)
         Some(&n) => u64::from(n),
         None => shape.classes as u64,
     };
-    let visited: u64 =
-        xs.iter().flat_map(|x| &x.idx).map(|&col| cost(col)).sum::<u64>() + (xs.len() * shape.classes) as u64;
+    let softmax = (xs.len() as u64).saturating_mul(shape.classes as u64);
+    let visited = xs.iter().flat_map(|x| &x.idx).map(|&col| cost(col)).sum::<u64>().saturating_add(softmax);
     visited.saturating_mul(passes(p.epochs, xs.len(), shape.classes) as u64)
 }
 
