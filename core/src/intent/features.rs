@@ -17,6 +17,14 @@ pub(crate) struct SparseVec {
     pub val: Vec<f32>,
 }
 
+#[cfg(test)]
+impl SparseVec {
+    /// A vector of `(column, value)` pairs, for tests.
+    pub(crate) fn of(pairs: &[(u32, f32)]) -> SparseVec {
+        SparseVec { idx: pairs.iter().map(|c| c.0).collect(), val: pairs.iter().map(|c| c.1).collect() }
+    }
+}
+
 /// FNV-1a: stable across platforms and releases (unlike `std`'s hasher), so a trained model
 /// means the same thing everywhere.
 #[derive(Clone, Copy)]

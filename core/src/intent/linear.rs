@@ -329,7 +329,7 @@ mod tests {
     use super::*;
 
     fn x(cols: &[(u32, f32)]) -> SparseVec {
-        SparseVec { idx: cols.iter().map(|c| c.0).collect(), val: cols.iter().map(|c| c.1).collect() }
+        SparseVec::of(cols)
     }
 
     #[test]

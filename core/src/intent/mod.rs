@@ -247,7 +247,7 @@ impl TextClassifier {
         let dense = embeddings.first().map_or(0, Vec::len);
         let shape = Shape { sparse: vectorizer.len(), dense, classes: labels.len() };
         let (columns, classes) = (shape.columns(), shape.classes);
-        if sgd::trains_dense(shape) && columns.saturating_mul(classes) > MAX_MODEL_WEIGHTS {
+        if !sgd::sparse_updates(shape) && columns.saturating_mul(classes) > MAX_MODEL_WEIGHTS {
             return Err(ModelTooLarge::Weights { columns, classes });
         }
         if dense > 0 {

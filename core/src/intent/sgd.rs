@@ -73,14 +73,10 @@ fn passes(epochs: usize, examples: usize, classes: usize) -> usize {
 /// The fewest passes of [`passes`].
 const MIN_PASSES: usize = 4;
 
-/// Whether a model of this shape trains with sparse updates.
-fn sparse_updates(shape: Shape) -> bool {
+/// Whether a model of this shape trains with sparse updates (else training holds the
+/// dense matrix of columns × classes).
+pub(crate) fn sparse_updates(shape: Shape) -> bool {
     shape.dense == 0 && shape.classes > FULL_SOFTMAX_CLASSES
-}
-
-/// Whether training holds the dense matrix of columns × classes.
-pub(crate) fn trains_dense(shape: Shape) -> bool {
-    !sparse_updates(shape)
 }
 
 /// Units of work training will take at least: feature values visited × the weights read
@@ -399,7 +395,7 @@ mod tests {
     use super::*;
 
     fn x(cols: &[(u32, f32)]) -> SparseVec {
-        SparseVec { idx: cols.iter().map(|c| c.0).collect(), val: cols.iter().map(|c| c.1).collect() }
+        SparseVec::of(cols)
     }
 
     #[test]
