@@ -124,6 +124,8 @@ pub enum Tier {
     Embedded,
     /// The embedded tier plus a sentence encoder's embeddings.
     Onnx,
+    /// The embedded tier plus a static embedding table's sentence vectors.
+    Static,
 }
 
 impl From<kefu_core::Tier> for Tier {
@@ -131,6 +133,7 @@ impl From<kefu_core::Tier> for Tier {
         match t {
             kefu_core::Tier::Embedded => Tier::Embedded,
             kefu_core::Tier::Onnx => Tier::Onnx,
+            kefu_core::Tier::Static => Tier::Static,
         }
     }
 }

@@ -14,6 +14,7 @@ mod encoder;
 mod error;
 mod kinds;
 mod session;
+mod static_table;
 mod turn;
 
 use std::sync::{Mutex, MutexGuard};
@@ -26,6 +27,7 @@ pub use encoder::{Encoder, LoadProgress};
 pub use error::KefuError;
 pub use kinds::{HandoffReason, IntentSource, Priority, SessionState, Speaker, Tier};
 pub use session::Session;
+pub use static_table::StaticTable;
 pub use turn::{Action, Entity, HandoffDetails, IntentCandidate, IntentMatch, Signal, TranscriptLine, Turn};
 
 uniffi::setup_scaffolding!();

@@ -40,7 +40,8 @@ pub(crate) struct EvalArgs {
     #[arg(long, requires = "bot")]
     cases: Option<PathBuf>,
     /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
-    /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
+    /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME), or the static
+    /// tier with this static embedding table file (tools/build-static).
     #[arg(long, env = "KEFU_ENCODER_DIR")]
     encoder: Option<PathBuf>,
     /// Also write each dataset's splits, exactly as loaded, to DIR/<dataset>.json, so peer
@@ -49,7 +50,7 @@ pub(crate) struct EvalArgs {
     dump: Option<PathBuf>,
     /// Few-shot: train on this many examples per intent (drawn with each seed) and no
     /// out-of-scope examples, score on the whole test splits, average over --seeds; writes
-    /// reports/few-shot-K.json (or -onnx).
+    /// reports/few-shot-K.json (or -onnx, -static).
     #[arg(long)]
     per_intent: Option<usize>,
     /// Seeds of the few-shot draws (0, 1, …).
@@ -181,7 +182,7 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         }
         let embeddings = embedder.as_ref().map(|e| SplitEmbeddings::compute(e, &data)).transpose()?;
         eprint!("training on {} … ", data.train.len());
-        let report = evaluate(&data, embedder.as_ref().map(|e| &e.encoder).zip(embeddings.as_ref()))?;
+        let report = evaluate(&data, embedder.as_ref().map(|e| &*e.encoder).zip(embeddings.as_ref()))?;
         match report.slot_f1 {
             Some(f1) => eprintln!("accuracy {:.2} %, slot F1 {:.2}", report.intent_accuracy * 100.0, f1 * 100.0),
             None => eprintln!("accuracy {:.2} %", report.intent_accuracy * 100.0),
@@ -207,8 +208,8 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
 /// `--per-intent K`: each dataset with K examples per intent and no out-of-scope training
 /// data, once per seed.
 fn run_few_shot(args: &EvalArgs, k: usize, embedder: Option<&Embedder>, started: Instant) -> Result<(), String> {
-    let tier = if embedder.is_some() { "onnx" } else { "embedded" };
-    let suffix = if embedder.is_some() { "-onnx" } else { "" };
+    let tier = embedder.map_or("embedded", Embedder::tier);
+    let suffix = embedder.map_or(String::new(), |e| format!("-{}", e.tier()));
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("reports/few-shot-{k}{suffix}.json")));
     let mut datasets = Vec::new();
     for name in loaders::ALL {
@@ -220,7 +221,7 @@ fn run_few_shot(args: &EvalArgs, k: usize, embedder: Option<&Embedder>, started:
         let mut runs = Vec::new();
         for seed in 0..args.seeds {
             let (sub, emb) = few_shot::subsample(&data, embeddings.as_ref(), k, seed);
-            runs.push(evaluate(&sub, embedder.map(|e| &e.encoder).zip(emb.as_ref()))?);
+            runs.push(evaluate(&sub, embedder.map(|e| &*e.encoder).zip(emb.as_ref()))?);
         }
         let report = few_shot::summarise(&data, k, runs);
         eprintln!(
@@ -282,8 +283,8 @@ pub(crate) fn git_revision() -> String {
         .map_or_else(|| "unknown".into(), |o| String::from_utf8_lossy(&o.stdout).trim().to_string())
 }
 
-/// The ONNX tier's encoder and the dataset's embeddings; `None` for the embedded tier.
-type Onnx<'a> = Option<(&'a kefu_onnx::OnnxEncoder, &'a SplitEmbeddings)>;
+/// A dense tier's encoder and the dataset's embeddings; `None` for the embedded tier.
+type Onnx<'a> = Option<(&'a dyn kefu_core::SentenceEncoder, &'a SplitEmbeddings)>;
 
 /// Trains the core's intent pipeline on the training split: the slot tagger (on datasets
 /// with slots; timed apart) and the classifier reading its gold tags (timed). At test time
@@ -318,7 +319,7 @@ fn evaluate(data: &Dataset, onnx: Onnx<'_>) -> Result<DatasetReport, String> {
     Ok(DatasetReport {
         dataset: data.name.to_string(),
         language: data.language,
-        tier: if onnx.is_some() { "onnx" } else { "embedded" },
+        tier: onnx.map_or("embedded", |(encoder, _)| encoder.tier().code()),
         train_examples: data.train.len(),
         test_examples: data.test.len(),
         intents: model.classifier.labels().iter().filter(|l| *l != OUT_OF_SCOPE_LABEL).count(),
@@ -453,7 +454,7 @@ pub(crate) fn confusions<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) ->
 
 /// Per-utterance prediction time in µs, from raw text (the ONNX tier includes the encoder;
 /// it is measured on the first 300 test utterances).
-fn latencies(model: &IntentModel, test: &[Example], encoder: Option<&kefu_onnx::OnnxEncoder>) -> Vec<f64> {
+fn latencies(model: &IntentModel, test: &[Example], encoder: Option<&dyn kefu_core::SentenceEncoder>) -> Vec<f64> {
     let n = if encoder.is_some() { test.len().min(300) } else { test.len() };
     test[..n]
         .iter()

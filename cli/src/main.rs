@@ -32,7 +32,8 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Run on the ONNX tier with the encoder in this folder (`model.onnx`,
-        /// `tokenizer.json`); ONNX Runtime is found through KEFU_ONNXRUNTIME.
+        /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME) or model
+        /// bundle, or on the static tier with this static embedding table (tools/build-static).
         #[arg(long, env = "KEFU_ENCODER_DIR")]
         encoder: Option<PathBuf>,
     },
@@ -125,7 +126,7 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
     match encoder {
         None => Bot::from_bytes(&name, &bytes),
         Some(path) => {
-            let encoder = std::sync::Arc::new(load_encoder(path)?);
+            let encoder = load_any_encoder(path)?;
             let source = String::from_utf8_lossy(&bytes);
             compile_on_encoder(&name, &source, encoder)
         }
@@ -133,8 +134,12 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
     .map_err(|e| e.to_string())
 }
 
-/// Compiles a bot on the ONNX tier, with a progress bar while its examples are embedded.
-fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<OnnxEncoder>) -> kefu_core::Result<Bot> {
+/// Compiles a bot on an encoder's tier, with a progress bar while its examples are embedded.
+fn compile_on_encoder(
+    name: &str,
+    source: &str,
+    encoder: std::sync::Arc<dyn kefu_core::SentenceEncoder>,
+) -> kefu_core::Result<Bot> {
     let mut bar: Option<progress::Progress> = None;
     let mut step =
         |_, total| bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step();
@@ -143,6 +148,19 @@ fn compile_on_encoder(name: &str, source: &str, encoder: std::sync::Arc<OnnxEnco
         bar.finish();
     }
     bot
+}
+
+/// The encoder of a tier: a static embedding table file (the static tier), or an ONNX
+/// encoder folder or model bundle file (the ONNX tier).
+pub(crate) fn load_any_encoder(path: &Path) -> Result<std::sync::Arc<dyn kefu_core::SentenceEncoder>, String> {
+    if path.is_file() {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if bytes.starts_with(b"KEFUSTAT") {
+            let table = kefu_core::StaticEncoder::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(std::sync::Arc::new(table));
+        }
+    }
+    Ok(std::sync::Arc::new(load_encoder(path)?))
 }
 
 /// An encoder from a folder (`model.onnx`, `tokenizer.json`) or a model bundle file.
@@ -162,7 +180,7 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
         let bot =
-            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone()).map_err(|e| e.to_string())?;
+            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _).map_err(|e| e.to_string())?;
         heads = bot.trained_heads();
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));

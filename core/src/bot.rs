@@ -36,14 +36,18 @@ pub enum Tier {
     Embedded,
     /// The embedded tier's n-grams and a sentence encoder's embeddings.
     Onnx,
+    /// The embedded tier's n-grams and a static embedding table's sentence vectors
+    /// ([`crate::StaticEncoder`]).
+    Static,
 }
 
 impl Tier {
-    /// Stable name: `embedded` or `onnx`.
+    /// Stable name: `embedded`, `onnx` or `static`.
     pub fn code(self) -> &'static str {
         match self {
             Tier::Embedded => "embedded",
             Tier::Onnx => "onnx",
+            Tier::Static => "static",
         }
     }
 }
@@ -109,7 +113,7 @@ impl Bot {
     /// The tier of the bot's classifier.
     pub fn tier(&self) -> Tier {
         if self.embedding_dimension() > 0 {
-            return Tier::Onnx;
+            return self.encoder.as_ref().map_or(Tier::Onnx, |e| e.tier());
         }
         Tier::Embedded
     }

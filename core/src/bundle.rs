@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::checksum::crc32;
 use crate::error::{Error, Result};
+use crate::framing::Reader;
 
 /// Format version of model bundles.
 pub const MODEL_BUNDLE_VERSION: u16 = 2;
@@ -74,28 +75,6 @@ pub(crate) fn damaged_head(key: u64) -> Error {
     bad(format!("the cached head {key:016x} is damaged; rebuild the bundle with `kefu bundle`"))
 }
 
-/// Reads length-prefixed sections without ever indexing past the end.
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
-        if n > self.0.len() {
-            return Err(bad(format!("the {what} section is cut short ({n} bytes announced, {} left)", self.0.len())));
-        }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Ok(head)
-    }
-    fn u64(&mut self, what: &str) -> Result<u64> {
-        let b = self.take(8, what)?;
-        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-    }
-    fn section(&mut self, what: &str) -> Result<&'a [u8]> {
-        let n = usize::try_from(self.u64(what)?).map_err(|_| bad(format!("the {what} section is too large")))?;
-        self.take(n, what)
-    }
-}
-
 impl ModelBundle {
     /// Parses bundle bytes (see the module docs for the layout).
     pub fn from_bytes(bytes: &[u8]) -> Result<ModelBundle> {
@@ -113,7 +92,7 @@ impl ModelBundle {
         if crc32(body) != crc {
             return Err(bad("the bundle is damaged (checksum mismatch); copy it again"));
         }
-        let mut r = Reader(body);
+        let mut r = Reader::new(body, Error::ModelBundle);
         let metadata: BundleMetadata = serde_json::from_slice(r.section("metadata")?).map_err(|_| {
             bad("the bundle metadata is not valid JSON of a name, a prefix and a dimension; rebuild the bundle")
         })?;
@@ -126,7 +105,7 @@ impl ModelBundle {
         }
         let mut embeddings = BTreeMap::new();
         for chunk in cache.chunks_exact(entry) {
-            let mut c = Reader(chunk);
+            let mut c = Reader::new(chunk, Error::ModelBundle);
             let key = c.u64("embedding cache")?;
             let floats: Vec<f32> =
                 chunk[8..].chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
@@ -137,8 +116,8 @@ impl ModelBundle {
         }
         let mut heads = BTreeMap::new();
         if version >= 2 {
-            let mut h = Reader(r.section("heads")?);
-            while !h.0.is_empty() {
+            let mut h = Reader::new(r.section("heads")?, Error::ModelBundle);
+            while !h.rest.is_empty() {
                 let key = h.u64("heads")?;
                 let head = h.section("heads")?;
                 if !crate::intent::is_valid_head(head) {
@@ -147,7 +126,7 @@ impl ModelBundle {
                 heads.insert(key, head.to_vec());
             }
         }
-        if !r.0.is_empty() {
+        if !r.rest.is_empty() {
             return Err(bad("the bundle has trailing bytes after its last section"));
         }
         Ok(ModelBundle { metadata, model, tokenizer, embeddings, heads })

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
+use crate::Tier;
 
 /// A sentence encoder: text in, vector out.
 ///
@@ -38,5 +39,10 @@ pub trait SentenceEncoder: Send + Sync + std::fmt::Debug {
     /// prediction.
     fn trained_heads(&self) -> Option<&BTreeMap<u64, Vec<u8>>> {
         None
+    }
+
+    /// The tier a bot on this encoder is on: [`Tier::Onnx`] unless the encoder says.
+    fn tier(&self) -> Tier {
+        Tier::Onnx
     }
 }

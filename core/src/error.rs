@@ -45,6 +45,9 @@ pub enum Error {
     /// Model bundle bytes are damaged, truncated or of another format version.
     #[error("model bundle: {0}")]
     ModelBundle(String),
+    /// A static embedding table is damaged, truncated or of another format version.
+    #[error("static embedding table: {0}")]
+    StaticTable(String),
     /// The ONNX tier cannot run: ONNX Runtime or the model is missing or unusable. The
     /// message says what to install or fix.
     #[error("ONNX tier: {0}")]
@@ -66,7 +69,7 @@ impl Error {
             Error::SessionCorrupt { .. } | Error::SessionVersion { .. } | Error::SessionBotMismatch { .. } => {
                 "invalid_session"
             }
-            Error::ModelBundle(_) => "invalid_model",
+            Error::ModelBundle(_) | Error::StaticTable(_) => "invalid_model",
             Error::Onnx(_) => "encoder_failed",
             Error::InvalidState(_) => "invalid_state",
         }

@@ -82,6 +82,7 @@ mod entity;
 mod error;
 mod flow;
 mod follow_up;
+mod framing;
 mod handoff;
 mod intent;
 mod loader;
@@ -91,9 +92,11 @@ mod pii;
 mod segment;
 mod sentiment;
 mod session;
+mod static_encoder;
 mod tagger;
 mod text;
 mod turn;
+mod unigram;
 
 pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
@@ -112,6 +115,7 @@ pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
 pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
 pub use loader::BotLoader;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
+pub use static_encoder::{static_table_bytes, StaticEncoder, StaticTableMetadata, STATIC_TABLE_VERSION};
 pub use text::{detect_language, Language};
 pub use turn::{Action, IntentMatch, Signal, Turn};
 

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use kefu_core::{AdapterError, Bot, BotLoader, HostAdapter, Session, Signal, Turn, TurnContext};
+use kefu_core::{
+    AdapterError, Bot, BotLoader, HostAdapter, SentenceEncoder, Session, Signal, StaticEncoder, Turn, TurnContext,
+};
 use kefu_onnx::OnnxEncoder;
 use serde::Deserialize;
 
@@ -191,7 +193,7 @@ pub fn run_dialogue_golden(path: &Path) -> Vec<String> {
 }
 
 /// [`run_dialogue_golden`] on the ONNX tier when `encoder` is given.
-pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<OnnxEncoder>>) -> Vec<String> {
+pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<dyn SentenceEncoder>>) -> Vec<String> {
     record_dialogue_golden(path, encoder, &mut Vec::new())
 }
 
@@ -199,7 +201,7 @@ pub fn run_dialogue_golden_on(path: &Path, encoder: Option<std::sync::Arc<OnnxEn
 /// whole turn (or error) and the whole session after it, for the behaviour check.
 pub fn record_dialogue_golden(
     path: &Path,
-    encoder: Option<std::sync::Arc<OnnxEncoder>>,
+    encoder: Option<std::sync::Arc<dyn SentenceEncoder>>,
     record: &mut Vec<String>,
 ) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -463,6 +465,30 @@ pub fn test_encoder() -> Option<std::sync::Arc<OnnxEncoder>> {
                 return None;
             }
             Some(std::sync::Arc::new(OnnxEncoder::from_dir(&encoder_dir()).unwrap_or_else(|e| panic!("{e}"))))
+        })
+        .clone()
+}
+
+/// The static embedding table tools/build-static writes (`KEFU_TEST_STATIC_TABLE`, else
+/// `target/static/me5-small-enzh.kefustatic`) and its path, or `None` when there is none
+/// and `KEFU_REQUIRE_STATIC` is not `1` (tools/test-all builds it and sets both).
+pub fn test_static_table() -> Option<(std::sync::Arc<StaticEncoder>, PathBuf)> {
+    static TABLE: std::sync::OnceLock<Option<(std::sync::Arc<StaticEncoder>, PathBuf)>> = std::sync::OnceLock::new();
+    TABLE
+        .get_or_init(|| {
+            let path = std::env::var_os("KEFU_TEST_STATIC_TABLE")
+                .map_or_else(|| repo_root().join("target/static/me5-small-enzh.kefustatic"), PathBuf::from);
+            let required = std::env::var("KEFU_REQUIRE_STATIC").is_ok_and(|v| v == "1");
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                Err(e) if required => panic!("{}: {e}; build it with tools/build-static", path.display()),
+                Err(_) => {
+                    eprintln!("skipped: no static table at {}; build it with tools/build-static", path.display());
+                    return None;
+                }
+            };
+            let table = StaticEncoder::from_bytes(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            Some((std::sync::Arc::new(table), path))
         })
         .clone()
 }

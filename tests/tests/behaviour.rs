@@ -16,7 +16,7 @@ struct Case {
 }
 
 /// The record of every golden step, then of each held-out case as a new session's first turn.
-fn record(encoder: Option<std::sync::Arc<kefu_onnx::OnnxEncoder>>) -> Vec<String> {
+fn record(encoder: Option<std::sync::Arc<dyn kefu_core::SentenceEncoder>>) -> Vec<String> {
     let mut lines = Vec::new();
     for file in golden_files("dialogue", "yaml") {
         let failures = record_dialogue_golden(&file, encoder.clone(), &mut lines);

@@ -69,7 +69,7 @@ export interface Turn {
   segment: string | null;
 }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify";
-export type Tier = "embedded" | "onnx";
+export type Tier = "embedded" | "onnx" | "static";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
  * `turn`, or a Promise of one for `turnAsync`. Throwing (or rejecting) hands off with reason
  * `adapter_failure`. */
@@ -131,6 +131,8 @@ pub struct Bot {
 }
 
 impl Bot {
+    /// A bot that embeds nothing through the page: the embedded tier, or the static tier
+    /// (whose table is inside the core bot).
     fn embedded(inner: kefu_core::Bot) -> Bot {
         Bot { inner: Rc::new(inner), encoder: None }
     }
@@ -189,7 +191,18 @@ impl Bot {
         Ok(Bot { inner: Rc::new(inner), encoder: Some(encoder) })
     }
 
-    /// `embedded`, or `onnx` for a bot loaded with an encoder.
+    /// Loads a bot on the static tier: `table` is the bytes of a static embedding table
+    /// (`tools/build-static`; fetch it once and keep it in Cache Storage). Everything runs
+    /// here, synchronously: no ONNX Runtime, no tokenizer package, and `turn` works as on
+    /// the embedded tier.
+    #[wasm_bindgen(js_name = fromYamlWithStaticTable)]
+    pub fn from_yaml_with_static_table(name: &str, source: &str, table: &[u8]) -> Result<Bot, JsValue> {
+        let table = kefu_core::StaticEncoder::from_bytes(table).map_err(js_error)?;
+        let inner = kefu_core::BotLoader::new().encoder(std::sync::Arc::new(table)).from_yaml(name, source);
+        inner.map(Bot::embedded).map_err(js_error)
+    }
+
+    /// `embedded`; `onnx` for a bot loaded with an encoder; `static` with a static table.
     #[wasm_bindgen(getter, unchecked_return_type = "Tier")]
     pub fn tier(&self) -> String {
         self.inner.tier().code().to_string()

@@ -139,6 +139,20 @@ fun main(args: Array<String>) {
         println("kotlin: ONNX tier skipped (set KEFU_ONNXRUNTIME and KEFU_TEST_ENCODER_DIR)")
     }
 
+    // The static tier from Kotlin: the table tools/build-static writes, read as an app reads
+    // its assets; no ONNX Runtime involved.
+    val tablePath = System.getenv("KEFU_TEST_STATIC_TABLE")
+    if (tablePath != null) {
+        val table = StaticTable.fromBytes(File(tablePath).readBytes())
+        val staticBot = Bot.fromYamlWithStaticTable("shop.yaml", yaml, table)
+        check("static tier", staticBot.tier() == Tier.STATIC && table.dimension() > 0u)
+        val staticTurn = Session(staticBot).turn(staticBot, "where is my order 12345678")
+        check("static turn", staticTurn.intent?.name == "order_status" && staticTurn.slots["order_id"] == "12345678") { "$staticTurn" }
+        check("bad table", throws<KefuException.Onnx> { StaticTable.fromBytes(byteArrayOf(1, 2)) }?.message?.contains("KEFUSTAT") == true)
+    } else {
+        println("kotlin: static tier skipped (set KEFU_TEST_STATIC_TABLE; tools/build-static builds the table)")
+    }
+
     // Errors become typed KefuException subclasses with a message that says what to fix.
     val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
     check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }
