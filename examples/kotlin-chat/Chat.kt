@@ -1,5 +1,6 @@
 // A console chat with a kefu bot from Kotlin: the same calls an Android app makes.
-// Build and run: bash examples/kotlin-chat/run [BOT.yaml]   (type a line, Enter; Ctrl-D ends)
+// Build and run: bash examples/kotlin-chat/run [BOT.yaml [TABLE.kefustatic]]   (type a line,
+// Enter; Ctrl-D ends)
 import dev.kefu.*
 import java.io.File
 
@@ -11,9 +12,14 @@ class ConsoleHost : HostAdapter {
 
 fun main(args: Array<String>) {
     val path = args.firstOrNull() ?: "examples/bots/shop.yaml"
-    val bot = Bot.fromYaml(path, File(path).readText())
+    // A second argument names a static table (tools/build-static): the static tier, read as
+    // an app reads it from its assets.
+    val bot = when (val table = args.getOrNull(1)) {
+        null -> Bot.fromYaml(path, File(path).readText())
+        else -> Bot.fromYamlWithStaticTable(path, File(path).readText(), StaticTable.fromBytes(File(table).readBytes()))
+    }
     val session = Session(bot).apply { setHostAdapter(ConsoleHost()) }
-    println("${bot.name()}: ready (${bot.intentNames().size} intents)")
+    println("${bot.name()}: ready (${bot.intentNames().size} intents, ${bot.tier().name.lowercase()} tier)")
     while (true) {
         val line = readlnOrNull() ?: break
         val turn = try {

@@ -16,7 +16,9 @@ function say(text, who) {
 // (model, tokenizer, the examples' embeddings) in the page's Cache Storage; later visits
 // load from it and embed no example again.
 async function loadBot(yaml) {
-  if (new URLSearchParams(location.search).get("tier") !== "onnx") return Bot.fromYaml("shop.yaml", yaml);
+  const tier = new URLSearchParams(location.search).get("tier");
+  if (tier === "static") return loadStatic(yaml);
+  if (tier !== "onnx") return Bot.fromYaml("shop.yaml", yaml);
   const ort = await import("./ort/ort.min.mjs");
   ort.env.wasm.wasmPaths = new URL("./ort/", location.href).href;
   ort.env.wasm.numThreads = 1; // threads would need a cross-origin-isolated page
@@ -34,6 +36,32 @@ async function loadBot(yaml) {
   // Save when the load had to run the model (first visit, an edited bot, a damaged bundle).
   if (encoder.modelRuns > 0) await store.put("encoder.kefumodl", new Response(await encoder.toBundle()));
   document.body.dataset.embeddedAtLoad = encoder.modelRuns;
+  return bot;
+}
+
+// `?tier=static` runs the static tier: a table of a few MB, fetched once from this page's
+// server and kept in Cache Storage; kefu's own wasm does the rest (no ONNX Runtime).
+async function loadStatic(yaml) {
+  const started = performance.now();
+  const store = await caches.open("kefu-demo");
+  const saved = await store.match("table.kefustatic");
+  if (saved) {
+    try {
+      const bot = Bot.fromYamlWithStaticTable("shop.yaml", yaml, new Uint8Array(await saved.arrayBuffer()));
+      document.body.dataset.tableFrom = "cache";
+      document.body.dataset.loadMs = Math.round(performance.now() - started);
+      return bot;
+    } catch {
+      // A damaged copy (invalid_model) is fetched again below.
+    }
+  }
+  $("status").textContent = "loading the table…";
+  const response = await fetch("./static/table.kefustatic");
+  const table = new Uint8Array(await response.clone().arrayBuffer());
+  const bot = Bot.fromYamlWithStaticTable("shop.yaml", yaml, table);
+  await store.put("table.kefustatic", response);
+  document.body.dataset.tableFrom = "network";
+  document.body.dataset.loadMs = Math.round(performance.now() - started);
   return bot;
 }
 

@@ -1,7 +1,9 @@
 // Serves the demo chat page on localhost: the page, the built package (wasm/pkg, from
 // `bash wasm/build`) under /pkg/, and the sample bot as /shop.yaml; for `/?tier=onnx`, ONNX
 // Runtime Web (wasm/node_modules/onnxruntime-web/dist) under /ort/ and the encoder
-// (KEFU_TEST_ENCODER_DIR, else tools/build-encoder's output) under /encoder/.
+// (KEFU_TEST_ENCODER_DIR, else tools/build-encoder's output) under /encoder/; for
+// `/?tier=static`, the static table (KEFU_TEST_STATIC_TABLE, else tools/build-static's
+// output) as /static/table.kefustatic.
 //   node examples/web/serve.mjs [port]      then open http://127.0.0.1:8080/
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
@@ -10,6 +12,7 @@ import { fileURLToPath } from "node:url";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 export const encoderDir = process.env.KEFU_TEST_ENCODER_DIR ?? join(repo, "target/encoder/me5-small-enzh-int8");
+export const staticTable = process.env.KEFU_TEST_STATIC_TABLE ?? join(repo, "target/static/me5-small-enzh.kefustatic");
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css",
   ".wasm": "application/wasm", ".yaml": "text/yaml; charset=utf-8", ".json": "application/json" };
 
@@ -21,6 +24,7 @@ function resolve(url) {
   if (path.startsWith("/pkg/")) return join(repo, "wasm", path);
   if (path.startsWith("/ort/")) return join(repo, "wasm/node_modules/onnxruntime-web/dist", path.slice(5));
   if (path.startsWith("/encoder/")) return join(encoderDir, path.slice(9));
+  if (path === "/static/table.kefustatic") return staticTable;
   return join(repo, "examples/web", path);
 }
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { encoderDir, serve } from "../../examples/web/serve.mjs";
+import { encoderDir, serve, staticTable } from "../../examples/web/serve.mjs";
 
 const launch = () => chromium.launch({
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -90,6 +90,51 @@ test("demo page on the ONNX tier understands a paraphrase", { timeout: 180_000, 
     await page.press("#input", "Enter");
     await page.waitForFunction(() => document.body.dataset.intent !== undefined, null, { timeout: 15_000 });
     assert.equal(await page.getAttribute("body", "data-intent"), "order_status");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
+// The static tier in the browser: the table fetched once from the page's own server and
+// kept in Cache Storage; the next visit loads from the cache. Understands a paraphrase the
+// embedded tier sends to the fallback.
+const noTable = !existsSync(staticTable);
+if (noTable && process.env.KEFU_REQUIRE_STATIC === "1") throw new Error(`KEFU_REQUIRE_STATIC=1 but ${staticTable} is missing`);
+
+test("demo page on the static tier, from the network then from Cache Storage", { timeout: 90_000, skip: noTable && "no static table built" }, async () => {
+  const server = await serve(0);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const requests = [];
+    page.on("request", (r) => requests.push(r.url()));
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    const ask = async (text) => {
+      await page.evaluate(() => delete document.body.dataset.intent);
+      await page.fill("#input", text);
+      await page.press("#input", "Enter");
+      await page.waitForFunction(() => document.body.dataset.intent !== undefined);
+      return page.getAttribute("body", "data-intent");
+    };
+    await page.goto(`${origin}/?tier=static`);
+    await page.locator("#status", { hasText: "online · static" }).waitFor();
+    assert.equal(await page.getAttribute("body", "data-table-from"), "network");
+    assert.equal(await ask("how long does the guarantee last"), "faq/warranty_period");
+    assert.deepEqual(requests.filter((u) => !u.startsWith(origin)), [], "fetched from outside the page's origin");
+    assert.ok(!requests.some((u) => u.includes("/ort/") || u.includes("tokenizer")), "the static tier needs no ONNX Runtime or tokenizer");
+
+    requests.length = 0;
+    await page.reload();
+    await page.locator("#status", { hasText: "online · static" }).waitFor();
+    assert.equal(await page.getAttribute("body", "data-table-from"), "cache");
+    assert.ok(!requests.some((u) => u.endsWith("/static/table.kefustatic")), "the table was fetched again");
+    console.log(`static tier in Chromium: load from cache ${await page.getAttribute("body", "data-load-ms")} ms`);
+    assert.equal(await ask("how long does the guarantee last"), "faq/warranty_period");
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
