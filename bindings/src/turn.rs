@@ -167,6 +167,21 @@ pub struct HandoffDetails {
     pub segment: Option<String>,
     /// The business rule that handed off (reason `business_rule`).
     pub rule: Option<String>,
+    /// What the agent reads first; `summary` is it rendered as text.
+    pub brief: Brief,
+}
+
+/// The agent's brief of a handoff.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Brief {
+    /// The customer's issue in their own words (one or two lines, masked).
+    pub issue: Vec<String>,
+    /// What the customer asked for, by readable titles.
+    pub needs: Vec<String>,
+    /// What the bot already did.
+    pub bot_did: Vec<String>,
+    /// The mood in words, with its trend (`calm → angry since turn 3`).
+    pub mood: String,
 }
 
 /// One transcript line.
@@ -252,6 +267,7 @@ impl From<kefu_core::Handoff> for HandoffDetails {
             sentiment: h.sentiment,
             segment: h.segment,
             rule: h.rule,
+            brief: Brief { issue: h.brief.issue, needs: h.brief.needs, bot_did: h.brief.bot_did, mood: h.brief.mood },
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::adapter::{AdapterError, HostAdapter, TurnContext};
 use crate::analysis::{Analysis, Meaning, Needs, SlotSpan};
 use crate::bot::render;
 use crate::botfile::schema::RuleSpec;
+use crate::brief::{self, Brief, IssueLine};
 use crate::clarify::{self, Answer, Choice};
 use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
@@ -22,7 +23,7 @@ use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
 use crate::intent::IntentSource;
 use crate::pii;
 use crate::session::{push_bounded, DialogueState};
-use crate::text::{occurrences, word_bounded, Language};
+use crate::text::{occurrences, word_bounded};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session, MAX_UTTERANCE_CHARS};
 
@@ -76,6 +77,9 @@ struct Step<'a> {
     follow_up: bool,
     turn: Turn,
     handoff: Option<HandoffRequest<'a>>,
+    /// The customer's line, masked, when the bot (not an agent) answers it: a candidate
+    /// for the brief's issue.
+    customer_line: Option<String>,
 }
 
 /// A handoff the turn asks for; reasons from [`Session::escalate`] join it before it is
@@ -124,7 +128,8 @@ impl Session {
         let language = self.language.unwrap_or_else(|| bot.default_language());
         self.turns = self.turns.saturating_add(1);
         // The analysis found the personal data already: masking reuses it.
-        self.record(Speaker::Customer, pii::redact_found(&bot.extractors, utterance, &analysis.personal_data));
+        let masked = pii::redact_found(&bot.extractors, utterance, &analysis.personal_data);
+        self.record(Speaker::Customer, masked.clone());
         let turn = Turn {
             language: bot.reply_language(language),
             replies: Vec::new(),
@@ -151,12 +156,23 @@ impl Session {
             ..
         } = analysis;
         let only_values = !entities.is_empty() && only_values(utterance, &entities);
-        let mut s =
-            Step { bot, adapter, text, slot_spans, close_call, only_values, follow_up: false, turn, handoff: None };
+        let mut s = Step {
+            bot,
+            adapter,
+            text,
+            slot_spans,
+            close_call,
+            only_values,
+            follow_up: false,
+            turn,
+            handoff: None,
+            customer_line: None,
+        };
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
             return self.finish(s);
         }
+        s.customer_line = Some(masked);
         if s.text.is_empty() {
             s.turn.replies.push(bot.builtin_response("empty", s.turn.language, self.pick()));
             return self.finish(s);
@@ -216,7 +232,12 @@ impl Session {
     /// Builds the turn's handoff, if it asked for one, and records the replies: each reply
     /// is masked once, for the session's transcript and the handoff's alike.
     fn finish(&mut self, s: Step<'_>) -> Turn {
-        let Step { bot, mut turn, handoff, .. } = s;
+        let Step { bot, mut turn, handoff, customer_line, only_values, .. } = s;
+        if let Some(line) = customer_line {
+            if let Some(weight) = brief::issue_weight(bot, &turn, &line, only_values) {
+                push_bounded(&mut self.issue_lines, IssueLine { text: line, weight }, brief::ISSUE_CANDIDATES);
+            }
+        }
         let masked: Vec<String> = turn.replies.iter().map(|r| pii::redact(&bot.extractors, r)).collect();
         if let Some(request) = handoff {
             let mut transcript = self.transcript.clone();
@@ -238,8 +259,17 @@ impl Session {
                 sentiment: self.sentiment_trend(),
                 segment: self.segment.clone(),
                 rule: request.rule.map(|r| r.name.clone()),
+                brief: Brief::default(),
             });
-            handoff.summary = summarize(turn.language, &self.wanted_intents(bot), &self.steps, &handoff);
+            let known = brief::Known {
+                issue_lines: &self.issue_lines,
+                intents_seen: &self.intents_seen,
+                steps: &self.steps,
+                sentiments: &self.sentiments,
+                turns: self.turns,
+            };
+            handoff.brief = brief::brief(bot, &known, turn.language);
+            handoff.summary = brief::render(&handoff, turn.language);
             let signal = if request.available { Signal::Handoff(handoff) } else { Signal::AgentUnavailable(handoff) };
             turn.signals.insert(request.signal_at.min(turn.signals.len()), signal);
         }
@@ -831,10 +861,6 @@ impl Session {
 
     /// The intents seen, without the requests for a person: the agent wants to know what
     /// the customer came for.
-    fn wanted_intents(&self, bot: &Bot) -> Vec<String> {
-        self.intents_seen.iter().filter(|i| !bot.intent(i).is_some_and(|spec| spec.handoff)).cloned().collect()
-    }
-
     fn note_step(&mut self, step: BotStep) {
         push_bounded(&mut self.steps, step, BotStep::KEPT);
     }
@@ -900,30 +926,4 @@ fn only_values(utterance: &str, entities: &[Entity]) -> bool {
 
 fn intent_slots(intent: &Intent, slots: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     slots.iter().filter(|(k, _)| intent.slot(k).is_some()).map(|(k, v)| (k.clone(), v.clone())).collect()
-}
-
-/// A short summary for the agent in the customer's language (slot values already masked).
-fn summarize(lang: Language, intents: &[String], steps: &[BotStep], h: &Handoff) -> String {
-    let wants = intents.last().map_or("-", String::as_str);
-    let seen = if intents.is_empty() { "-".to_string() } else { intents.join(", ") };
-    let info = if h.slots.is_empty() {
-        "-".to_string()
-    } else {
-        h.slots.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-    };
-    let mut why = h.reasons.iter().map(HandoffReason::code).collect::<Vec<_>>().join(", ");
-    if let Some(rule) = &h.rule {
-        why.push_str(&format!(" ({rule})"));
-    }
-    let segment = h.segment.as_deref().unwrap_or("-");
-    let sentiment = h.sentiment;
-    let done = BotStep::describe(steps, lang == Language::Zh);
-    match lang {
-        Language::Zh => format!(
-            "客户诉求：{wants}；识别到的意图：{seen}；已收集信息：{info}；机器人已处理：{done}；客户类型：{segment}；情绪：{sentiment:+.2}；转人工原因：{why}"
-        ),
-        Language::En => format!(
-            "Customer wants: {wants}; intents seen: {seen}; details: {info}; bot already: {done}; segment: {segment}; sentiment: {sentiment:+.2}; handoff because: {why}"
-        ),
-    }
 }

@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::brief::Brief;
+
 /// Why the conversation goes to a human agent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,45 +146,6 @@ pub(crate) enum BotStep {
 impl BotStep {
     /// At most this many steps are kept (the oldest go first).
     pub(crate) const KEPT: usize = 20;
-
-    /// "answered FAQ returns; completed order_status; did not understand 2 turns", or the
-    /// Chinese equivalent; "-" when the bot has done nothing yet.
-    pub(crate) fn describe(steps: &[BotStep], zh: bool) -> String {
-        let names = |want: fn(&BotStep) -> Option<&String>| {
-            let mut out: Vec<&str> = Vec::new();
-            for name in steps.iter().filter_map(want) {
-                if !out.contains(&name.as_str()) {
-                    out.push(name);
-                }
-            }
-            out.join(", ")
-        };
-        let faqs = names(|s| if let BotStep::AnsweredFaq(n) = s { Some(n) } else { None });
-        let done = names(|s| if let BotStep::Completed(n) = s { Some(n) } else { None });
-        let cancelled = names(|s| if let BotStep::Cancelled(n) = s { Some(n) } else { None });
-        let missed = steps.iter().filter(|s| **s == BotStep::NotUnderstood).count();
-        let (faq_label, done_label, cancel_label) = if zh {
-            ("已回答常见问题 ", "已办理 ", "已取消 ")
-        } else {
-            ("answered FAQ ", "completed ", "cancelled ")
-        };
-        let mut parts: Vec<String> = [(faq_label, faqs), (done_label, done), (cancel_label, cancelled)]
-            .into_iter()
-            .filter(|(_, names)| !names.is_empty())
-            .map(|(label, names)| format!("{label}{names}"))
-            .collect();
-        if missed > 0 {
-            parts.push(if zh {
-                format!("未能理解 {missed} 次")
-            } else {
-                format!("did not understand {missed} turn(s)")
-            });
-        }
-        if parts.is_empty() {
-            return "-".to_string();
-        }
-        parts.join(if zh { "、" } else { "; " })
-    }
 }
 
 /// A request for a human agent, as data: the host decides how to transfer.
@@ -194,7 +157,9 @@ pub struct Handoff {
     pub priority: Priority,
     /// Route tag: the team that should take it (`after_sales`, `billing`, …).
     pub route: String,
-    /// A short summary for the agent, in the customer's language, personal data masked.
+    /// The brief as one text for a person, a line per item (issue, wants, what the bot
+    /// already did, details, segment, mood, reason and priority), in the customer's
+    /// language, personal data masked.
     pub summary: String,
     /// The conversation so far, personal data masked.
     pub transcript: Vec<TranscriptLine>,
@@ -208,6 +173,9 @@ pub struct Handoff {
     /// The business rule that handed off (reason `business_rule`).
     #[serde(default)]
     pub rule: Option<String>,
+    /// What the agent reads first ([`Handoff::summary`] is it rendered as text).
+    #[serde(default)]
+    pub brief: Brief,
 }
 
 impl Handoff {

@@ -73,6 +73,7 @@ mod analysis;
 mod analytics;
 mod bot;
 pub mod botfile;
+mod brief;
 mod bundle;
 mod checksum;
 mod clarify;
@@ -102,6 +103,7 @@ pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
 pub use analytics::{Analytics, AnalyticsReport};
 pub use bot::{Bot, Tier, DEFAULT_CONFIDENCE_THRESHOLD};
+pub use brief::Brief;
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 /// CRC-32 as session bytes and model bundles use it (for tools and fuzz targets that
 /// forge such bytes).

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::brief::IssueLine;
 use crate::checksum::crc32;
 use crate::entity::HostValues;
 use crate::error::{Error, Result};
@@ -107,6 +108,9 @@ pub struct Session {
     /// What the bot has done so far, for the agent's summary.
     #[serde(default)]
     pub(crate) steps: Vec<BotStep>,
+    /// The customer's lines that may state their issue, for the agent's brief.
+    #[serde(default)]
+    pub(crate) issue_lines: Vec<IssueLine>,
     /// The bot's dialogue structure the state refers to ([`crate::flow::fingerprint`]); saved
     /// in the bytes' header.
     #[serde(skip)]
@@ -143,6 +147,7 @@ impl Session {
             rules_fired: Vec::new(),
             host_values: HostValues::new(),
             steps: Vec::new(),
+            issue_lines: Vec::new(),
             structure: bot.structure,
         }
     }

@@ -125,7 +125,7 @@ fn a_business_rule_hands_off_once_with_its_route_and_priority() {
     assert_eq!((h.route.as_str(), h.priority.code(), h.rule.as_deref()), ("finance", "urgent", Some("big_refund")));
     assert_eq!(big.replies, ["Refunded 5000.", "I'm connecting you to a human agent, please hold on."]);
     // Built once, after every reason: the summary names the rule too.
-    assert!(h.summary.contains("business_rule (big_refund)"), "{}", h.summary);
+    assert!(h.summary.contains("Handoff because: business rule big_refund (priority urgent)"), "{}", h.summary);
 }
 
 #[test]

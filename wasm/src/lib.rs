@@ -35,8 +35,14 @@ export type HandoffReason =
   | "negative_sentiment" | "abuse" | "loop" | "adapter_failure" | "business_rule";
 export type Priority = "low" | "normal" | "high" | "urgent";
 export interface TranscriptLine { speaker: "customer" | "bot" | "agent"; text: string }
+/** What the agent reads first: the issue in the customer's words, what they asked for by
+ *  title, what the bot already did, the mood with its trend. */
+export interface Brief { issue: string[]; needs: string[]; bot_did: string[]; mood: string }
 export interface Handoff {
-  reasons: HandoffReason[]; priority: Priority; route: string; summary: string;
+  reasons: HandoffReason[]; priority: Priority; route: string;
+  /** The brief rendered as text, a line per item, in the customer's language. */
+  summary: string;
+  brief: Brief;
   transcript: TranscriptLine[]; slots: Record<string, string>;
   /** Sentiment trend of the last turns, -1 (angry) … 1 (happy). */
   sentiment: number;

@@ -73,6 +73,9 @@ fun main(args: Array<String>) {
     check("sentiment", angry.sentiment < -0.5f) { "${angry.sentiment}" }
     val upset = angry.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
     check("negative sentiment handoff", upset?.reasons == listOf(HandoffReason.NEGATIVE_SENTIMENT) && upset.priority == Priority.HIGH) { "$upset" }
+    // The agent's brief: the issue in the customer's own words, the mood in words.
+    check("brief", upset?.brief?.issue == listOf("this is terrible, I'm so angry and disappointed!!!") &&
+        upset.brief.mood == "angry" && "Issue: \"this is terrible" in upset.summary) { "${upset?.brief}" }
     check("with agent", restored.state() == SessionState.WITH_AGENT && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
     restored.agentMessage(bot, "您好，我是客服小李")
     restored.agentFinished()

@@ -175,6 +175,10 @@ pub struct IntentSpec {
     /// The customer asks for a human agent: hand off.
     #[serde(default)]
     pub handoff: bool,
+    /// Whether the intent is something the customer needs; `false` for greetings, thanks
+    /// and goodbyes, which the agent's brief leaves out.
+    #[serde(default = "default_true")]
+    pub need: bool,
     /// The topic is sensitive (complaint, fraud, legal): hand off.
     #[serde(default)]
     pub sensitive: bool,
