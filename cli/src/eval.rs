@@ -12,6 +12,7 @@ use serde::Serialize;
 mod bot_cases;
 mod embeddings;
 mod few_shot;
+mod handoff_cases;
 mod loaders;
 
 use embeddings::Embedder;
@@ -32,13 +33,18 @@ pub(crate) struct EvalArgs {
     /// with --bot; the bot mode writes an HTML page next to it).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Score this bot file instead of the datasets, on the labelled utterances of --cases.
-    #[arg(long, requires = "cases")]
+    /// Score this bot file instead of the datasets, on the labelled utterances of --cases
+    /// or the conversations of --handoff.
+    #[arg(long)]
     bot: Option<PathBuf>,
     /// YAML list of `{ text: …, intent: … }` (`faq/<id>` for FAQ entries, `~` for out of
     /// scope), for --bot.
     #[arg(long, requires = "bot")]
     cases: Option<PathBuf>,
+    /// Score the agent's handoff brief on these conversations (`{ id, split, lines, issue,
+    /// slots, segment, personal }`), for --bot; writes reports/handoff-eval.json.
+    #[arg(long, requires = "bot", conflicts_with = "cases")]
+    handoff: Option<PathBuf>,
     /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
     /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME), or the static
     /// tier with this static embedding table file (tools/build-static).
@@ -160,9 +166,16 @@ struct Report {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
+    if let (Some(bot), Some(set)) = (&args.bot, &args.handoff) {
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/handoff-eval.json"));
+        return handoff_cases::run(bot, set, args.encoder.as_deref(), &out);
+    }
     if let (Some(bot), Some(cases)) = (&args.bot, &args.cases) {
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/bot-eval.json"));
         return bot_cases::run(bot, cases, args.encoder.as_deref(), &out);
+    }
+    if args.bot.is_some() {
+        return Err("--bot needs --cases FILE (labelled utterances) or --handoff FILE (conversations)".into());
     }
     let started = Instant::now();
     let embedder = args.encoder.as_deref().map(Embedder::load).transpose()?;

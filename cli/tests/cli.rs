@@ -172,3 +172,33 @@ fn an_oversized_bot_file_is_refused_before_it_is_read() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!ok && err.contains("at most 16777216 bytes"), "{err}");
 }
+
+/// The agent's brief on the held-out part of the handoff set (issue 25's targets, embedded
+/// tier): of the conversations handed off, a gold issue line quoted in ≥ 90 %, slot F1 ≥ 0.9,
+/// no personal value unmasked, no intent name shown where a title exists.
+#[test]
+fn handoff_briefs_meet_their_targets_on_the_test_part() {
+    let report = std::env::temp_dir().join(format!("kefu-handoff-eval-{}.json", std::process::id()));
+    let args = [
+        "eval",
+        "--bot",
+        "examples/bots/shop.yaml",
+        "--handoff",
+        "examples/bots/shop.handoff.yaml",
+        "--out",
+        report.to_str().unwrap(),
+    ];
+    let (ok, out, err) = kefu(&args, "");
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let test = &json["splits"]["test"];
+    assert!(test["conversations"].as_u64().unwrap_or(0) >= 30, "{out}");
+    assert!(test["handed_off"].as_u64().unwrap_or(0) >= 20, "{out}");
+    assert!(test["issue_quoted"].as_f64().unwrap_or(0.0) >= 0.9, "{out}");
+    assert!(test["slot_f1"].as_f64().unwrap_or(0.0) >= 0.9, "{out}");
+    assert_eq!(test["unmasked_personal_values"].as_u64(), Some(0), "{out}");
+    assert_eq!(test["internal_names_shown"].as_u64(), Some(0), "{out}");
+    let (ok, _, err) = kefu(&["eval", "--bot", "examples/bots/shop.yaml"], "");
+    assert!(!ok && err.contains("--handoff FILE"), "{err}");
+    let _ = std::fs::remove_file(report);
+}
