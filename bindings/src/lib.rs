@@ -28,7 +28,9 @@ pub use error::KefuError;
 pub use kinds::{HandoffReason, IntentSource, Priority, SessionState, Speaker, Tier};
 pub use session::Session;
 pub use static_table::StaticTable;
-pub use turn::{Action, Brief, Entity, HandoffDetails, IntentCandidate, IntentMatch, Signal, TranscriptLine, Turn};
+pub use turn::{
+    Action, Brief, Entity, HandoffDetails, IntentCandidate, IntentMatch, Signal, Suggestion, TranscriptLine, Turn,
+};
 
 uniffi::setup_scaffolding!();
 

@@ -27,6 +27,8 @@ pub struct Turn {
     pub sentiment: f32,
     /// The customer segment, once recognised or set with `set_segment`.
     pub segment: Option<String>,
+    /// While an agent has the conversation: replies the agent may send, best first.
+    pub suggestions: Vec<Suggestion>,
 }
 
 /// The chosen intent.
@@ -184,6 +186,19 @@ pub struct Brief {
     pub mood: String,
 }
 
+/// A reply an agent may send as it is or edit.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Suggestion {
+    /// The reply, in the customer's language.
+    pub text: String,
+    /// `faq`, `intent` or `agent_reply`.
+    pub source: String,
+    /// The FAQ entry, intent or agent reply it is: what to report when the agent uses it.
+    pub id: String,
+    /// How well it fits the line, 0 … 1.
+    pub score: f32,
+}
+
 /// One transcript line.
 #[derive(Debug, Clone, uniffi::Record)]
 pub struct TranscriptLine {
@@ -224,6 +239,11 @@ impl From<kefu_core::Turn> for Turn {
             signals: t.signals.into_iter().filter_map(Signal::from_core).collect(),
             sentiment: t.sentiment,
             segment: t.segment,
+            suggestions: t
+                .suggestions
+                .into_iter()
+                .map(|s| Suggestion { text: s.text, source: s.source.code().to_string(), id: s.id, score: s.score })
+                .collect(),
         }
     }
 }

@@ -90,8 +90,6 @@ pub struct SlotSpan {
 /// work than before understanding became a value.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Needs {
-    /// Slots, ranking, sentiment and abuse (not while an agent has the conversation).
-    pub meaning: bool,
     /// The customer segment (not once the session knows it).
     pub segment: bool,
 }
@@ -111,7 +109,7 @@ impl Bot {
     /// host's time and embedding in `ctx` (its adapter is not asked). Fails only when the
     /// utterance is over [`MAX_UTTERANCE_CHARS`].
     pub fn analyze(&self, utterance: &str, ctx: &TurnContext<'_>) -> Result<Analysis> {
-        self.analyze_with(utterance, ctx, &HostValues::new(), Needs { meaning: true, segment: true })
+        self.analyze_with(utterance, ctx, &HostValues::new(), Needs { segment: true })
     }
 
     /// [`Bot::analyze`] with a session's own values of `host_values` entities, computing
@@ -142,7 +140,7 @@ impl Bot {
             meaning: Meaning::OutOfScope,
             text: String::new(),
         };
-        if !normalized.text.is_empty() && needs.meaning {
+        if !normalized.text.is_empty() {
             self.understand(utterance, &normalized, ctx.embedding, needs.segment, &mut analysis);
         }
         analysis.text = normalized.text;

@@ -23,6 +23,7 @@ use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
 use crate::intent::IntentSource;
 use crate::pii;
 use crate::session::{push_bounded, DialogueState};
+use crate::suggest;
 use crate::text::{occurrences, word_bounded};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session, MAX_UTTERANCE_CHARS};
@@ -116,7 +117,8 @@ impl Session {
     /// [`HostAdapter::validate_slot`], handoffs with [`HostAdapter::agent_available`]. An
     /// adapter error does not fail the turn; it hands off with reason `adapter_failure`.
     pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
-        let needs = Needs { meaning: self.state != DialogueState::WithAgent, segment: self.segment.is_none() };
+        // Understood with an agent too: the ranking picks the agent's suggested replies.
+        let needs = Needs { segment: self.segment.is_none() };
         let analysis = bot.analyze_with(utterance, ctx, &self.host_values, needs)?;
         self.adopt(bot);
         Ok(self.act(bot, ctx.adapter, utterance, analysis))
@@ -141,6 +143,7 @@ impl Session {
             signals: Vec::new(),
             sentiment: 0.0,
             segment: self.segment.clone(),
+            suggestions: Vec::new(),
         };
         let Analysis {
             text,
@@ -170,6 +173,7 @@ impl Session {
         };
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
+            s.turn.suggestions = suggest::suggest(bot, &ranked, &s.text, s.turn.language, &self.slots);
             return self.finish(s);
         }
         s.customer_line = Some(masked);

@@ -94,6 +94,7 @@ mod segment;
 mod sentiment;
 mod session;
 mod static_encoder;
+mod suggest;
 mod tagger;
 mod text;
 mod turn;
@@ -118,6 +119,7 @@ pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, 
 pub use loader::BotLoader;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
 pub use static_encoder::{static_table_bytes, StaticEncoder, StaticTableMetadata, STATIC_TABLE_VERSION};
+pub use suggest::{Suggestion, SuggestionSource};
 pub use text::{detect_language, Language};
 pub use turn::{Action, IntentMatch, Signal, Turn};
 

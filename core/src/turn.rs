@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::entity::Entity;
 use crate::handoff::Handoff;
 use crate::intent::{IntentCandidate, IntentSource};
+use crate::suggest::Suggestion;
 use crate::text::Language;
 
 /// The result of one customer utterance.
@@ -35,6 +36,10 @@ pub struct Turn {
     /// The customer segment (`dealer`, `vip`, …), once recognised or set by the host.
     #[serde(default)]
     pub segment: Option<String>,
+    /// While an agent has the conversation: replies the agent may send, best first (at
+    /// most three). Empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
 }
 
 impl std::fmt::Debug for Turn {

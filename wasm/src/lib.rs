@@ -73,7 +73,11 @@ export interface Turn {
   sentiment: number;
   /** The customer segment (`dealer`, `vip`, …), once recognised or set with `setSegment`. */
   segment: string | null;
+  /** While an agent has the conversation: replies the agent may send, best first (absent
+   *  otherwise). `id` is what to report when the agent uses one. */
+  suggestions?: Suggestion[];
 }
+export interface Suggestion { text: string; source: "faq" | "intent" | "agent_reply"; id: string; score: number }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify";
 export type Tier = "embedded" | "onnx" | "static";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for

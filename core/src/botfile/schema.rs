@@ -37,6 +37,9 @@ pub struct BotFile {
     /// Frequently asked questions by id.
     #[serde(default)]
     pub faq: BTreeMap<String, FaqSpec>,
+    /// Canned replies an agent may send, suggested while an agent has the conversation.
+    #[serde(default)]
+    pub agent_replies: BTreeMap<String, AgentReplySpec>,
     /// Utterances the bot does not handle (questions of another business, chit-chat it
     /// should not answer): the intent model learns them as a background class, so that
     /// similar turns fall back instead of being forced onto the nearest intent.
@@ -142,6 +145,18 @@ pub struct EntitySpec {
     /// (`Session::set_entity_values`): a customer's own order numbers, today's products.
     #[serde(default)]
     pub host_values: bool,
+}
+
+/// A canned reply for agents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AgentReplySpec {
+    /// The reply per language; `{slot}` interpolates the session's slot values.
+    pub text: Localized,
+    /// Customer lines it answers (any language): suggested when a line shares enough of
+    /// one of them.
+    #[serde(default)]
+    pub when: Vec<String>,
 }
 
 /// One intent: what customers say, what the bot needs and does.

@@ -17,7 +17,8 @@ const LINES: &str = include_str!("background.txt");
 /// sets) is shared with one of the bot's examples.
 const TOO_CLOSE: f32 = 0.5;
 
-fn ngram_set(text: &str) -> Vec<u64> {
+/// The sorted, distinct hashed n-grams of a text.
+pub(crate) fn ngram_set(text: &str) -> Vec<u64> {
     let mut set = Vec::new();
     hashed_features(&normalize(text).text, &mut set);
     set.sort_unstable();

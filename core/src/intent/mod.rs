@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub(crate) use background::lines_for as background_lines;
+pub(crate) use background::{lines_for as background_lines, ngram_set};
 pub use calibration::Calibration;
 pub(crate) use features::HashedMap;
 use features::{hashed_features, slot_features, SparseVec, Vectorizer};
