@@ -9,6 +9,7 @@ use std::time::Instant;
 use kefu_core::models::{IntentModel, LabelledText, SequenceTagger, OUT_OF_SCOPE_LABEL};
 use serde::Serialize;
 
+mod agent_lines;
 mod bot_cases;
 mod embeddings;
 mod few_shot;
@@ -45,6 +46,10 @@ pub(crate) struct EvalArgs {
     /// slots, segment, personal }`), for --bot; writes reports/handoff-eval.json.
     #[arg(long, requires = "bot", conflicts_with = "cases")]
     handoff: Option<PathBuf>,
+    /// Score the suggested replies on these customer lines said to an agent (`{ split, text,
+    /// acceptable }`), for --bot; writes reports/agent-suggestions.json.
+    #[arg(long, requires = "bot", conflicts_with_all = ["cases", "handoff"])]
+    agent_lines: Option<PathBuf>,
     /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
     /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME), or the static
     /// tier with this static embedding table file (tools/build-static).
@@ -166,6 +171,10 @@ struct Report {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
+    if let (Some(bot), Some(lines)) = (&args.bot, &args.agent_lines) {
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/agent-suggestions.json"));
+        return agent_lines::run(bot, lines, args.encoder.as_deref(), &out);
+    }
     if let (Some(bot), Some(set)) = (&args.bot, &args.handoff) {
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/handoff-eval.json"));
         return handoff_cases::run(bot, set, args.encoder.as_deref(), &out);
@@ -175,7 +184,10 @@ pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
         return bot_cases::run(bot, cases, args.encoder.as_deref(), &out);
     }
     if args.bot.is_some() {
-        return Err("--bot needs --cases FILE (labelled utterances) or --handoff FILE (conversations)".into());
+        return Err(
+            "--bot needs --cases FILE (labelled utterances), --handoff FILE (conversations) or --agent-lines FILE"
+                .into(),
+        );
     }
     let started = Instant::now();
     let embedder = args.encoder.as_deref().map(Embedder::load).transpose()?;

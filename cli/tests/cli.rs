@@ -202,3 +202,27 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
     assert!(!ok && err.contains("--handoff FILE"), "{err}");
     let _ = std::fs::remove_file(report);
 }
+
+/// Suggested replies on the held-out lines said to an agent: the report is written and the
+/// share with an acceptable reply in the top three stays at least where it was measured
+/// when the set was written (82 % on the embedded tier; issue 25's target, 85 %, is not met).
+#[test]
+fn agent_suggestions_are_scored_on_the_test_part() {
+    let report = std::env::temp_dir().join(format!("kefu-agent-lines-{}.json", std::process::id()));
+    let args = [
+        "eval",
+        "--bot",
+        "examples/bots/shop.yaml",
+        "--agent-lines",
+        "examples/bots/shop.agent-lines.yaml",
+        "--out",
+        report.to_str().unwrap(),
+    ];
+    let (ok, out, err) = kefu(&args, "");
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let test = &json["splits"]["test"];
+    assert_eq!(test["lines"].as_u64(), Some(50), "{out}");
+    assert!(test["acceptable_in_top3"].as_f64().unwrap_or(0.0) >= 0.82, "{out}");
+    let _ = std::fs::remove_file(report);
+}

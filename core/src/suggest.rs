@@ -15,7 +15,9 @@ use crate::text::Language;
 /// How many suggestions a line gets at most.
 const SUGGESTIONS: usize = 3;
 /// A candidate below this score (model confidence, or n-gram overlap with a `when` line) is
-/// not worth an agent's glance.
+/// not worth an agent's glance. Chosen on the development part of
+/// `examples/bots/shop.agent-lines.yaml` (an acceptable reply in the top three at 0.05 / 0.1
+/// / 0.15 / 0.2: 98 / 92 / 88 / 84 %): the model's confidences on the embedded tier are low.
 const LEAST_SCORE: f32 = 0.05;
 
 /// Where a suggestion comes from.

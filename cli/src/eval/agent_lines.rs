@@ -1,0 +1,101 @@
+//! `kefu eval --bot BOT --agent-lines FILE`: customer lines said while an agent has the
+//! conversation, each with the suggestions an agent could send as they are. Counts, per
+//! split, the lines with one of them among the three suggested, and the time per line.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use kefu_core::Session;
+use serde::{Deserialize, Serialize};
+
+use super::{percentile, write_json};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Line {
+    split: String,
+    text: String,
+    /// Suggestion ids an agent could send as they are.
+    acceptable: Vec<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct SplitScores {
+    lines: usize,
+    /// Share of lines with an acceptable suggestion among the three.
+    acceptable_in_top3: f64,
+    /// Share with one first.
+    acceptable_first: f64,
+    /// Time of the customer's turn during the agent session, median µs.
+    turn_p50_us: f64,
+    misses: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    kefu_version: &'static str,
+    git_revision: String,
+    bot: String,
+    lines: String,
+    tier: &'static str,
+    splits: BTreeMap<String, SplitScores>,
+}
+
+pub(crate) fn run(bot_path: &Path, lines_path: &Path, encoder: Option<&Path>, out: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(lines_path).map_err(|e| format!("cannot read {}: {e}", lines_path.display()))?;
+    let lines: Vec<Line> = serde_yaml::from_str(&text)
+        .map_err(|e| format!("{}: {e} (expected a list of {{ split, text, acceptable }})", lines_path.display()))?;
+    let bot = crate::load_on(bot_path, encoder)?;
+    let mut splits: BTreeMap<String, (SplitScores, usize, usize, Vec<f64>)> = BTreeMap::new();
+    for line in &lines {
+        let mut session = Session::new(&bot);
+        session.turn(&bot, "转人工").map_err(|e| e.to_string())?;
+        if session.state() != &kefu_core::DialogueState::WithAgent {
+            return Err("the bot did not hand off on 转人工: the set needs a bot that does".into());
+        }
+        let started = Instant::now();
+        let turn = session.turn(&bot, &line.text).map_err(|e| format!("{:?}: {e}", line.text))?;
+        let micros = started.elapsed().as_secs_f64() * 1e6;
+        let (scores, top3, first, times) = splits.entry(line.split.clone()).or_default();
+        scores.lines += 1;
+        times.push(micros);
+        let ids: Vec<&str> = turn.suggestions.iter().map(|s| s.id.as_str()).collect();
+        let ok = |id: &&str| line.acceptable.iter().any(|a| a == id);
+        if ids.iter().any(ok) {
+            *top3 += 1;
+        } else {
+            scores.misses.push(format!("{:?}: suggested {ids:?}, acceptable {:?}", line.text, line.acceptable));
+        }
+        *first += usize::from(ids.first().is_some_and(ok));
+    }
+    let mut report_splits = BTreeMap::new();
+    for (split, (mut scores, top3, first, mut times)) in splits {
+        times.sort_by(f64::total_cmp);
+        scores.acceptable_in_top3 = top3 as f64 / scores.lines.max(1) as f64;
+        scores.acceptable_first = first as f64 / scores.lines.max(1) as f64;
+        scores.turn_p50_us = percentile(&times, 0.5);
+        println!(
+            "{split}: {} lines, acceptable in the top three {:.1} %, first {:.1} %, turn p50 {:.1} µs",
+            scores.lines,
+            scores.acceptable_in_top3 * 100.0,
+            scores.acceptable_first * 100.0,
+            scores.turn_p50_us
+        );
+        for m in &scores.misses {
+            println!("  {m}");
+        }
+        report_splits.insert(split, scores);
+    }
+    let report = Report {
+        kefu_version: env!("CARGO_PKG_VERSION"),
+        git_revision: super::git_revision(),
+        bot: bot_path.display().to_string(),
+        lines: lines_path.display().to_string(),
+        tier: bot.tier().code(),
+        splits: report_splits,
+    };
+    write_json(out, &report)?;
+    eprintln!("report written to {}", out.display());
+    Ok(())
+}
