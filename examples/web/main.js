@@ -89,6 +89,7 @@ async function send(text) {
     return;
   }
   document.body.dataset.intent = turn.intent?.name ?? "";
+  showSuggestions(turn.suggestions ?? []);
   turn.replies.forEach((r) => say(r, "bot"));
   const handoff = turn.signals.find((s) => s.type === "handoff");
   if (handoff) {
@@ -99,6 +100,25 @@ async function send(text) {
   document.body.dataset.state = session.state;
 }
 
+// The agent's panel: a click sends the suggestion as the agent's line (kefu records it in
+// the transcript, masked).
+function showSuggestions(suggestions) {
+  $("agent-suggestions").replaceChildren(...suggestions.map(({ text, id }) => {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = text;
+    b.dataset.id = id;
+    b.onclick = () => {
+      session.agentMessage(bot, text);
+      say(`(agent) ${text}`, "bot");
+      showSuggestions([]);
+    };
+    li.append(b);
+    return li;
+  }));
+}
+
 $("composer").addEventListener("submit", (e) => {
   e.preventDefault();
   send($("input").value);
@@ -106,6 +126,7 @@ $("composer").addEventListener("submit", (e) => {
 });
 $("resume").onclick = () => {
   session.agentFinished();
+  showSuggestions([]);
   $("handoff").hidden = true;
   document.body.dataset.state = session.state;
   say("(agent finished: the bot is back)", "bot");

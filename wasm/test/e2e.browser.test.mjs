@@ -41,6 +41,15 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async 
     assert.match(await page.textContent("#handoff-summary"), /转人工原因/);
     assert.equal(await page.getAttribute("body", "data-state"), "with_agent");
 
+    // The agent's panel: the brief, then suggested replies for the customer's next line.
+    assert.match(await page.textContent("#handoff-summary"), /客户问题：“/);
+    await page.fill("#input", "退款多久能到账");
+    await page.press("#input", "Enter");
+    await page.locator("#agent-suggestions button").first().waitFor();
+    assert.equal(await page.getAttribute("#agent-suggestions button >> nth=0", "data-id"), "faq/refund_time");
+    await page.click("#agent-suggestions button >> nth=0");
+    await page.locator("#log li.bot", { hasText: "(agent) 退款审核通过后" }).waitFor();
+
     mkdirSync("../target", { recursive: true });
     await page.screenshot({ path: "../target/e2e-handoff.png" });
 
