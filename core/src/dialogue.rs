@@ -863,8 +863,6 @@ impl Session {
         }
     }
 
-    /// The intents seen, without the requests for a person: the agent wants to know what
-    /// the customer came for.
     fn note_step(&mut self, step: BotStep) {
         push_bounded(&mut self.steps, step, BotStep::KEPT);
     }

@@ -15,5 +15,6 @@ test("an app installs the tarball and chats", { timeout: 120_000 }, () => {
   const out = execFileSync("node", ["chat.mjs"], { cwd: app, input: "where is my order 12345678\n转人工\n", encoding: "utf8" });
   assert.match(out, /bot> .*12345678/);
   assert.match(out, /\[handed off to general \(explicit_request\)\]/);
-  assert.match(out, /转人工原因：explicit_request/);
+  assert.match(out, /客户问题：“where is my order 12345678”/);
+  assert.match(out, /转人工原因：客户要求人工/);
 });
