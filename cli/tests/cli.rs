@@ -173,24 +173,23 @@ fn an_oversized_bot_file_is_refused_before_it_is_read() {
     assert!(!ok && err.contains("at most 16777216 bytes"), "{err}");
 }
 
+/// `kefu eval --bot examples/bots/shop.yaml MODE FILE`: the JSON report and stdout.
+fn bot_eval_report(mode: &str, file: &str) -> (serde_json::Value, String) {
+    let report = std::env::temp_dir().join(format!("kefu-eval{mode}-{}.json", std::process::id()));
+    let args = ["eval", "--bot", "examples/bots/shop.yaml", mode, file, "--out", report.to_str().unwrap()];
+    let (ok, out, err) = kefu(&args, "");
+    assert!(ok, "{err}");
+    let json = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let _ = std::fs::remove_file(report);
+    (json, out)
+}
+
 /// The agent's brief on the held-out part of the handoff set (issue 25's targets, embedded
 /// tier): of the conversations handed off, a gold issue line quoted in ≥ 90 %, slot F1 ≥ 0.9,
 /// no personal value unmasked, no intent name shown where a title exists.
 #[test]
 fn handoff_briefs_meet_their_targets_on_the_test_part() {
-    let report = std::env::temp_dir().join(format!("kefu-handoff-eval-{}.json", std::process::id()));
-    let args = [
-        "eval",
-        "--bot",
-        "examples/bots/shop.yaml",
-        "--handoff",
-        "examples/bots/shop.handoff.yaml",
-        "--out",
-        report.to_str().unwrap(),
-    ];
-    let (ok, out, err) = kefu(&args, "");
-    assert!(ok, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (json, out) = bot_eval_report("--handoff", "examples/bots/shop.handoff.yaml");
     let test = &json["splits"]["test"];
     assert!(test["conversations"].as_u64().unwrap_or(0) >= 30, "{out}");
     assert!(test["handed_off"].as_u64().unwrap_or(0) >= 20, "{out}");
@@ -200,7 +199,6 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
     assert_eq!(test["internal_names_shown"].as_u64(), Some(0), "{out}");
     let (ok, _, err) = kefu(&["eval", "--bot", "examples/bots/shop.yaml"], "");
     assert!(!ok && err.contains("--handoff FILE"), "{err}");
-    let _ = std::fs::remove_file(report);
 }
 
 /// Suggested replies on the held-out lines said to an agent: the report is written and the
@@ -208,21 +206,8 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
 /// when the set was written (82 % on the embedded tier; issue 25's target, 85 %, is not met).
 #[test]
 fn agent_suggestions_are_scored_on_the_test_part() {
-    let report = std::env::temp_dir().join(format!("kefu-agent-lines-{}.json", std::process::id()));
-    let args = [
-        "eval",
-        "--bot",
-        "examples/bots/shop.yaml",
-        "--agent-lines",
-        "examples/bots/shop.agent-lines.yaml",
-        "--out",
-        report.to_str().unwrap(),
-    ];
-    let (ok, out, err) = kefu(&args, "");
-    assert!(ok, "{err}");
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (json, out) = bot_eval_report("--agent-lines", "examples/bots/shop.agent-lines.yaml");
     let test = &json["splits"]["test"];
     assert_eq!(test["lines"].as_u64(), Some(50), "{out}");
     assert!(test["acceptable_in_top3"].as_f64().unwrap_or(0.0) >= 0.82, "{out}");
-    let _ = std::fs::remove_file(report);
 }
