@@ -114,6 +114,12 @@ pub enum Signal {
     },
     /// The conversation is with an agent; the bot stays silent.
     WithAgent,
+    /// While an agent has the conversation, a customer line added a reason (abuse, upset,
+    /// a sensitive matter): the handoff again, with every reason, priority, route and brief.
+    HandoffUpdated {
+        /// Why, to whom, and what to tell the agent, as of now.
+        handoff: HandoffDetails,
+    },
     /// A handoff was due but no agent is available; the details are for a ticket.
     AgentUnavailable {
         /// Why, to whom, and what to tell the agent.
@@ -254,6 +260,7 @@ impl Signal {
         Some(match s {
             S::Handoff(h) => Signal::Handoff { handoff: (*h).into() },
             S::AgentUnavailable(h) => Signal::AgentUnavailable { handoff: (*h).into() },
+            S::HandoffUpdated(h) => Signal::HandoffUpdated { handoff: (*h).into() },
             S::ConfirmationRequested { intent } => Signal::ConfirmationRequested { intent },
             S::SlotRejected { intent, slot } => Signal::SlotRejected { intent, slot },
             S::ClarificationRequested { choices } => Signal::ClarificationRequested {

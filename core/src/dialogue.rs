@@ -20,7 +20,7 @@ use crate::entity::{Entity, ReferenceTime};
 use crate::error::{Error, Result};
 use crate::flow::{Intent, Slot};
 use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
-use crate::intent::IntentSource;
+use crate::intent::{IntentCandidate, IntentSource};
 use crate::pii;
 use crate::session::{push_bounded, DialogueState};
 use crate::suggest;
@@ -97,6 +97,8 @@ struct HandoffRequest<'a> {
     /// its transcript shows.
     signal_at: usize,
     replies: usize,
+    /// It updates the handoff an agent already has (`handoff_updated`).
+    update: bool,
 }
 
 impl Session {
@@ -174,6 +176,8 @@ impl Session {
         if self.state == DialogueState::WithAgent {
             s.turn.signals.push(Signal::WithAgent);
             s.turn.suggestions = suggest::suggest(bot, &ranked, &s.text, s.turn.language, &self.slots);
+            s.turn.sentiment = sentiment;
+            self.listen_with_agent(&mut s, &ranked, abusive, masked);
             return self.finish(s);
         }
         s.customer_line = Some(masked);
@@ -244,6 +248,9 @@ impl Session {
         }
         let masked: Vec<String> = turn.replies.iter().map(|r| pii::redact(&bot.extractors, r)).collect();
         if let Some(request) = handoff {
+            if request.available {
+                self.open_handoff = Some((request.reasons.clone(), request.route.clone()));
+            }
             let mut transcript = self.transcript.clone();
             let shown = &masked[..request.replies.min(masked.len())];
             transcript.extend(shown.iter().map(|text| TranscriptLine { speaker: Speaker::Bot, text: text.clone() }));
@@ -274,7 +281,11 @@ impl Session {
             };
             handoff.brief = brief::brief(bot, &known, turn.language);
             handoff.summary = brief::render(&handoff, turn.language);
-            let signal = if request.available { Signal::Handoff(handoff) } else { Signal::AgentUnavailable(handoff) };
+            let signal = match (request.update, request.available) {
+                (true, _) => Signal::HandoffUpdated(handoff),
+                (false, true) => Signal::Handoff(handoff),
+                (false, false) => Signal::AgentUnavailable(handoff),
+            };
             turn.signals.insert(request.signal_at.min(turn.signals.len()), signal);
         }
         for text in masked {
@@ -366,6 +377,7 @@ impl Session {
         }
         self.state = DialogueState::Idle;
         self.fallback_streak = 0;
+        self.open_handoff = None;
         Ok(())
     }
 
@@ -843,6 +855,7 @@ impl Session {
             rule: None,
             signal_at: s.turn.signals.len(),
             replies: s.turn.replies.len(),
+            update: false,
         });
         if available {
             self.state = DialogueState::WithAgent;
@@ -861,6 +874,49 @@ impl Session {
             (DialogueState::Form { intent, .. } | DialogueState::Confirm { intent, .. }, Some(name)) => intent == name,
             _ => false,
         }
+    }
+
+    /// A customer line while an agent has the conversation: abuse, an upset customer or a
+    /// sensitive matter (the model's best guess at or above the bot's threshold) that the
+    /// open handoff does not name yet updates it, with a new route for a sensitive
+    /// intent that has one. The line joins the brief's issue candidates then.
+    fn listen_with_agent(&mut self, s: &mut Step<'_>, ranked: &[IntentCandidate], abusive: bool, masked: String) {
+        let bot = s.bot;
+        let Some((mut reasons, mut route)) = self.open_handoff.clone() else { return };
+        let h = &bot.spec.handoff;
+        let sensitive = ranked
+            .first()
+            .filter(|c| c.confidence >= bot.confidence_threshold())
+            .and_then(|c| bot.intent(&c.name))
+            .filter(|i| i.sensitive);
+        let mut later = Vec::new();
+        if abusive && h.on_abuse {
+            later.push(HandoffReason::Abuse);
+        }
+        if s.turn.sentiment <= h.negative_sentiment {
+            later.push(HandoffReason::NegativeSentiment);
+        }
+        if sensitive.is_some() {
+            later.push(HandoffReason::SensitiveIntent);
+        }
+        later.retain(|r| !reasons.contains(r));
+        if later.is_empty() {
+            return;
+        }
+        reasons.extend(later);
+        if let Some(new_route) = sensitive.and_then(|i| i.route.clone()) {
+            route = new_route;
+        }
+        s.customer_line = Some(masked);
+        s.handoff = Some(HandoffRequest {
+            reasons,
+            route,
+            available: true,
+            rule: None,
+            signal_at: s.turn.signals.len(),
+            replies: 0,
+            update: true,
+        });
     }
 
     fn note_step(&mut self, step: BotStep) {

@@ -13,7 +13,7 @@ use crate::brief::IssueLine;
 use crate::checksum::crc32;
 use crate::entity::HostValues;
 use crate::error::{Error, Result};
-use crate::handoff::{BotStep, Speaker, TranscriptLine};
+use crate::handoff::{BotStep, HandoffReason, Speaker, TranscriptLine};
 use crate::text::Language;
 use crate::Bot;
 
@@ -111,6 +111,9 @@ pub struct Session {
     /// The customer's lines that may state their issue, for the agent's brief.
     #[serde(default)]
     pub(crate) issue_lines: Vec<IssueLine>,
+    /// The reasons and route of the handoff an agent has now (while `WithAgent`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) open_handoff: Option<(Vec<HandoffReason>, String)>,
     /// The bot's dialogue structure the state refers to ([`crate::flow::fingerprint`]); saved
     /// in the bytes' header.
     #[serde(skip)]
@@ -148,6 +151,7 @@ impl Session {
             host_values: HostValues::new(),
             steps: Vec::new(),
             issue_lines: Vec::new(),
+            open_handoff: None,
             structure: bot.structure,
         }
     }

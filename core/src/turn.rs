@@ -127,6 +127,10 @@ pub enum Signal {
     },
     /// The session is with an agent: the utterance is for the agent, the bot stays silent.
     WithAgent,
+    /// While an agent has the conversation, a customer line added a reason (abuse, an upset
+    /// customer, a sensitive matter): the handoff again, with every reason, the new
+    /// priority and route and a current brief, for the host to re-queue or escalate.
+    HandoffUpdated(Box<Handoff>),
     /// A handoff was due, but the host's adapter said no agent is available on its route;
     /// the details are for a ticket or callback. The bot keeps the conversation.
     AgentUnavailable(Box<Handoff>),

@@ -3,7 +3,7 @@
 //! ranking, the bot file's canned `agent_replies` by their `when` lines — in the customer's
 //! language, at most three, best first; none when the bot itself answers.
 
-use kefu_core::{DialogueState, Session, SuggestionSource};
+use kefu_core::{DialogueState, HandoffReason, Priority, Session, Signal, SuggestionSource};
 use kefu_tests::load_bot;
 
 #[test]
@@ -30,4 +30,33 @@ fn lines_during_an_agent_session_get_suggested_replies() {
     let bye = session.turn(&bot, "ok thanks, that's all").unwrap();
     assert_eq!(bye.suggestions[0].source, SuggestionSource::AgentReply);
     assert!(bye.suggestions[0].text.starts_with("Is there anything else"), "{:?}", bye.suggestions);
+}
+
+/// Still listening after the handoff: a customer line with an agent that adds a reason
+/// (abuse, a sensitive matter) updates the handoff — every reason, the higher priority, the
+/// sensitive intent's route, the line quoted in the brief — once per new reason.
+#[test]
+fn a_later_insult_or_complaint_updates_the_handoff() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "我的快递三天没动了，转人工").unwrap();
+    let calm = session.turn(&bot, "好的，我等一下").unwrap();
+    assert!(!calm.signals.iter().any(|s| matches!(s, Signal::HandoffUpdated(_))), "{:?}", calm.signals);
+
+    let angry = session.turn(&bot, "你们服务太差了，我要投诉").unwrap();
+    let Some(Signal::HandoffUpdated(h)) = angry.signals.iter().find(|s| matches!(s, Signal::HandoffUpdated(_))) else {
+        panic!("no update: {:?}", angry.signals)
+    };
+    assert_eq!(h.reasons[0], HandoffReason::ExplicitRequest);
+    assert!(h.reasons.contains(&HandoffReason::SensitiveIntent), "{:?}", h.reasons);
+    assert_eq!((h.route.as_str(), h.priority), ("complaints", Priority::High));
+    assert!(h.brief.issue.iter().any(|l| l.contains("我要投诉")), "{:?}", h.brief.issue);
+    assert!(angry.replies.is_empty(), "the bot stays silent with an agent");
+
+    // The same reason again does not update it again.
+    let again = session.turn(&bot, "我要投诉你们").unwrap();
+    assert!(!again.signals.iter().any(|s| matches!(s, Signal::HandoffUpdated(_))), "{:?}", again.signals);
+    // Nor does anything once the agent has finished and the bot has the conversation.
+    session.agent_finished().unwrap();
+    assert_eq!(session.state(), &DialogueState::Idle);
 }

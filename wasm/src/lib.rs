@@ -60,6 +60,8 @@ export type Signal =
   | { type: "form_cancelled"; intent: string }
   | { type: "with_agent" }
   | ({ type: "agent_unavailable" } & Handoff)
+  /** With an agent, a customer line added a reason: the handoff as of now (re-queue, escalate). */
+  | ({ type: "handoff_updated" } & Handoff)
   | { type: "confirmation_requested"; intent: string }
   | { type: "slot_rejected"; intent: string; slot: string }
   /** The bot asked which intent is meant: show the choices as buttons, send a title back. */
