@@ -77,6 +77,9 @@ fun main(args: Array<String>) {
     check("brief", upset?.brief?.issue == listOf("this is terrible, I'm so angry and disappointed!!!") &&
         upset.brief.mood == "angry" && "Issue: \"this is terrible" in upset.summary) { "${upset?.brief}" }
     check("with agent", restored.state() == SessionState.WITH_AGENT && restored.turn(bot, "hello?").signals.contains(Signal.WithAgent))
+    // With an agent: suggested replies for the agent's console.
+    val suggested = restored.turn(bot, "退款多久能到账").suggestions
+    check("suggestions", suggested.firstOrNull()?.id == "faq/refund_time" && suggested.first().source == "faq") { "$suggested" }
     restored.agentMessage(bot, "您好，我是客服小李")
     restored.agentFinished()
     check("resumed", restored.state() == SessionState.IDLE)
