@@ -19,6 +19,11 @@ impl Analytics {
         Arc::new(Analytics::default())
     }
 
+    /// The agent sent suggested reply `id` (a `Suggestion`'s id), as it was or edited.
+    pub fn suggestion_used(&self, id: String) {
+        lock(&self.inner).suggestion_used(&id);
+    }
+
     /// Adds the counts of `other` (e.g. from another device).
     pub fn merge(&self, other: &Analytics) {
         let theirs = lock(&other.inner).clone();
@@ -39,6 +44,11 @@ impl Analytics {
             escalation_reasons: pairs(r.escalation_reasons),
             top_intents: pairs(r.top_intents),
             top_complaint_topics: pairs(r.top_complaint_topics),
+            suggestions: r
+                .suggestions
+                .into_iter()
+                .map(|s| SuggestionUse { id: s.id, shown: s.shown, used: s.used })
+                .collect(),
         }
     }
 }
@@ -64,6 +74,19 @@ pub struct AnalyticsReport {
     pub top_intents: Vec<NamedCount>,
     /// Intents of complaint handoffs, most frequent first.
     pub top_complaint_topics: Vec<NamedCount>,
+    /// Suggested replies agents used, most used first.
+    pub suggestions: Vec<SuggestionUse>,
+}
+
+/// How often agents were shown a suggested reply and used it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SuggestionUse {
+    /// The suggestion's id.
+    pub id: String,
+    /// Times shown.
+    pub shown: u64,
+    /// Times used.
+    pub used: u64,
 }
 
 /// A name with its count.

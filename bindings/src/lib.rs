@@ -20,7 +20,7 @@ mod turn;
 use std::sync::{Mutex, MutexGuard};
 
 pub use adapter::HostAdapter;
-pub use analytics::{Analytics, AnalyticsReport, NamedCount};
+pub use analytics::{Analytics, AnalyticsReport, NamedCount, SuggestionUse};
 pub use bot::{Bot, FaqSuggestion};
 #[cfg(feature = "onnx")]
 pub use encoder::{Encoder, LoadProgress};

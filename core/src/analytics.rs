@@ -20,6 +20,11 @@ pub struct Analytics {
     intents: BTreeMap<String, u64>,
     escalation_reasons: BTreeMap<String, u64>,
     complaint_topics: BTreeMap<String, u64>,
+    /// Suggested replies shown to agents, and used by them, by suggestion id.
+    #[serde(default)]
+    suggestions_shown: BTreeMap<String, u64>,
+    #[serde(default)]
+    suggestions_used: BTreeMap<String, u64>,
 }
 
 /// The numbers operators read.
@@ -44,12 +49,30 @@ pub struct AnalyticsReport {
     /// Intents of turns that handed off as complaints (sensitive, negative, abusive), most
     /// frequent first.
     pub top_complaint_topics: Vec<(String, u64)>,
+    /// Suggested replies agents used, most used first, with how often each was shown: which
+    /// FAQ answers, responses and canned replies help agents.
+    #[serde(default)]
+    pub suggestions: Vec<SuggestionUse>,
+}
+
+/// How often agents were shown a suggested reply and used it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestionUse {
+    /// The suggestion's id (`faq/refund_time`, `apology`, …).
+    pub id: String,
+    /// Times shown.
+    pub shown: u64,
+    /// Times the agent used it.
+    pub used: u64,
 }
 
 impl Analytics {
     /// Counts one turn.
     pub fn record(&mut self, turn: &Turn) {
         self.turns += 1;
+        for s in &turn.suggestions {
+            *self.suggestions_shown.entry(s.id.clone()).or_default() += 1;
+        }
         let intent = turn.intent.as_ref().map(|i| i.name.clone());
         if let Some(name) = &intent {
             *self.intents.entry(name.clone()).or_default() += 1;
@@ -81,6 +104,11 @@ impl Analytics {
         }
     }
 
+    /// The host reports that its agent sent suggestion `id` (as it was or edited).
+    pub fn suggestion_used(&mut self, id: &str) {
+        *self.suggestions_used.entry(id.to_string()).or_default() += 1;
+    }
+
     /// Adds the counts of `other`.
     pub fn merge(&mut self, other: &Analytics) {
         self.turns += other.turns;
@@ -93,6 +121,8 @@ impl Analytics {
             (&mut self.intents, &other.intents),
             (&mut self.escalation_reasons, &other.escalation_reasons),
             (&mut self.complaint_topics, &other.complaint_topics),
+            (&mut self.suggestions_shown, &other.suggestions_shown),
+            (&mut self.suggestions_used, &other.suggestions_used),
         ] {
             for (k, v) in theirs {
                 *mine.entry(k.clone()).or_default() += v;
@@ -113,6 +143,14 @@ impl Analytics {
             escalation_reasons: ranked(&self.escalation_reasons, usize::MAX),
             top_intents: ranked(&self.intents, 10),
             top_complaint_topics: ranked(&self.complaint_topics, 10),
+            suggestions: ranked(&self.suggestions_used, usize::MAX)
+                .into_iter()
+                .map(|(id, used)| SuggestionUse {
+                    shown: self.suggestions_shown.get(&id).copied().unwrap_or(0),
+                    id,
+                    used,
+                })
+                .collect(),
         }
     }
 }

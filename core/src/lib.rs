@@ -102,7 +102,7 @@ mod unigram;
 
 pub use adapter::{AdapterError, HostAdapter, NoAdapter, TurnContext};
 pub use analysis::{Analysis, SlotSpan, MAX_UTTERANCE_CHARS};
-pub use analytics::{Analytics, AnalyticsReport};
+pub use analytics::{Analytics, AnalyticsReport, SuggestionUse};
 pub use bot::{Bot, Tier, DEFAULT_CONFIDENCE_THRESHOLD};
 pub use brief::Brief;
 pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};

@@ -60,3 +60,22 @@ fn a_later_insult_or_complaint_updates_the_handoff() {
     session.agent_finished().unwrap();
     assert_eq!(session.state(), &DialogueState::Idle);
 }
+
+/// The agent's choice reported back: analytics count the suggestions shown and the ones
+/// used, per id, across sessions and devices.
+#[test]
+fn analytics_learn_which_suggestions_agents_use() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let mut analytics = kefu_core::Analytics::default();
+    let mut session = Session::new(&bot);
+    analytics.record(&session.turn(&bot, "转人工").unwrap());
+    let turn = session.turn(&bot, "退款多久能到账").unwrap();
+    analytics.record(&turn);
+    analytics.suggestion_used(&turn.suggestions[0].id);
+    let mut other = kefu_core::Analytics::default();
+    other.suggestion_used("faq/refund_time");
+    analytics.merge(&other);
+    let report = analytics.report();
+    let used = &report.suggestions[0];
+    assert_eq!((used.id.as_str(), used.shown, used.used), ("faq/refund_time", 1, 2), "{:?}", report.suggestions);
+}

@@ -95,6 +95,8 @@ export interface AnalyticsReport {
   turns: number; containment_rate: number; fallback_rate: number; faq_answered: number;
   forms_completed: number; forms_cancelled: number;
   escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
+  /** Suggested replies agents used, most used first. */
+  suggestions: { id: string; shown: number; used: number }[];
 }
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" | "invalid_model" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
@@ -486,6 +488,12 @@ impl Analytics {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Analytics {
         Analytics::default()
+    }
+
+    /// The agent sent suggested reply `id` (a `Suggestion`'s id), as it was or edited.
+    #[wasm_bindgen(js_name = suggestionUsed)]
+    pub fn suggestion_used(&self, id: &str) {
+        self.inner.borrow_mut().suggestion_used(id);
     }
 
     /// Adds the counts of `other`.

@@ -80,6 +80,8 @@ fun main(args: Array<String>) {
     // With an agent: suggested replies for the agent's console.
     val suggested = restored.turn(bot, "退款多久能到账").suggestions
     check("suggestions", suggested.firstOrNull()?.id == "faq/refund_time" && suggested.first().source == "faq") { "$suggested" }
+    val usage = Analytics().apply { suggestionUsed("faq/refund_time") }.report().suggestions
+    check("suggestion analytics", usage.singleOrNull()?.let { it.id == "faq/refund_time" && it.used == 1uL } == true) { "$usage" }
     restored.agentMessage(bot, "您好，我是客服小李")
     restored.agentFinished()
     check("resumed", restored.state() == SessionState.IDLE)
