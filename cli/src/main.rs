@@ -153,12 +153,14 @@ fn compile_on_encoder(
 /// The encoder of a tier: a static embedding table file (the static tier), or an ONNX
 /// encoder folder or model bundle file (the ONNX tier).
 pub(crate) fn load_any_encoder(path: &Path) -> Result<std::sync::Arc<dyn kefu_core::SentenceEncoder>, String> {
-    if path.is_file() {
+    let mut magic = [0u8; 8];
+    let is_table = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok_and(|()| &magic == b"KEFUSTAT");
+    if is_table {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        if bytes.starts_with(b"KEFUSTAT") {
-            let table = kefu_core::StaticEncoder::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-            return Ok(std::sync::Arc::new(table));
-        }
+        let table = kefu_core::StaticEncoder::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(std::sync::Arc::new(table));
     }
     Ok(std::sync::Arc::new(load_encoder(path)?))
 }

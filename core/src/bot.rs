@@ -78,6 +78,9 @@ pub struct Bot {
     /// The encoder that embeds each turn's utterance; `None` on the embedded tier, and
     /// where the host passes the embedding in [`crate::TurnContext`].
     pub(crate) encoder: Option<std::sync::Arc<dyn crate::SentenceEncoder>>,
+    /// The n-gram sets of each `agent_replies` entry's `when` lines, by reply id, made once
+    /// here rather than on every line said to an agent.
+    pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
     example_count: usize,
 }
 
@@ -289,6 +292,11 @@ impl Bot {
             segments,
             slot_tagger,
             encoder: None,
+            agent_reply_ngrams: spec
+                .agent_replies
+                .iter()
+                .map(|(id, reply)| (id.clone(), reply.when.iter().map(|w| crate::intent::ngram_set(w)).collect()))
+                .collect(),
             example_count: examples.len(),
             spec,
         })

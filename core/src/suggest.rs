@@ -89,8 +89,9 @@ pub(crate) fn suggest(
         }
     }
     let line = ngram_set(text);
-    for (id, reply) in &bot.spec.agent_replies {
-        let score = reply.when.iter().map(|w| overlap(&line, &ngram_set(w))).fold(0.0f32, f32::max);
+    for (id, whens) in &bot.agent_reply_ngrams {
+        let score = whens.iter().map(|w| overlap(&line, w)).fold(0.0f32, f32::max);
+        let Some(reply) = bot.spec.agent_replies.get(id) else { continue };
         if score >= LEAST_SCORE {
             all.push(Suggestion {
                 text: render(&reply.text, lang, 0, slots),
