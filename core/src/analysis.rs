@@ -10,6 +10,7 @@ use crate::clarify::{is_close_call, near_threshold, worth_asking};
 use crate::entity::{Entity, HostValues};
 use crate::error::{Error, Result};
 use crate::intent::{HashedText, IntentCandidate, IntentSource, SlotTags};
+use crate::knowledge::{KnowledgeAnswer, PassageHit};
 use crate::tagger::{bio_spans, tokens_with_spans};
 use crate::text::{detect_language, normalize, Language, Normalized};
 use crate::turn::IntentMatch;
@@ -52,6 +53,9 @@ pub struct Analysis {
     pub segment: Option<String>,
     /// Personal data (phones, ID and bank cards, e-mail) in the utterance.
     pub personal_data: Vec<Entity>,
+    /// The answer the bot's documents give, when no intent or FAQ entry claims the
+    /// utterance and the best passage clears the knowledge threshold.
+    pub knowledge: Option<KnowledgeAnswer>,
     /// What `intent` is in the bot: an intent, an FAQ entry, or nothing.
     pub(crate) meaning: Meaning,
 }
@@ -70,6 +74,7 @@ impl std::fmt::Debug for Analysis {
             .field("abusive", &self.abusive)
             .field("segment", &self.segment)
             .field("personal_data", &self.personal_data.len())
+            .field("knowledge", &self.knowledge.as_ref().map(|k| &k.citations))
             .finish_non_exhaustive()
     }
 }
@@ -137,18 +142,56 @@ impl Bot {
             abusive: false,
             segment: None,
             personal_data: crate::pii::personal_data(&self.extractors, utterance),
+            knowledge: None,
             meaning: Meaning::OutOfScope,
             text: String::new(),
         };
         if !normalized.text.is_empty() {
-            self.understand(utterance, &normalized, ctx.embedding, needs.segment, &mut analysis);
+            let embedding = self.understand(utterance, &normalized, ctx.embedding, needs.segment, &mut analysis);
+            if let (None, Some(k)) = (&analysis.intent, &self.knowledge) {
+                analysis.knowledge = k.answer(&normalized.text, embedding.as_deref());
+            }
         }
         analysis.text = normalized.text;
         Ok(analysis)
     }
 
+    /// The passages of the bot's documents that best answer `question`, best first, at
+    /// most `limit`, each with its answerability score (the bot quotes the first when its
+    /// score reaches the knowledge threshold). Empty for a bot without documents. On an
+    /// encoder tier the question is embedded too. Fails only for a question over
+    /// [`MAX_UTTERANCE_CHARS`].
+    pub fn search_knowledge(&self, question: &str, limit: usize) -> Result<Vec<PassageHit>> {
+        let chars = question.chars().count();
+        if chars > MAX_UTTERANCE_CHARS {
+            return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
+        }
+        let Some(k) = &self.knowledge else { return Ok(Vec::new()) };
+        let text = normalize(question).text;
+        let embedding = self.embed(question);
+        let hits = k.search(&text, embedding.as_deref(), limit);
+        Ok(hits.into_iter().map(|(p, score)| PassageHit { passage: k.passage(p), score }).collect())
+    }
+
+    /// How many passages the bot's documents were cut into (0 without documents).
+    pub fn knowledge_passages(&self) -> usize {
+        self.knowledge.as_ref().map_or(0, |k| k.passage_count())
+    }
+
+    /// The least answerability score for a quoted answer (the bot file's
+    /// `knowledge.threshold`, else the tier's default); `None` without documents.
+    pub fn knowledge_threshold(&self) -> Option<f32> {
+        self.knowledge.as_ref().map(|k| k.threshold())
+    }
+
+    /// Bytes the documents' passages and index hold, roughly (0 without documents).
+    pub fn knowledge_size_bytes(&self) -> usize {
+        self.knowledge.as_ref().map_or(0, |k| k.heap_bytes())
+    }
+
     /// Tags slots, ranks intents (rules first, then the model with the out-of-scope
-    /// thresholds), classifies the segment, scores sentiment and abuse.
+    /// thresholds), classifies the segment, scores sentiment and abuse. Returns the
+    /// utterance's embedding when the bot has documents to search with it.
     fn understand(
         &self,
         utterance: &str,
@@ -156,7 +199,7 @@ impl Bot {
         host_embedding: Option<&[f32]>,
         segment: bool,
         a: &mut Analysis,
-    ) {
+    ) -> Option<Vec<f32>> {
         let text = normalized.text.as_str();
         // One tagging serves both the classifier's slot features and the slot spans.
         let tagged = self.slot_tagger.as_ref().map(|tagger| {
@@ -181,6 +224,7 @@ impl Bot {
         // An embedding with a non-finite value (a host encoder gone wrong) is no embedding:
         // the n-grams classify alone, as when an encoder fails.
         let embedding = own_embedding.as_deref().or(host_embedding).filter(|e| e.iter().all(|x| x.is_finite()));
+        let kept = embedding.filter(|_| self.knowledge.is_some()).map(<[f32]>::to_vec);
         if segment {
             a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
@@ -199,9 +243,9 @@ impl Bot {
             a.intent =
                 Some(IntentMatch { name: self.intents[i].name.clone(), confidence: 1.0, source: IntentSource::Rule });
             a.meaning = Meaning::Intent(i);
-            return;
+            return kept;
         }
-        let Some(best) = a.ranked.first() else { return };
+        let Some(best) = a.ranked.first() else { return kept };
         let second = a.ranked.get(1).map_or(0.0, |c| c.confidence);
         let settings = &self.spec.settings;
         let threshold = self.confidence_threshold();
@@ -220,14 +264,14 @@ impl Bot {
             if ask(best.confidence) && near_threshold(best.confidence, threshold) {
                 a.close_call = vec![best.name.clone()];
             }
-            return;
+            return kept;
         }
         if !sure {
             if ask(best.confidence + second) && a.ranked.len() > 1 && is_close_call(best.confidence, second, threshold)
             {
                 a.close_call = a.ranked.iter().take(2).map(|c| c.name.clone()).collect();
             }
-            return;
+            return kept;
         }
         a.intent =
             Some(IntentMatch { name: best.name.clone(), confidence: best.confidence, source: IntentSource::Model });
@@ -236,5 +280,6 @@ impl Bot {
             Some(Target::Faq(i)) => Meaning::Faq(i),
             Some(Target::OutOfScope) | None => Meaning::OutOfScope,
         };
+        kept
     }
 }

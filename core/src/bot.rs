@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use crate::botfile::schema::{BotFile, Localized};
 use crate::botfile::{self, parse_example};
 use crate::entity::Extractors;
-use crate::error::Result;
+use crate::error::{BotFileError, Problem, ProblemKind, Result};
+use crate::knowledge::{Document, Knowledge};
 use crate::flow::Intent;
 use crate::intent::ModelTooLarge;
 use crate::intent::{HeadCache, Rules, SlotTags, TextClassifier, OUT_OF_SCOPE_LABEL};
@@ -16,6 +17,9 @@ use crate::text::Language;
 
 /// The confidence threshold of a bot that sets none and is too large to choose its own.
 pub const DEFAULT_CONFIDENCE_THRESHOLD: f32 = 0.35;
+
+/// Most bytes of knowledge documents a bot takes (their text, all together).
+pub const MAX_KNOWLEDGE_BYTES: usize = 32 * 1024 * 1024;
 
 /// Name of the classes that FAQ entries get in the classifier: `faq/<id>`.
 pub(crate) const FAQ_PREFIX: &str = "faq/";
@@ -81,6 +85,8 @@ pub struct Bot {
     /// The n-gram sets of each `agent_replies` entry's `when` lines, by reply id, made once
     /// here rather than on every line said to an agent.
     pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
+    /// The documents the bot quotes ([`crate::knowledge`]); `None` without any.
+    pub(crate) knowledge: Option<Knowledge>,
     example_count: usize,
 }
 
@@ -91,7 +97,47 @@ impl Bot {
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
         // Straight to `compile`, not through the loader: an app that loads only embedded
         // bots (the phone and web builds) then carries none of the dense tier's loading.
-        Bot::compile(botfile::parse(file, source)?, None, None).map_err(|e| e.into_error(file))
+        let mut bot = Bot::compile(botfile::parse(file, source)?, None, None).map_err(|e| e.into_error(file))?;
+        bot.knowledge = Bot::knowledge_of(file, &bot.spec, &[])?;
+        Ok(bot)
+    }
+
+    /// The bot file's documents with the host's (`given`: the texts of documents the file
+    /// names without one, and any others), cut and indexed; `None` without any. A document
+    /// named without text that the host did not pass is an error that names it.
+    pub(crate) fn knowledge_of(file: &str, spec: &BotFile, given: &[Document]) -> Result<Option<Knowledge>> {
+        let mut documents = Vec::with_capacity(spec.knowledge.documents.len() + given.len());
+        let mut problems = Vec::new();
+        for d in &spec.knowledge.documents {
+            match (&d.text, given.iter().find(|g| g.name == d.name)) {
+                (Some(text), _) => documents.push(Document { name: d.name.clone(), text: text.clone() }),
+                (None, Some(g)) => documents.push(g.clone()),
+                (None, None) => problems.push(Problem {
+                    line: None,
+                    kind: ProblemKind::MissingDocument,
+                    message: format!(
+                        "knowledge document `{}` has no `text` and was not passed in; give its text, or pass it with the bot (the CLI reads it beside the bot file)",
+                        d.name
+                    ),
+                }),
+            }
+        }
+        let named = |g: &&Document| spec.knowledge.documents.iter().any(|d| d.name == g.name);
+        documents.extend(given.iter().filter(|g| !named(g)).cloned());
+        let bytes: usize = documents.iter().map(|d| d.text.len()).sum();
+        if bytes > MAX_KNOWLEDGE_BYTES {
+            problems.push(Problem {
+                line: None,
+                kind: ProblemKind::TooLarge,
+                message: format!(
+                    "the knowledge documents hold {bytes} bytes; the limit is {MAX_KNOWLEDGE_BYTES}: keep the help centre's text, not its markup or images"
+                ),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(BotFileError { file: file.to_string(), problems }.into());
+        }
+        Ok((!documents.is_empty()).then(|| Knowledge::build(&documents, spec.knowledge.threshold)))
     }
 
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON (embedded tier).
@@ -297,6 +343,7 @@ impl Bot {
                 .iter()
                 .map(|(id, reply)| (id.clone(), reply.when.iter().map(|w| crate::intent::ngram_set(w)).collect()))
                 .collect(),
+            knowledge: None,
             example_count: examples.len(),
             spec,
         })

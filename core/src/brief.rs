@@ -135,6 +135,14 @@ fn bot_did(bot: &Bot, steps: &[BotStep], lang: Language) -> Vec<String> {
                     format!("answered \"{t}\"")
                 }
             }
+            BotStep::Quoted(path) => {
+                let t = path.join(" › ");
+                if zh {
+                    format!("已引用文档「{t}」")
+                } else {
+                    format!("quoted \"{t}\"")
+                }
+            }
             BotStep::Completed(name) | BotStep::Cancelled(name) if !is_need(bot, name) => continue,
             BotStep::Completed(name) => {
                 let t = title(bot, name, lang);

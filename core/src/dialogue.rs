@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::flow::{Intent, Slot};
 use crate::handoff::{BotStep, Handoff, HandoffReason, Speaker, TranscriptLine};
 use crate::intent::{IntentCandidate, IntentSource};
+use crate::knowledge::KnowledgeAnswer;
 use crate::pii;
 use crate::session::{push_bounded, DialogueState};
 use crate::suggest;
@@ -146,6 +147,7 @@ impl Session {
             sentiment: 0.0,
             segment: self.segment.clone(),
             suggestions: Vec::new(),
+            citations: Vec::new(),
         };
         let Analysis {
             text,
@@ -158,6 +160,7 @@ impl Session {
             abusive,
             segment,
             meaning,
+            mut knowledge,
             ..
         } = analysis;
         let only_values = !entities.is_empty() && only_values(utterance, &entities);
@@ -218,6 +221,13 @@ impl Session {
                 self.respond(&mut s, Meaning::Intent(i));
                 // A new value is progress, not the customer repeating themselves.
                 self.repeats = 1;
+            }
+            DialogueState::Idle | DialogueState::WithAgent
+                if meaning == Meaning::OutOfScope && knowledge.is_some() && !s.only_values =>
+            {
+                if let Some(answer) = knowledge.take() {
+                    self.quote(&mut s, answer);
+                }
             }
             DialogueState::Idle | DialogueState::WithAgent
                 if meaning == Meaning::OutOfScope && !s.close_call.is_empty() =>
@@ -416,6 +426,19 @@ impl Session {
                 self.start_intent(s, intent);
             }
         }
+    }
+
+    /// Answers from the documents: their sentences, verbatim, with where each is from.
+    fn quote(&mut self, s: &mut Step<'_>, answer: KnowledgeAnswer) {
+        self.fallback_streak = 0;
+        if let Some(first) = answer.citations.first() {
+            let document = first.document.clone();
+            s.turn.signals.push(Signal::KnowledgeAnswered { document, heading: first.heading.clone() });
+            let path = std::iter::once(first.title.clone()).chain(first.heading.iter().cloned()).collect();
+            self.note_step(BotStep::Quoted(path));
+        }
+        s.turn.replies.push(answer.text);
+        s.turn.citations = answer.citations;
     }
 
     /// The previous intent, if this line follows it up ([`crate::follow_up`]): a cue, a value

@@ -158,6 +158,8 @@ pub enum ProblemKind {
     UnknownIntent,
     /// A reference to a customer segment the bot file does not declare.
     UnknownSegment,
+    /// A knowledge document named without its text, which the host did not pass in.
+    MissingDocument,
 }
 
 impl ProblemKind {
@@ -185,6 +187,7 @@ impl ProblemKind {
             ProblemKind::UnknownReason => "unknown_reason",
             ProblemKind::UnknownIntent => "unknown_intent",
             ProblemKind::UnknownSegment => "unknown_segment",
+            ProblemKind::MissingDocument => "missing_document",
         }
     }
 }

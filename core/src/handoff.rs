@@ -138,6 +138,8 @@ pub enum Speaker {
 #[serde(rename_all = "snake_case")]
 pub(crate) enum BotStep {
     AnsweredFaq(String),
+    /// Quoted the documents: the passage's title and headings.
+    Quoted(Vec<String>),
     Completed(String),
     Cancelled(String),
     NotUnderstood,

@@ -8,7 +8,7 @@ use crate::botfile;
 use crate::encoder::SentenceEncoder;
 use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
 use crate::intent::check_heads;
-use crate::{Bot, ModelBundle};
+use crate::{Bot, Document, ModelBundle};
 
 /// Options for loading a bot; with none, the bot is on the embedded tier.
 ///
@@ -24,6 +24,7 @@ pub struct BotLoader<'a> {
     embeddings: Option<&'a [Vec<f32>]>,
     bundle: Option<&'a ModelBundle>,
     progress: Option<&'a mut dyn FnMut(usize, usize)>,
+    documents: &'a [Document],
 }
 
 impl std::fmt::Debug for BotLoader<'_> {
@@ -32,6 +33,7 @@ impl std::fmt::Debug for BotLoader<'_> {
             .field("encoder", &self.encoder)
             .field("embeddings", &self.embeddings.map(<[_]>::len))
             .field("bundle", &self.bundle.is_some())
+            .field("documents", &self.documents.len())
             .finish_non_exhaustive()
     }
 }
@@ -74,6 +76,13 @@ impl<'a> BotLoader<'a> {
         self
     }
 
+    /// Knowledge documents the bot answers from, beside any the bot file holds: the texts
+    /// of those it names under `knowledge.documents` without a `text`, and any others.
+    pub fn documents(mut self, documents: &'a [Document]) -> BotLoader<'a> {
+        self.documents = documents;
+        self
+    }
+
     /// Loads a bot from bytes that must be UTF-8 YAML or JSON; `file` names the source in
     /// error messages.
     pub fn from_bytes(self, file: &str, bytes: &[u8]) -> Result<Bot> {
@@ -110,6 +119,17 @@ impl<'a> BotLoader<'a> {
             (None, None) => Bot::compile(spec, None, heads),
         };
         let mut bot = compiled.map_err(|e| e.into_error(file))?;
+        let knowledge = Bot::knowledge_of(file, &bot.spec, self.documents)?;
+        bot.knowledge = match (knowledge, &self.encoder) {
+            // The hybrid ranking: each passage embedded once, on the host's cores.
+            (Some(k), Some(encoder)) => {
+                let texts = k.passage_texts();
+                let embedded = crate::parallel::map(&texts, 8, |t| encoder.embed(t));
+                let embeddings: Result<Vec<Vec<f32>>> = embedded.into_iter().collect();
+                Some(k.with_embeddings(embeddings?))
+            }
+            (k, _) => k,
+        };
         bot.encoder = self.encoder;
         Ok(bot)
     }

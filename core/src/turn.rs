@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::entity::Entity;
 use crate::handoff::Handoff;
 use crate::intent::{IntentCandidate, IntentSource};
+use crate::knowledge::Citation;
 use crate::suggest::Suggestion;
 use crate::text::Language;
 
@@ -40,6 +41,10 @@ pub struct Turn {
     /// most three). Empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Suggestion>,
+    /// Where the reply's sentences come from, when it quotes the bot's documents (one
+    /// citation per sentence, in order); empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<Citation>,
 }
 
 impl std::fmt::Debug for Turn {
@@ -57,6 +62,7 @@ impl std::fmt::Debug for Turn {
             .field("signals", &self.signals)
             .field("sentiment", &self.sentiment)
             .field("segment", &self.segment)
+            .field("citations", &self.citations.len())
             .finish()
     }
 }
@@ -102,6 +108,14 @@ pub enum Signal {
     Fallback {
         /// Consecutive out-of-scope turns so far.
         streak: u32,
+    },
+    /// The bot quoted its documents: the first quoted sentence's document and headings
+    /// (every sentence's source is in [`Turn::citations`]).
+    KnowledgeAnswered {
+        /// The document's name.
+        document: String,
+        /// The headings above the passage, outermost first.
+        heading: Vec<String>,
     },
     /// An FAQ entry was answered.
     FaqAnswered {

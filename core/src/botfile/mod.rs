@@ -467,11 +467,19 @@ impl Validator<'_> {
                 self.report(&["settings", key], ProblemKind::BadSetting, msg);
             }
         }
-        if bot.intents.is_empty() && bot.faq.is_empty() {
+        if let Some(t) = bot.knowledge.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
+            let msg = format!("`knowledge.threshold` is {t}; it must be between 0 and 1");
+            self.report(&["knowledge", "threshold"], ProblemKind::BadSetting, msg);
+        }
+        if bot.knowledge.documents.iter().any(|d| d.name.trim().is_empty()) {
+            let msg = "a knowledge document has an empty `name`; name each (citations show it)";
+            self.report(&["knowledge", "documents"], ProblemKind::BadName, msg);
+        }
+        if bot.intents.is_empty() && bot.faq.is_empty() && bot.knowledge.documents.is_empty() {
             self.report(
                 &["intents"],
                 ProblemKind::NoIntents,
-                "the bot has no intents and no FAQ; add an `intents:` section",
+                "the bot has no intents, no FAQ and no knowledge documents; add an `intents:` section",
             );
         }
         self.check_sizes(bot);

@@ -58,6 +58,41 @@ pub struct BotFile {
     /// When and where to hand the conversation to a human agent.
     #[serde(default)]
     pub handoff: HandoffSpec,
+    /// Help-centre documents the bot quotes when no intent or FAQ entry claims a line.
+    #[serde(default, skip_serializing_if = "KnowledgeSpec::is_empty")]
+    pub knowledge: KnowledgeSpec,
+}
+
+/// Documents to answer from (see [`crate::Document`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct KnowledgeSpec {
+    /// The documents, each with its `text`, or only a `name` whose text the host passes in
+    /// ([`crate::BotLoader::documents`]; the CLI reads it as a path beside the bot file).
+    #[serde(default)]
+    pub documents: Vec<DocumentSpec>,
+    /// Least answerability score, 0–1, for a quoted answer; below it the bot says it does
+    /// not know (the `fallback` response). Without it, the tier's default, chosen on
+    /// kefu's own evaluation set (docs/knowledge.md).
+    #[serde(default)]
+    pub threshold: Option<f32>,
+}
+
+impl KnowledgeSpec {
+    fn is_empty(&self) -> bool {
+        self.documents.is_empty() && self.threshold.is_none()
+    }
+}
+
+/// One document of [`KnowledgeSpec`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DocumentSpec {
+    /// How citations name the document (a file name or a link, e.g. `help/returns.md`).
+    pub name: String,
+    /// Its Markdown or plain text; without it the host passes the text.
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 fn default_languages() -> Vec<String> {
