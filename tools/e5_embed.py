@@ -22,12 +22,13 @@ def pool(outputs):
     return v / np.linalg.norm(v)
 
 
-def embed(model_dir, sentences, optimization=None, model_file=None, last_only=False):
+def embed(model_dir, sentences, optimization=None, model_file=None, last_only=False, prefix="query: "):
     """(vectors, encodings): a unit-length vector and the tokenizer's Encoding per sentence.
 
     `optimization` is an onnxruntime.GraphOptimizationLevel (None: ONNX Runtime's default,
     all optimizations); `model_file` replaces MODEL_DIR/model.onnx; `last_only` pools the
-    last hidden state alone (to compare with an encoder that has no other output)."""
+    last hidden state alone (to compare with an encoder that has no other output);
+    `prefix` goes before each text ("passage: " for documents to retrieve)."""
     import onnxruntime
     from tokenizers import Tokenizer
 
@@ -41,7 +42,7 @@ def embed(model_dir, sentences, optimization=None, model_file=None, last_only=Fa
     pooled = names[:1] + ([] if last_only else [n for n in names[1:] if n.endswith(HIDDEN_STATE_SUFFIX)])
     vectors, encodings = [], []
     for text in sentences:
-        enc = tok.encode("query: " + text)
+        enc = tok.encode(prefix + text)
         ids = np.array([enc.ids], np.int64)
         feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
         vectors.append(pool(session.run(pooled, feed)))

@@ -14,6 +14,7 @@ mod bot_cases;
 mod embeddings;
 mod few_shot;
 mod handoff_cases;
+mod knowledge;
 mod loaders;
 
 use embeddings::Embedder;
@@ -50,6 +51,11 @@ pub(crate) struct EvalArgs {
     /// acceptable }`), for --bot; writes reports/agent-suggestions.json.
     #[arg(long, requires = "bot", conflicts_with_all = ["cases", "handoff"])]
     agent_lines: Option<PathBuf>,
+    /// Score answers from documents: DIR/help holds the documents, DIR/questions.yaml the
+    /// labelled questions (tests/fixtures/knowledge); writes reports/knowledge-eval.json.
+    /// With --dump, also DUMP/knowledge.json for the peers (tools/peers/knowledge.py).
+    #[arg(long, conflicts_with_all = ["bot", "per_intent"])]
+    knowledge: Option<PathBuf>,
     /// Evaluate the ONNX tier with the encoder in this folder (`model.onnx`,
     /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME), or the static
     /// tier with this static embedding table file (tools/build-static).
@@ -171,6 +177,10 @@ struct Report {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
+    if let Some(dir) = &args.knowledge {
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/knowledge-eval.json"));
+        return knowledge::run(dir, args.encoder.as_deref(), &out, args.dump.as_deref());
+    }
     if let (Some(bot), Some(lines)) = (&args.bot, &args.agent_lines) {
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/agent-suggestions.json"));
         return agent_lines::run(bot, lines, args.encoder.as_deref(), &out);

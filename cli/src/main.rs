@@ -123,15 +123,32 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let documents = documents_beside(path, &name, &bytes);
     match encoder {
-        None => Bot::from_bytes(&name, &bytes),
+        None => kefu_core::BotLoader::new().documents(&documents).from_bytes(&name, &bytes),
         Some(path) => {
             let encoder = load_any_encoder(path)?;
             let source = String::from_utf8_lossy(&bytes);
-            compile_on_encoder(&name, &source, encoder)
+            compile_on_encoder(&name, &source, encoder, &documents)
         }
     }
     .map_err(|e| e.to_string())
+}
+
+/// The knowledge documents the bot file names without a text, read from files of those
+/// names beside it (a missing one is left for the core to report with the bot's other
+/// problems).
+fn documents_beside(path: &Path, name: &str, bytes: &[u8]) -> Vec<kefu_core::Document> {
+    let Ok(spec) = kefu_core::botfile::parse(name, &String::from_utf8_lossy(bytes)) else { return Vec::new() };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut documents = Vec::new();
+    for d in spec.knowledge.documents.iter().filter(|d| d.text.is_none()) {
+        let file = dir.join(&d.name);
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            documents.push(kefu_core::Document { name: d.name.clone(), text });
+        }
+    }
+    documents
 }
 
 /// Compiles a bot on an encoder's tier, with a progress bar while its examples are embedded.
@@ -139,11 +156,12 @@ fn compile_on_encoder(
     name: &str,
     source: &str,
     encoder: std::sync::Arc<dyn kefu_core::SentenceEncoder>,
+    documents: &[kefu_core::Document],
 ) -> kefu_core::Result<Bot> {
     let mut bar: Option<progress::Progress> = None;
     let mut step =
         |_, total| bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step();
-    let bot = kefu_core::BotLoader::new().encoder(encoder).progress(&mut step).from_yaml(name, source);
+    let bot = kefu_core::BotLoader::new().encoder(encoder).progress(&mut step).documents(documents).from_yaml(name, source);
     if let Some(bar) = &mut bar {
         bar.finish();
     }
@@ -182,7 +200,7 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
         let bot =
-            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _).map_err(|e| e.to_string())?;
+            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _, &[]).map_err(|e| e.to_string())?;
         heads = bot.trained_heads();
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));

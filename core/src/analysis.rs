@@ -10,7 +10,7 @@ use crate::clarify::{is_close_call, near_threshold, worth_asking};
 use crate::entity::{Entity, HostValues};
 use crate::error::{Error, Result};
 use crate::intent::{HashedText, IntentCandidate, IntentSource, SlotTags};
-use crate::knowledge::{KnowledgeAnswer, PassageHit};
+use crate::knowledge::{Citation, KnowledgeAnswer, PassageHit};
 use crate::tagger::{bio_spans, tokens_with_spans};
 use crate::text::{detect_language, normalize, Language, Normalized};
 use crate::turn::IntentMatch;
@@ -173,15 +173,25 @@ impl Bot {
         Ok(hits.into_iter().map(|(p, score)| PassageHit { passage: k.passage(p), score }).collect())
     }
 
-    /// How many passages the bot's documents were cut into (0 without documents).
-    pub fn knowledge_passages(&self) -> usize {
-        self.knowledge.as_ref().map_or(0, |k| k.passage_count())
+    /// Every passage the bot's documents were cut into, in document order (empty without
+    /// documents): to check how a help centre was cut, or to index it elsewhere.
+    pub fn knowledge_passages(&self) -> Vec<Citation> {
+        self.knowledge.as_ref().map_or_else(Vec::new, |k| (0..k.passage_count()).map(|p| k.passage(p)).collect())
     }
 
     /// The least answerability score for a quoted answer (the bot file's
     /// `knowledge.threshold`, else the tier's default); `None` without documents.
     pub fn knowledge_threshold(&self) -> Option<f32> {
         self.knowledge.as_ref().map(|k| k.threshold())
+    }
+
+    /// Per passage of the documents: its BM25 score for `question`, the share of the
+    /// question's weighted idf it holds, and the cosine of their embeddings (0 on the
+    /// embedded tier). For tuning the knowledge search offline, not a stable API.
+    #[doc(hidden)]
+    pub fn knowledge_signals(&self, question: &str) -> Vec<[f32; 3]> {
+        let Some(k) = &self.knowledge else { return Vec::new() };
+        k.signals(&normalize(question).text, self.embed(question).as_deref())
     }
 
     /// Bytes the documents' passages and index hold, roughly (0 without documents).

@@ -161,10 +161,11 @@ impl Bot {
 
     /// The tier of the bot's classifier.
     pub fn tier(&self) -> Tier {
-        if self.embedding_dimension() > 0 {
-            return self.encoder.as_ref().map_or(Tier::Onnx, |e| e.tier());
+        match &self.encoder {
+            Some(encoder) => encoder.tier(),
+            None if self.embedding_dimension() > 0 => Tier::Onnx,
+            None => Tier::Embedded,
         }
-        Tier::Embedded
     }
 
     /// The ONNX tier's trained models (intents and FAQ, customer segments) as bytes by the

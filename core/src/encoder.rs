@@ -22,6 +22,13 @@ pub trait SentenceEncoder: Send + Sync + std::fmt::Debug {
     /// turn: the bot classifies on its n-grams alone.
     fn embed(&self, text: &str) -> Result<Vec<f32>>;
 
+    /// The embedding of a document's passage that questions are matched against (the
+    /// knowledge search): the same as [`SentenceEncoder::embed`] unless the model embeds
+    /// documents differently (e5's `passage: ` prefix).
+    fn embed_passage(&self, text: &str) -> Result<Vec<f32>> {
+        self.embed(text)
+    }
+
     /// The embeddings of a bot's training texts, in order, calling `progress(done, total)`
     /// after each. An encoder with a cache (e.g. from a model bundle) answers from it.
     fn embed_examples(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {

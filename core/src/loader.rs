@@ -124,9 +124,9 @@ impl<'a> BotLoader<'a> {
             // The hybrid ranking: each passage embedded once, on the host's cores.
             (Some(k), Some(encoder)) => {
                 let texts = k.passage_texts();
-                let embedded = crate::parallel::map(&texts, 8, |t| encoder.embed(t));
+                let embedded = crate::parallel::map(&texts, 8, |t| encoder.embed_passage(t));
                 let embeddings: Result<Vec<Vec<f32>>> = embedded.into_iter().collect();
-                Some(k.with_embeddings(embeddings?))
+                Some(k.with_embeddings(embeddings?, encoder.tier()))
             }
             (k, _) => k,
         };

@@ -305,9 +305,20 @@ impl OnnxEncoder {
     /// [`OnnxEncoder::embed`], also returning the time spent inside ONNX Runtime's `run` (what
     /// `kefu bench` compares kefu's turn latency with).
     pub fn embed_timed(&self, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
+        self.embed_prefixed(&self.prefix, text)
+    }
+
+    /// The embedding of a passage to be retrieved: e5 models want `passage: ` before a
+    /// document's text where questions have `query: ` (other prefixes stay as they are).
+    pub fn embed_passage(&self, text: &str) -> Result<Vec<f32>> {
+        let prefix = if self.prefix == "query: " { "passage: " } else { self.prefix.as_str() };
+        Ok(self.embed_prefixed(prefix, text)?.0)
+    }
+
+    fn embed_prefixed(&self, prefix: &str, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
         let encoding = self
             .tokenizer
-            .encode(format!("{}{text}", self.prefix), true)
+            .encode(format!("{prefix}{text}"), true)
             .map_err(|e| Error::Onnx(format!("tokenizing failed: {e}")))?;
         let ids: Vec<i64> = encoding.get_ids().iter().take(MAX_TOKENS).map(|&id| i64::from(id)).collect();
         // Every token is real (one text, no padding): the attention mask is all ones and the
@@ -355,6 +366,10 @@ impl SentenceEncoder for OnnxEncoder {
 
     fn embed_examples(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {
         self.embed_batch(texts, progress)
+    }
+
+    fn embed_passage(&self, text: &str) -> Result<Vec<f32>> {
+        OnnxEncoder::embed_passage(self, text)
     }
 
     fn trained_heads(&self) -> Option<&BTreeMap<u64, Vec<u8>>> {
