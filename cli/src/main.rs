@@ -161,7 +161,8 @@ fn compile_on_encoder(
     let mut bar: Option<progress::Progress> = None;
     let mut step =
         |_, total| bar.get_or_insert_with(|| progress::Progress::new("embedding the bot's examples", total)).step();
-    let bot = kefu_core::BotLoader::new().encoder(encoder).progress(&mut step).documents(documents).from_yaml(name, source);
+    let bot =
+        kefu_core::BotLoader::new().encoder(encoder).progress(&mut step).documents(documents).from_yaml(name, source);
     if let Some(bar) = &mut bar {
         bar.finish();
     }
@@ -199,8 +200,8 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
-        let bot =
-            compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _, &[]).map_err(|e| e.to_string())?;
+        let bot = compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _, &[])
+            .map_err(|e| e.to_string())?;
         heads = bot.trained_heads();
     }
     let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| format!("cannot read {name}: {e}"));

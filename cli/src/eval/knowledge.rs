@@ -224,10 +224,9 @@ pub(crate) fn run(dir: &Path, encoder: Option<&Path>, out: &Path, dump: Option<&
 
 /// Every third question, from the first, is the development part.
 fn split_of(i: usize) -> &'static str {
-    if i % 3 == 0 {
-        "dev"
-    } else {
-        "test"
+    match i % 3 {
+        0 => "dev",
+        _ => "test",
     }
 }
 
@@ -257,7 +256,10 @@ fn read_documents(dir: &Path) -> Result<Vec<Document>, String> {
 }
 
 /// A bot of nothing but these documents, on the encoder's tier if one is given.
-fn help_bot(documents: &[Document], encoder: Option<std::sync::Arc<dyn kefu_core::SentenceEncoder>>) -> Result<Bot, String> {
+fn help_bot(
+    documents: &[Document],
+    encoder: Option<std::sync::Arc<dyn kefu_core::SentenceEncoder>>,
+) -> Result<Bot, String> {
     let mut yaml = String::from("version: 1\nname: help-centre\nknowledge:\n  documents:\n");
     for d in documents {
         yaml.push_str(&format!("    - name: {:?}\n", d.name));
@@ -298,8 +300,10 @@ fn at(results: &[Scored], threshold: f32) -> AtThreshold {
         precision: if answered.is_empty() { 1.0 } else { right / answered.len() as f64 },
         coverage: answered.iter().filter(|s| s.answerable).count() as f64 / answerable,
         answered_right: right / answerable,
-        unanswerable_declined: results.iter().filter(|s| !s.answerable && !answered.iter().any(|a| std::ptr::eq(*a, *s))).count()
-            as f64
+        unanswerable_declined: results
+            .iter()
+            .filter(|s| !s.answerable && !answered.iter().any(|a| std::ptr::eq(*a, *s)))
+            .count() as f64
             / unanswerable,
     }
 }
@@ -339,7 +343,9 @@ fn scale(
     let passages_per_copy = help_bot(documents, None)?.knowledge_passages().len().max(1);
     let copies = 1000usize.div_ceil(passages_per_copy);
     let many: Vec<Document> = (0..copies)
-        .flat_map(|c| documents.iter().map(move |d| Document { name: format!("copy{c}/{}", d.name), text: d.text.clone() }))
+        .flat_map(|c| {
+            documents.iter().map(move |d| Document { name: format!("copy{c}/{}", d.name), text: d.text.clone() })
+        })
         .collect();
     let started = Instant::now();
     let bot = help_bot(&many, encoder)?;

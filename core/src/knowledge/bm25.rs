@@ -24,8 +24,8 @@ const STOP_WORDS: &[&str] = &[
     "as", "into", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "have", "has", "had",
     "i", "me", "my", "we", "our", "you", "your", "it", "its", "they", "them", "their", "this", "that", "these",
     "those", "there", "here", "what", "which", "who", "whom", "how", "when", "where", "why", "can", "could", "will",
-    "would", "should", "shall", "may", "might", "must", "please", "hi", "hello", "so", "than", "then", "just",
-    "any", "some", "get", "got", "much", "many", "i'm", "it's", "i've", "don't", "doesn't", "there's", "what's", "let", "us",
+    "would", "should", "shall", "may", "might", "must", "please", "hi", "hello", "so", "than", "then", "just", "any",
+    "some", "get", "got", "much", "many", "i'm", "it's", "i've", "don't", "doesn't", "there's", "what's", "let", "us",
 ];
 
 /// A term and how much it counts.
@@ -251,7 +251,8 @@ mod tests {
 
     #[test]
     fn stems_meet() {
-        for (a, b) in [("refunds", "refund"), ("refunded", "refunding"), ("shipping", "ship"), ("deliveries", "delivery")]
+        for (a, b) in
+            [("refunds", "refund"), ("refunded", "refunding"), ("shipping", "ship"), ("deliveries", "delivery")]
         {
             assert_eq!(stem(a), stem(b), "{a} / {b}");
         }

@@ -230,7 +230,13 @@ mod tests {
         let got: Vec<String> = sentences(&doc, 0, doc.len()).into_iter().map(|s| text(&doc, s)).collect();
         assert_eq!(
             got,
-            ["Returns are free.", "Ship it back within 30 days, e.g. by post!", "退货免费。", "7 天内寄回；", "发票随包裹“寄出”。"]
+            [
+                "Returns are free.",
+                "Ship it back within 30 days, e.g. by post!",
+                "退货免费。",
+                "7 天内寄回；",
+                "发票随包裹“寄出”。"
+            ]
         );
     }
 
