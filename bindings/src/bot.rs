@@ -18,6 +18,26 @@ impl Bot {
         Ok(Arc::new(Bot { inner: kefu_core::Bot::from_yaml(&name, &source)? }))
     }
 
+    /// Loads a bot with the help-centre documents it answers from when no intent or FAQ
+    /// entry claims a line (the texts of those the bot file names without one, and any
+    /// others), on the static tier when `table` is given, else the embedded tier.
+    #[uniffi::constructor]
+    pub fn from_yaml_with_documents(
+        name: String,
+        source: String,
+        documents: Vec<Document>,
+        table: Option<Arc<crate::StaticTable>>,
+    ) -> Result<Arc<Bot>, KefuError> {
+        let documents: Vec<kefu_core::Document> =
+            documents.into_iter().map(|d| kefu_core::Document { name: d.name, text: d.text }).collect();
+        let loader = kefu_core::BotLoader::new().documents(&documents);
+        let loader = match table {
+            Some(table) => loader.encoder(table.inner.clone()),
+            None => loader,
+        };
+        Ok(Arc::new(Bot { inner: loader.from_yaml(&name, &source)? }))
+    }
+
     /// Loads a bot from UTF-8 bytes of a YAML or JSON file.
     #[uniffi::constructor]
     pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<Bot>, KefuError> {
@@ -51,6 +71,14 @@ impl Bot {
         self.inner.tier().into()
     }
 
+    /// The passages of the bot's documents that best answer `question`, best first, at
+    /// most `limit`, each with its answerability score (the bot quotes the first when the
+    /// score reaches its threshold). Empty without documents.
+    pub fn search_knowledge(&self, question: String, limit: u32) -> Result<Vec<PassageHit>, KefuError> {
+        let hits = self.inner.search_knowledge(&question, limit as usize)?;
+        Ok(hits.into_iter().map(|h| PassageHit { passage: h.passage.into(), score: h.score }).collect())
+    }
+
     /// How many of the bot's models came from the encoder's bundle instead of training.
     pub fn reused_heads(&self) -> u32 {
         self.inner.reused_heads() as u32
@@ -64,4 +92,23 @@ pub struct FaqSuggestion {
     pub id: String,
     /// One of its questions.
     pub question: String,
+}
+
+/// A help-centre document: Markdown (its headings give each passage its place) or plain
+/// text, Chinese or English.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Document {
+    /// How citations name it (a file name or a link).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A passage found for a question, with its answerability score (0–1).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PassageHit {
+    /// The passage and where it is.
+    pub passage: crate::turn::Citation,
+    /// How well it answers.
+    pub score: f32,
 }

@@ -21,7 +21,7 @@ use std::sync::{Mutex, MutexGuard};
 
 pub use adapter::HostAdapter;
 pub use analytics::{Analytics, AnalyticsReport, NamedCount, SuggestionUse};
-pub use bot::{Bot, FaqSuggestion};
+pub use bot::{Bot, Document, FaqSuggestion, PassageHit};
 #[cfg(feature = "onnx")]
 pub use encoder::{Encoder, LoadProgress};
 pub use error::KefuError;

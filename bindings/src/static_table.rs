@@ -9,7 +9,7 @@ use crate::{Bot, KefuError};
 /// vectors, computed in Rust in microseconds. Shared by bots.
 #[derive(Debug, uniffi::Object)]
 pub struct StaticTable {
-    inner: Arc<kefu_core::StaticEncoder>,
+    pub(crate) inner: Arc<kefu_core::StaticEncoder>,
 }
 
 #[uniffi::export]

@@ -29,6 +29,38 @@ pub struct Turn {
     pub segment: Option<String>,
     /// While an agent has the conversation: replies the agent may send, best first.
     pub suggestions: Vec<Suggestion>,
+    /// When the reply quotes the bot's documents: where each quoted sentence is from.
+    pub citations: Vec<Citation>,
+}
+
+/// Where a quoted text is in its document.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Citation {
+    /// The document's name.
+    pub document: String,
+    /// Its title (its first `# ` heading, else its name).
+    pub title: String,
+    /// The headings above the text, outermost first.
+    pub heading: Vec<String>,
+    /// First character of the text in the document (Unicode scalar values).
+    pub start: u32,
+    /// One past its last character.
+    pub end: u32,
+    /// The text, the document's own characters.
+    pub text: String,
+}
+
+impl From<kefu_core::Citation> for Citation {
+    fn from(c: kefu_core::Citation) -> Citation {
+        Citation {
+            document: c.document,
+            title: c.title,
+            heading: c.heading,
+            start: c.start as u32,
+            end: c.end as u32,
+            text: c.text,
+        }
+    }
 }
 
 /// The chosen intent.
@@ -94,6 +126,13 @@ pub enum Signal {
     FaqAnswered {
         /// FAQ id.
         id: String,
+    },
+    /// The reply quotes the bot's documents (every quoted sentence is in `citations`).
+    KnowledgeAnswered {
+        /// The first quoted sentence's document.
+        document: String,
+        /// Its headings, outermost first.
+        heading: Vec<String>,
     },
     /// The bot asked for a slot.
     SlotRequested {
@@ -250,6 +289,7 @@ impl From<kefu_core::Turn> for Turn {
                 .into_iter()
                 .map(|s| Suggestion { text: s.text, source: s.source.code().to_string(), id: s.id, score: s.score })
                 .collect(),
+            citations: t.citations.into_iter().map(Citation::from).collect(),
         }
     }
 }
@@ -268,6 +308,7 @@ impl Signal {
             },
             S::Fallback { streak } => Signal::Fallback { streak },
             S::FaqAnswered { id } => Signal::FaqAnswered { id },
+            S::KnowledgeAnswered { document, heading } => Signal::KnowledgeAnswered { document, heading },
             S::SlotRequested { intent, slot } => Signal::SlotRequested { intent, slot },
             S::FormCompleted { intent } => Signal::FormCompleted { intent },
             S::FormCancelled { intent } => Signal::FormCancelled { intent },

@@ -33,10 +33,14 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
                 if !interactive {
                     writeln!(out, "> {line}").map_err(|e| e.to_string())?;
                 }
-                let intent = turn
-                    .intent
-                    .as_ref()
-                    .map_or("out of scope".to_string(), |i| format!("{} {:.2}", i.name, i.confidence));
+                let intent = match (&turn.intent, turn.citations.first()) {
+                    (Some(i), _) => format!("{} {:.2}", i.name, i.confidence),
+                    (None, Some(c)) => {
+                        let place = std::iter::once(c.document.as_str()).chain(c.heading.iter().map(String::as_str));
+                        format!("quoted from {}, characters {}..{}", place.collect::<Vec<_>>().join(" › "), c.start, c.end)
+                    }
+                    (None, None) => "out of scope".to_string(),
+                };
                 let slots: Vec<String> = turn.slots.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let mut info = vec![intent];
                 if !slots.is_empty() {

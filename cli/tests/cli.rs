@@ -211,3 +211,34 @@ fn agent_suggestions_are_scored_on_the_test_part() {
     assert_eq!(test["lines"].as_u64(), Some(50), "{out}");
     assert!(test["acceptable_in_top3"].as_f64().unwrap_or(0.0) >= 0.82, "{out}");
 }
+
+/// The documents a bot file names are read beside it, quoted with their source, and a
+/// missing one is a bot-file error that names it.
+#[test]
+fn chat_quotes_the_documents_beside_the_bot() {
+    let (ok, out, err) = kefu(&["chat", "examples/bots/help-desk.yaml"], "退货运费谁出\n你们招聘吗\n");
+    assert!(ok, "{err}");
+    assert!(out.contains("bot: 质量问题退货的来回运费由我们承担"), "{out}");
+    assert!(out.contains("quoted from help/returns.md › 退货运费"), "{out}");
+    let dir = std::env::temp_dir().join(format!("kefu-cli-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bot = dir.join("bot.yaml");
+    std::fs::write(&bot, "version: 1\nknowledge:\n  documents:\n    - name: gone.md\n").unwrap();
+    let (ok, _, err) = kefu(&["validate", bot.to_str().unwrap()], "");
+    assert!(!ok && err.contains("gone.md") && err.contains("was not passed in"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn eval_scores_the_knowledge_set() {
+    let out = std::env::temp_dir().join(format!("kefu-knowledge-{}.json", std::process::id()));
+    let (ok, stdout, err) =
+        kefu(&["eval", "--knowledge", "tests/fixtures/knowledge", "--out", out.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    assert!(stdout.contains("dev: 110 questions") && stdout.contains("test: 218 questions"), "{stdout}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(report["citation_mismatches"], 0);
+    assert_eq!(report["passages"], 138);
+    assert!(report["scale"]["passages"].as_u64().unwrap() >= 1000);
+    std::fs::remove_file(&out).ok();
+}

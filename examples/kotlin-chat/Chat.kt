@@ -14,9 +14,18 @@ fun main(args: Array<String>) {
     val path = args.firstOrNull() ?: "examples/bots/shop.yaml"
     // A second argument names a static table (tools/build-static): the static tier, read as
     // an app reads it from its assets.
-    val bot = when (val table = args.getOrNull(1)) {
-        null -> Bot.fromYaml(path, File(path).readText())
-        else -> Bot.fromYamlWithStaticTable(path, File(path).readText(), StaticTable.fromBytes(File(table).readBytes()))
+    val source = File(path).readText()
+    val table = args.getOrNull(1)?.let { StaticTable.fromBytes(File(it).readBytes()) }
+    // The help-centre documents the bot file names (knowledge.documents), read beside it as an
+    // app reads them from its assets.
+    val dir = File(path).absoluteFile.parentFile
+    val documents = dir.walk().filter { it.isFile && it.extension in setOf("md", "txt") }
+        .map { it.relativeTo(dir).path }.filter { "name: $it" in source }
+        .map { Document(it, File(dir, it).readText()) }.toList()
+    val bot = when {
+        documents.isNotEmpty() -> Bot.fromYamlWithDocuments(path, source, documents, table)
+        table != null -> Bot.fromYamlWithStaticTable(path, source, table)
+        else -> Bot.fromYaml(path, source)
     }
     val session = Session(bot).apply { setHostAdapter(ConsoleHost()) }
     println("${bot.name()}: ready (${bot.intentNames().size} intents, ${bot.tier().name.lowercase()} tier)")
@@ -29,6 +38,10 @@ fun main(args: Array<String>) {
             continue
         }
         turn.replies.forEach { println("bot: $it") }
+        // A quoted answer says where it is from, for the app to link to the help page.
+        turn.citations.firstOrNull()?.let { c ->
+            println("  [source ${(listOf(c.document) + c.heading).joinToString(" › ")}, characters ${c.start}..${c.end}]")
+        }
         turn.actions.forEach { println("  [action ${it.name} ${it.slots}]") }
         for (signal in turn.signals) when (signal) {
             is Signal.Handoff -> println("  [handoff to ${signal.handoff.route}: ${signal.handoff.summary}]")

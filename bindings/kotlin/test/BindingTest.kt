@@ -161,6 +161,20 @@ fun main(args: Array<String>) {
         println("kotlin: static tier skipped (set KEFU_TEST_STATIC_TABLE; tools/build-static builds the table)")
     }
 
+    // Answers from the host's documents, quoted with where they are from; a document the
+    // bot file names but the host did not pass is a typed error that names it.
+    val helpYaml = "version: 1\nname: help\nknowledge:\n  documents:\n    - name: returns.md\n"
+    val returns = "# 退货\n\n## 退货运费\n质量问题退货的运费由我们承担。无理由退货的运费由您承担。\n\n## Refund timing\nRefunds to bank cards take 3 to 7 working days.\n"
+    val helpBot = Bot.fromYamlWithDocuments("help.yaml", helpYaml, listOf(Document("returns.md", returns)), null)
+    val quoted = Session(helpBot).turn(helpBot, "how long do refunds to my bank card take")
+    val cite = quoted.citations.firstOrNull()
+    check("knowledge answer", quoted.replies == listOf("Refunds to bank cards take 3 to 7 working days.") && cite?.heading == listOf("Refund timing")) { "$quoted" }
+    check("citation span", cite != null && returns.codePoints().toArray().copyOfRange(cite.start.toInt(), cite.end.toInt()).let { String(it, 0, it.size) } == cite.text) { "$cite" }
+    check("knowledge signal", quoted.signals.any { it is Signal.KnowledgeAnswered && it.document == "returns.md" })
+    check("knowledge search", helpBot.searchKnowledge("退货运费", 2u).first().passage.heading == listOf("退货运费"))
+    val missingDoc = throws<KefuException.InvalidBot> { Bot.fromYamlWithDocuments("help.yaml", helpYaml, listOf(), null) }
+    check("missing document", missingDoc?.message?.contains("returns.md") == true) { "${missingDoc?.message}" }
+
     // Errors become typed KefuException subclasses with a message that says what to fix.
     val bad = throws<KefuException.InvalidBot> { Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n") }
     check("invalid bot", bad?.message?.contains("bad.yaml:3") == true) { "${bad?.message}" }

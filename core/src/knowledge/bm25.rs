@@ -182,11 +182,12 @@ impl Bm25 {
         self.lengths.len()
     }
 
-    /// Inverse document frequency of a term found in `df` passages (a term no passage holds
-    /// gets the highest).
+    /// Inverse document frequency of a term found in `df` passages. A term no passage
+    /// holds weighs as much as the rarest one: more would make a handful of documents
+    /// decline every question with one word of its own.
     fn idf(&self, df: usize) -> f32 {
-        let n = self.len() as f32;
-        (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln()
+        let (n, df) = (self.len() as f32, df.max(1) as f32);
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
     /// The query's distinct terms with their weight and idf.
