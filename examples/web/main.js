@@ -17,6 +17,8 @@ function say(text, who) {
 // load from it and embed no example again.
 async function loadBot(yaml) {
   const tier = new URLSearchParams(location.search).get("tier");
+  const documents = await fetchDocuments(yaml);
+  if (documents.length) return Bot.fromYamlWithDocuments(botFile, yaml, documents, tier === "static" ? await fetchTable() : null);
   if (tier === "static") return loadStatic(yaml);
   if (tier !== "onnx") return Bot.fromYaml("shop.yaml", yaml);
   const ort = await import("./ort/ort.min.mjs");
@@ -65,8 +67,21 @@ async function loadStatic(yaml) {
   return bot;
 }
 
+// `?bot=help-desk` loads examples/bots/help-desk.yaml and the help-centre documents it names
+// (knowledge.documents), served beside it: answers quote them with their source.
+const botFile = `${new URLSearchParams(location.search).get("bot") ?? "shop"}.yaml`;
+
+async function fetchDocuments(yaml) {
+  const names = [...yaml.matchAll(/^\s*-\s*name:\s*(\S+\.(?:md|txt))\s*$/gm)].map((m) => m[1]);
+  return Promise.all(names.map(async (name) => ({ name, text: await (await fetch(`./bots/${name}`)).text() })));
+}
+
+async function fetchTable() {
+  return new Uint8Array(await (await fetch("./static/table.kefustatic")).arrayBuffer());
+}
+
 await init();
-const bot = await loadBot(await (await fetch("./shop.yaml")).text());
+const bot = await loadBot(await (await fetch(`./bots/${botFile}`)).text());
 const session = new Session(bot);
 $("status").textContent = `online · ${bot.tier}`;
 
@@ -91,6 +106,9 @@ async function send(text) {
   document.body.dataset.intent = turn.intent?.name ?? "";
   showSuggestions(turn.suggestions ?? []);
   turn.replies.forEach((r) => say(r, "bot"));
+  // A quoted answer names its source, for a link to the help page.
+  const source = turn.citations?.[0];
+  if (source) say(`source: ${[source.title, ...source.heading].join(" › ")} (${source.document})`, "source");
   const handoff = turn.signals.find((s) => s.type === "handoff");
   if (handoff) {
     $("handoff-route").textContent = `route: ${handoff.route} · priority: ${handoff.priority} · ${handoff.reasons.join(", ")}`;

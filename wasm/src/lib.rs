@@ -55,6 +55,8 @@ export type Signal =
   | ({ type: "handoff" } & Handoff)
   | { type: "fallback"; streak: number }
   | { type: "faq_answered"; id: string }
+  /** The reply quotes the bot's documents; every quoted sentence is in `citations`. */
+  | { type: "knowledge_answered"; document: string; heading: string[] }
   | { type: "slot_requested"; intent: string; slot: string }
   | { type: "form_completed"; intent: string }
   | { type: "form_cancelled"; intent: string }
@@ -78,7 +80,17 @@ export interface Turn {
   /** While an agent has the conversation: replies the agent may send, best first (absent
    *  otherwise). `id` is what to report when the agent uses one. */
   suggestions?: Suggestion[];
+  /** When the reply quotes the bot's documents: where each quoted sentence is from (absent
+   *  otherwise). */
+  citations?: Citation[];
 }
+/** A help-centre document: Markdown (headings give each passage its place) or plain text. */
+export interface Document { name: string; text: string }
+/** Where a quoted text is: `start`/`end` count Unicode code points of the document's text,
+ *  and `text` is those very characters. */
+export interface Citation { document: string; title: string; heading: string[]; start: number; end: number; text: string }
+/** A passage found for a question, with its answerability score (0–1). */
+export interface PassageHit { passage: Citation; score: number }
 export interface Suggestion { text: string; source: "faq" | "intent" | "agent_reply"; id: string; score: number }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify";
 export type Tier = "embedded" | "onnx" | "static";
@@ -214,6 +226,38 @@ impl Bot {
         let table = kefu_core::StaticEncoder::from_bytes(table).map_err(js_error)?;
         let inner = kefu_core::BotLoader::new().encoder(std::sync::Arc::new(table)).from_yaml(name, source);
         inner.map(Bot::embedded).map_err(js_error)
+    }
+
+    /// Loads a bot with the help-centre documents it answers from when no intent or FAQ
+    /// entry claims a line: the texts of those the bot file names without one, and any
+    /// others. With `table` (a static embedding table's bytes), on the static tier.
+    #[wasm_bindgen(js_name = fromYamlWithDocuments)]
+    pub fn from_yaml_with_documents(
+        name: &str,
+        source: &str,
+        #[wasm_bindgen(unchecked_param_type = "Document[]")] documents: JsValue,
+        table: Option<Vec<u8>>,
+    ) -> Result<Bot, JsValue> {
+        let documents: Vec<kefu_core::Document> = serde_wasm_bindgen::from_value(documents).map_err(|e| {
+            coded_error(&format!("documents: {e}; pass an array of {{ name, text }} strings"), "invalid_input")
+        })?;
+        let loader = kefu_core::BotLoader::new().documents(&documents);
+        let inner = match table {
+            Some(bytes) => {
+                let table = kefu_core::StaticEncoder::from_bytes(&bytes).map_err(js_error)?;
+                loader.encoder(std::sync::Arc::new(table)).from_yaml(name, source)
+            }
+            None => loader.from_yaml(name, source),
+        };
+        inner.map(Bot::embedded).map_err(js_error)
+    }
+
+    /// The passages of the bot's documents that best answer `question`, best first, at
+    /// most `limit`, each with its answerability score (the bot quotes the first when it
+    /// reaches the bot's threshold). Empty without documents.
+    #[wasm_bindgen(js_name = searchKnowledge, unchecked_return_type = "PassageHit[]")]
+    pub fn search_knowledge(&self, question: &str, limit: usize) -> Result<JsValue, JsValue> {
+        self.inner.search_knowledge(question, limit).map(|hits| to_js(&hits)).map_err(js_error)
     }
 
     /// `embedded`; `onnx` for a bot loaded with an encoder; `static` with a static table.

@@ -62,6 +62,32 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async 
   }
 });
 
+test("demo page answers from its help centre and names the source", { timeout: 90_000 }, async () => {
+  const server = await serve(0);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/?bot=help-desk`);
+    await page.locator("#status", { hasText: "online" }).waitFor();
+    await page.fill("#input", "退货运费谁出");
+    await page.press("#input", "Enter");
+    await page.locator("#log li.bot", { hasText: "质量问题退货的来回运费由我们承担" }).waitFor();
+    assert.match(await page.textContent("#log li.source"), /退货与退款 Returns and refunds › 退货运费 \(help\/returns\.md\)/);
+    // What the documents do not say gets the fallback, not a quote.
+    await page.fill("#input", "你们招聘客服吗");
+    await page.press("#input", "Enter");
+    await page.locator("#log li.bot >> nth=1").waitFor();
+    assert.equal(await page.locator("#log li.source").count(), 1);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+});
+
 // The ONNX tier in the browser: ONNX Runtime Web and the encoder served by the demo's own
 // server, the tokenizer wasm found next to encoder.js (the path Node's test does not take).
 const noEncoder = !existsSync(`${encoderDir}/model.onnx`);

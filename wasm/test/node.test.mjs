@@ -181,3 +181,29 @@ test("segments, business rules and values the page adds at run time", () => {
   const dealer = new Session(bot).turn(bot, "we are a reseller and want to order in bulk");
   assert.equal(dealer.segment, "dealer");
 });
+
+test("answers from documents, with citations that are the documents' own text", () => {
+  const help = readFileSync(here("../../examples/bots/help-desk.yaml"), "utf8");
+  const documents = ["help/returns.md", "help/shipping.md"].map((name) => ({
+    name, text: readFileSync(here(`../../examples/bots/${name}`), "utf8"),
+  }));
+  const desk = Bot.fromYamlWithDocuments("help-desk.yaml", help, documents, null);
+  const turn = new Session(desk).turn(desk, "how long do refunds to a bank card take");
+  assert.equal(turn.intent, null);
+  const [first] = turn.citations;
+  assert.equal(first.document, "help/returns.md");
+  assert.deepEqual(first.heading, ["Refund timing"]);
+  // start/end count code points of the document's text.
+  const text = [...documents[0].text].slice(first.start, first.end).join("");
+  assert.equal(text, first.text);
+  assert.ok(turn.replies[0].startsWith(first.text));
+  assert.ok(turn.signals.some((s) => s.type === "knowledge_answered" && s.document === "help/returns.md"));
+  const hits = desk.searchKnowledge("运费", 2);
+  assert.equal(hits.length, 2);
+  assert.ok(hits[0].score > 0 && hits[0].passage.document === "help/shipping.md");
+  // Named without its text and not passed in: a bot-file error that names it.
+  assert.throws(() => Bot.fromYamlWithDocuments("help-desk.yaml", help, [], null),
+    (e) => e.code === "invalid_bot" && /help\/returns\.md/.test(e.message));
+  assert.throws(() => Bot.fromYamlWithDocuments("help-desk.yaml", help, "not a list", null),
+    (e) => e.code === "invalid_input");
+});
