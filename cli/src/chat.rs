@@ -37,7 +37,12 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
                     (Some(i), _) => format!("{} {:.2}", i.name, i.confidence),
                     (None, Some(c)) => {
                         let place = std::iter::once(c.document.as_str()).chain(c.heading.iter().map(String::as_str));
-                        format!("quoted from {}, characters {}..{}", place.collect::<Vec<_>>().join(" › "), c.start, c.end)
+                        format!(
+                            "quoted from {}, characters {}..{}",
+                            place.collect::<Vec<_>>().join(" › "),
+                            c.start,
+                            c.end
+                        )
                     }
                     (None, None) => "out of scope".to_string(),
                 };

@@ -249,7 +249,8 @@ impl Bot {
         if let Some(c) = &self.classifier {
             a.ranked = c.candidates(&ranked);
         }
-        if let Some(i) = self.rules.find(text) {
+        let person = || self.person_intent.filter(|_| crate::person_request::asks_for_person(text));
+        if let Some(i) = self.rules.find(text).or_else(person) {
             a.intent =
                 Some(IntentMatch { name: self.intents[i].name.clone(), confidence: 1.0, source: IntentSource::Rule });
             a.meaning = Meaning::Intent(i);

@@ -85,6 +85,9 @@ pub struct Bot {
     /// The n-gram sets of each `agent_replies` entry's `when` lines, by reply id, made once
     /// here rather than on every line said to an agent.
     pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
+    /// The intent that takes requests for a person in their common wordings
+    /// ([`crate::person_request`]) beside its own keywords; `None` if no intent is one.
+    pub(crate) person_intent: Option<usize>,
     /// The documents the bot quotes ([`crate::knowledge`]); `None` without any.
     pub(crate) knowledge: Option<Knowledge>,
     example_count: usize,
@@ -191,6 +194,17 @@ impl Bot {
         self.encoder.as_ref()?.embed(utterance).ok()
     }
 
+    /// The first intent that hands off (not as a sensitive matter) and whose own keywords
+    /// or examples ask for a person: the bot's request for an agent.
+    fn person_intent(spec: &BotFile) -> Option<usize> {
+        spec.intents.values().position(|intent| {
+            let asks = |text: &String| crate::person_request::asks_for_person(&crate::text::normalize(text).text);
+            intent.handoff
+                && !intent.sensitive
+                && (intent.keywords.iter().any(asks) || intent.examples.iter().any(asks))
+        })
+    }
+
     /// The lower-case tokens and slot tags of every training text, in
     /// [`Bot::example_texts`] order: an intent example's from its annotations, the other
     /// texts' (FAQ questions, `out_of_scope`) empty, since they name no slot; and how many
@@ -273,6 +287,7 @@ impl Bot {
                 }
             }
         }
+        let person_intent = Bot::person_intent(&spec);
         let examples = Bot::example_texts(&spec);
         let example_embeddings = embeddings.and_then(|e| e.get(..examples.len()));
         // The built-in background on the embedded tier (the ONNX tier would embed it at
@@ -335,6 +350,7 @@ impl Bot {
             classifier,
             targets,
             rules,
+            person_intent,
             extractors,
             segments,
             slot_tagger,

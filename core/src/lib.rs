@@ -90,6 +90,7 @@ mod knowledge;
 mod loader;
 pub mod models;
 mod parallel;
+mod person_request;
 mod pii;
 mod segment;
 mod sentiment;
