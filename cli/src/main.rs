@@ -200,7 +200,9 @@ fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
-        let bot = compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _, &[])
+        // The documents' passage embeddings go into the bundle with the examples'.
+        let documents = documents_beside(bot, &bot.display().to_string(), source.as_bytes());
+        let bot = compile_on_encoder(&bot.display().to_string(), &source, encoder.clone() as _, &documents)
             .map_err(|e| e.to_string())?;
         heads = bot.trained_heads();
     }

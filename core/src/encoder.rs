@@ -29,6 +29,14 @@ pub trait SentenceEncoder: Send + Sync + std::fmt::Debug {
         self.embed(text)
     }
 
+    /// [`SentenceEncoder::embed_passage`] of every passage of a bot's documents, in
+    /// order, at load. An encoder with a cache answers from it (a model bundle made with
+    /// the bot's documents, or an earlier load of the same documents).
+    fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        let embedded = crate::parallel::map(texts, 8, |t| self.embed_passage(t));
+        embedded.into_iter().collect()
+    }
+
     /// The embeddings of a bot's training texts, in order, calling `progress(done, total)`
     /// after each. An encoder with a cache (e.g. from a model bundle) answers from it.
     fn embed_examples(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {

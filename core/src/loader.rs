@@ -124,9 +124,8 @@ impl<'a> BotLoader<'a> {
             // The hybrid ranking: each passage embedded once, on the host's cores.
             (Some(k), Some(encoder)) => {
                 let texts = k.passage_texts();
-                let embedded = crate::parallel::map(&texts, 8, |t| encoder.embed_passage(t));
-                let embeddings: Result<Vec<Vec<f32>>> = embedded.into_iter().collect();
-                Some(k.with_embeddings(embeddings?, encoder.tier()))
+                let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+                Some(k.with_embeddings(encoder.embed_passages(&texts)?, encoder.tier()))
             }
             (k, _) => k,
         };

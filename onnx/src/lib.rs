@@ -211,7 +211,32 @@ impl OnnxEncoder {
     /// `progress(done, total)` as texts are done (a bot with 10k examples takes about a
     /// minute on one core).
     pub fn embed_batch(&self, texts: &[&str], progress: &mut dyn FnMut(usize, usize)) -> Result<Vec<Vec<f32>>> {
-        let keys: Vec<u64> = texts.iter().map(|t| ModelBundle::embedding_key(&self.prefix, t)).collect();
+        self.embed_cached(&self.prefix, texts, progress)
+    }
+
+    /// [`OnnxEncoder::embed_passage`] of many passages, through the same cache as
+    /// [`OnnxEncoder::embed_batch`] (keyed by the passage prefix): a bundle made with a
+    /// bot's documents holds their embeddings, and a bot loaded again on an encoder that
+    /// keeps embeddings embeds only the passages that changed.
+    pub fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        self.embed_cached(self.passage_prefix(), texts, &mut |_, _| {})
+    }
+
+    fn passage_prefix(&self) -> &str {
+        if self.prefix == "query: " {
+            "passage: "
+        } else {
+            &self.prefix
+        }
+    }
+
+    fn embed_cached(
+        &self,
+        prefix: &str,
+        texts: &[&str],
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Vec<Vec<f32>>> {
+        let keys: Vec<u64> = texts.iter().map(|t| ModelBundle::embedding_key(prefix, t)).collect();
         let mut out: Vec<Option<Vec<f32>>> = {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             keys.iter().map(|k| cache.get(k).filter(|v| v.len() == self.dimension).cloned()).collect()
@@ -229,7 +254,7 @@ impl OnnxEncoder {
                         if failed.load(Ordering::Relaxed) {
                             break;
                         }
-                        let v = self.embed(texts[i]);
+                        let v = self.embed_prefixed(prefix, texts[i]).map(|(v, _)| v);
                         failed.fetch_or(v.is_err(), Ordering::Relaxed);
                         if sender.send((i, v)).is_err() {
                             break;
@@ -311,8 +336,7 @@ impl OnnxEncoder {
     /// The embedding of a passage to be retrieved: e5 models want `passage: ` before a
     /// document's text where questions have `query: ` (other prefixes stay as they are).
     pub fn embed_passage(&self, text: &str) -> Result<Vec<f32>> {
-        let prefix = if self.prefix == "query: " { "passage: " } else { self.prefix.as_str() };
-        Ok(self.embed_prefixed(prefix, text)?.0)
+        Ok(self.embed_prefixed(self.passage_prefix(), text)?.0)
     }
 
     fn embed_prefixed(&self, prefix: &str, text: &str) -> Result<(Vec<f32>, std::time::Duration)> {
@@ -370,6 +394,10 @@ impl SentenceEncoder for OnnxEncoder {
 
     fn embed_passage(&self, text: &str) -> Result<Vec<f32>> {
         OnnxEncoder::embed_passage(self, text)
+    }
+
+    fn embed_passages(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+        OnnxEncoder::embed_passages(self, texts)
     }
 
     fn trained_heads(&self) -> Option<&BTreeMap<u64, Vec<u8>>> {

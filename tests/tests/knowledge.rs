@@ -179,3 +179,56 @@ fn the_onnx_tier_finds_paraphrases() {
     let lexical = shop_bot(&documents).search_knowledge(question, 1).unwrap();
     assert_ne!(lexical[0].passage.heading, ["What is covered"], "BM25 alone misses this paraphrase");
 }
+
+/// The passages' embeddings are cached like the examples': a bundle made with the bot's
+/// documents holds them (a load from it embeds no passage), and a bot loaded again on an
+/// encoder that keeps embeddings embeds only the passages of the document that changed.
+#[test]
+fn passage_embeddings_are_kept_and_only_changed_passages_embedded_again() {
+    if test_encoder().is_none() {
+        return;
+    }
+    let dir = kefu_tests::encoder_dir();
+    let encoder = std::sync::Arc::new(kefu_onnx::OnnxEncoder::from_dir(&dir).unwrap());
+    encoder.keep_embeddings(true);
+    let keep = ["account-en.md", "account-zh.md", "contact-en.md", "returns-zh.md"];
+    let mut documents: Vec<Document> = help_centre().into_iter().filter(|d| keep.contains(&d.name.as_str())).collect();
+    let load = |encoder: std::sync::Arc<kefu_onnx::OnnxEncoder>, documents: &[Document]| {
+        BotLoader::new().encoder(encoder).documents(documents).from_yaml("help-shop.yaml", SHOP).unwrap()
+    };
+    let first = load(encoder.clone(), &documents);
+    let cached = encoder.cached_embeddings().len();
+    let passages = first.knowledge_passages().len();
+    assert!(cached >= passages, "{cached} cached, {passages} passages");
+
+    // Reloaded unchanged: nothing new embedded, the same answers.
+    let again = load(encoder.clone(), &documents);
+    assert_eq!(encoder.cached_embeddings().len(), cached);
+    let question = "how long is the warranty on a toaster";
+    assert_eq!(again.search_knowledge(question, 3).unwrap(), first.search_knowledge(question, 3).unwrap());
+
+    // One document changed: only its passages are embedded again.
+    let changed = documents.iter().position(|d| d.name == "account-en.md").expect("kept");
+    documents[changed].text = documents[changed].text.replace("Sign up", "Register");
+    load(encoder.clone(), &documents);
+    assert_eq!(encoder.cached_embeddings().len(), cached + 1, "only the edited passage is new");
+
+    // A bundle of the encoder's cache answers the same with no passage embedded.
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata {
+            name: "t".into(),
+            prefix: encoder.prefix().into(),
+            dimension: encoder.dimension(),
+        },
+        model: std::fs::read(dir.join("model.onnx")).unwrap(),
+        tokenizer: std::fs::read(dir.join("tokenizer.json")).unwrap(),
+        embeddings: encoder.cached_embeddings(),
+        heads: first.trained_heads(),
+    };
+    let from_bundle = std::sync::Arc::new(kefu_onnx::OnnxEncoder::from_bundle(&bundle).unwrap());
+    from_bundle.keep_embeddings(true);
+    let bundled = load(from_bundle.clone(), &documents);
+    assert_eq!(from_bundle.cached_embeddings().len(), bundle.embeddings.len(), "nothing embedded");
+    let (a, b) = (&bundled.search_knowledge(question, 1).unwrap()[0], &first.search_knowledge(question, 1).unwrap()[0]);
+    assert_eq!((&a.passage.heading, &a.passage.text), (&b.passage.heading, &b.passage.text));
+}
