@@ -39,6 +39,7 @@ impl Analytics {
             containment_rate: r.containment_rate,
             fallback_rate: r.fallback_rate,
             faq_answered: r.faq_answered,
+            knowledge_answered: r.knowledge_answered,
             forms_completed: r.forms_completed,
             forms_cancelled: r.forms_cancelled,
             escalation_reasons: pairs(r.escalation_reasons),
@@ -64,6 +65,8 @@ pub struct AnalyticsReport {
     pub fallback_rate: f64,
     /// FAQ answers given.
     pub faq_answered: u64,
+    /// Answers quoted from the bot's documents.
+    pub knowledge_answered: u64,
     /// Forms completed.
     pub forms_completed: u64,
     /// Forms cancelled or abandoned.

@@ -15,6 +15,8 @@ pub struct Analytics {
     fallbacks: u64,
     handoffs: u64,
     faq_answered: u64,
+    #[serde(default)]
+    knowledge_answered: u64,
     forms_completed: u64,
     forms_cancelled: u64,
     intents: BTreeMap<String, u64>,
@@ -38,6 +40,9 @@ pub struct AnalyticsReport {
     pub fallback_rate: f64,
     /// FAQ answers given.
     pub faq_answered: u64,
+    /// Answers quoted from the bot's documents.
+    #[serde(default)]
+    pub knowledge_answered: u64,
     /// Forms completed and cancelled.
     pub forms_completed: u64,
     /// Forms cancelled or abandoned.
@@ -81,6 +86,7 @@ impl Analytics {
             match signal {
                 Signal::Fallback { .. } => self.fallbacks += 1,
                 Signal::FaqAnswered { .. } => self.faq_answered += 1,
+                Signal::KnowledgeAnswered { .. } => self.knowledge_answered += 1,
                 Signal::FormCompleted { .. } => self.forms_completed += 1,
                 Signal::FormCancelled { .. } => self.forms_cancelled += 1,
                 Signal::Handoff(h) => {
@@ -115,6 +121,7 @@ impl Analytics {
         self.fallbacks += other.fallbacks;
         self.handoffs += other.handoffs;
         self.faq_answered += other.faq_answered;
+        self.knowledge_answered += other.knowledge_answered;
         self.forms_completed += other.forms_completed;
         self.forms_cancelled += other.forms_cancelled;
         for (mine, theirs) in [
@@ -138,6 +145,7 @@ impl Analytics {
             containment_rate: if self.turns == 0 { 0.0 } else { 1.0 - share(self.handoffs) },
             fallback_rate: share(self.fallbacks),
             faq_answered: self.faq_answered,
+            knowledge_answered: self.knowledge_answered,
             forms_completed: self.forms_completed,
             forms_cancelled: self.forms_cancelled,
             escalation_reasons: ranked(&self.escalation_reasons, usize::MAX),

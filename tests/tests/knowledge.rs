@@ -97,6 +97,12 @@ fn answers_declines_and_lets_intents_go_first() {
     assert_eq!(turn.intent.map(|m| m.name).as_deref(), Some("order_status"));
     assert!(turn.citations.is_empty());
 
+    // Analytics count the quoted answers.
+    let mut analytics = kefu_core::Analytics::default();
+    analytics.record(&Session::new(&bot).turn(&bot, "钱退到银行卡要多久").unwrap());
+    analytics.record(&Session::new(&bot).turn(&bot, "你们招聘客服吗").unwrap());
+    assert_eq!(analytics.report().knowledge_answered, 1);
+
     // The agent's brief says what the bot quoted.
     let turn = session.turn(&bot, "转人工").unwrap();
     let handoff = turn.signals.iter().find_map(|s| if let Signal::Handoff(h) = s { Some(h) } else { None });

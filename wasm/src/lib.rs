@@ -104,7 +104,7 @@ export interface HostAdapter {
   agentAvailable?(route: string): boolean | Promise<boolean>;
 }
 export interface AnalyticsReport {
-  turns: number; containment_rate: number; fallback_rate: number; faq_answered: number;
+  turns: number; containment_rate: number; fallback_rate: number; faq_answered: number; knowledge_answered: number;
   forms_completed: number; forms_cancelled: number;
   escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
   /** Suggested replies agents used, most used first. */
