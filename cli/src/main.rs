@@ -246,6 +246,16 @@ fn inspect(bot: &Bot) {
         bot.spec().entities.len()
     );
     println!("model: {} training examples, {:.1} KiB", bot.example_count(), bot.model_size_bytes() as f64 / 1024.0);
+    if let Some(threshold) = bot.knowledge_threshold() {
+        let passages = bot.knowledge_passages();
+        let documents: std::collections::BTreeSet<&str> = passages.iter().map(|p| p.document.as_str()).collect();
+        println!(
+            "knowledge: {} documents, {} passages, {:.0} KiB; quotes a passage whose answerability reaches {threshold:.3}",
+            documents.len(),
+            passages.len(),
+            bot.knowledge_size_bytes() as f64 / 1024.0
+        );
+    }
     let threshold = bot.confidence_threshold();
     match (bot.spec().settings.confidence_threshold, bot.calibration()) {
         (Some(_), _) => println!("confidence threshold {threshold:.3}, set in the bot file"),

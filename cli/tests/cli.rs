@@ -220,6 +220,8 @@ fn chat_quotes_the_documents_beside_the_bot() {
     assert!(ok, "{err}");
     assert!(out.contains("bot: 质量问题退货的来回运费由我们承担"), "{out}");
     assert!(out.contains("quoted from help/returns.md › 退货运费"), "{out}");
+    let (ok, out, err) = kefu(&["inspect", "examples/bots/help-desk.yaml"], "");
+    assert!(ok && out.contains("knowledge: 2 documents, 8 passages"), "{out}{err}");
     let dir = std::env::temp_dir().join(format!("kefu-cli-docs-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bot = dir.join("bot.yaml");
