@@ -23,6 +23,8 @@ pub enum HandoffReason {
     AdapterFailure,
     /// A business rule of the bot file.
     BusinessRule,
+    /// A legal or regulatory threat.
+    LegalThreat,
 }
 
 impl From<&kefu_core::HandoffReason> for HandoffReason {
@@ -38,6 +40,7 @@ impl From<&kefu_core::HandoffReason> for HandoffReason {
             R::Loop => HandoffReason::Loop,
             R::AdapterFailure => HandoffReason::AdapterFailure,
             R::BusinessRule => HandoffReason::BusinessRule,
+            R::LegalThreat => HandoffReason::LegalThreat,
         }
     }
 }

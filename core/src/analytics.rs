@@ -97,7 +97,10 @@ impl Analytics {
                     let complaint = h.reasons.iter().any(|r| {
                         matches!(
                             r,
-                            HandoffReason::SensitiveIntent | HandoffReason::NegativeSentiment | HandoffReason::Abuse
+                            HandoffReason::SensitiveIntent
+                                | HandoffReason::NegativeSentiment
+                                | HandoffReason::Abuse
+                                | HandoffReason::LegalThreat
                         )
                     });
                     if complaint {

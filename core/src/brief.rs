@@ -221,6 +221,8 @@ fn reason_words(reason: &HandoffReason, rule: Option<&str>, zh: bool) -> String 
         (HandoffReason::AdapterFailure, false) => "a system lookup failed",
         (HandoffReason::BusinessRule, true) => "业务规则",
         (HandoffReason::BusinessRule, false) => "business rule",
+        (HandoffReason::LegalThreat, true) => "客户提出法律或监管投诉",
+        (HandoffReason::LegalThreat, false) => "the customer threatens legal or regulatory action",
     };
     match (reason, rule) {
         (HandoffReason::BusinessRule, Some(rule)) => format!("{words} {rule}"),

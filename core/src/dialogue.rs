@@ -315,6 +315,9 @@ impl Session {
         if abusive && h.on_abuse {
             reasons.push(HandoffReason::Abuse);
         }
+        if h.on_legal_threat && crate::legal_threat::threatens_legal_action(&s.text) {
+            reasons.push(HandoffReason::LegalThreat);
+        }
         let trend = self.sentiment_trend();
         if s.turn.sentiment <= h.negative_sentiment
             || (self.sentiments.len() >= 3 && trend <= h.negative_sentiment + 0.2)
@@ -915,6 +918,9 @@ impl Session {
         let mut later = Vec::new();
         if abusive && h.on_abuse {
             later.push(HandoffReason::Abuse);
+        }
+        if h.on_legal_threat && crate::legal_threat::threatens_legal_action(&s.text) {
+            later.push(HandoffReason::LegalThreat);
         }
         if s.turn.sentiment <= h.negative_sentiment {
             later.push(HandoffReason::NegativeSentiment);

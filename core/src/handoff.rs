@@ -29,6 +29,9 @@ pub enum HandoffReason {
     /// A business rule of the bot file holds (VIP segment, amount above a limit); the
     /// handoff's `rule` names it.
     BusinessRule,
+    /// The customer threatens legal or regulatory action (起诉, 消协, 12315, "I'll sue",
+    /// "my lawyer"): urgent by default.
+    LegalThreat,
 }
 
 /// Every reason code, for validating bot files.
@@ -42,6 +45,7 @@ pub const HANDOFF_REASONS: &[&str] = &[
     "loop",
     "adapter_failure",
     "business_rule",
+    "legal_threat",
 ];
 
 impl HandoffReason {
@@ -57,12 +61,14 @@ impl HandoffReason {
             HandoffReason::Loop => "loop",
             HandoffReason::AdapterFailure => "adapter_failure",
             HandoffReason::BusinessRule => "business_rule",
+            HandoffReason::LegalThreat => "legal_threat",
         }
     }
 
     /// The default priority of the reason (a bot file may override it).
     fn default_priority(&self) -> Priority {
         match self {
+            HandoffReason::LegalThreat => Priority::Urgent,
             HandoffReason::SensitiveIntent | HandoffReason::NegativeSentiment | HandoffReason::Abuse => Priority::High,
             HandoffReason::ExplicitRequest
             | HandoffReason::RepromptLimit

@@ -87,6 +87,7 @@ mod framing;
 mod handoff;
 mod intent;
 mod knowledge;
+mod legal_threat;
 mod loader;
 pub mod models;
 mod parallel;

@@ -79,3 +79,39 @@ fn analytics_learn_which_suggestions_agents_use() {
     let used = &report.suggestions[0];
     assert_eq!((used.id.as_str(), used.shown, used.used), ("faq/refund_time", 1, 2), "{:?}", report.suggestions);
 }
+
+/// A legal or regulatory threat hands off urgently, whatever else the line is, and while
+/// an agent has the conversation it updates the handoff; a bot may turn it off.
+#[test]
+fn legal_threats_go_to_a_person_urgently() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let handoff_of = |turn: &kefu_core::Turn| {
+        turn.signals.iter().find_map(|s| match s {
+            Signal::Handoff(h) | Signal::HandoffUpdated(h) => Some(h.clone()),
+            _ => None,
+        })
+    };
+    for line in ["订单12345678再不退款我就去法院起诉你们", "my lawyer will be in touch about order 12345678"]
+    {
+        let turn = Session::new(&bot).turn(&bot, line).unwrap();
+        let h = handoff_of(&turn).unwrap_or_else(|| panic!("{line}: no handoff: {turn:?}"));
+        assert!(h.reasons.contains(&HandoffReason::LegalThreat), "{line}: {:?}", h.reasons);
+        assert_eq!(h.priority, Priority::Urgent, "{line}");
+    }
+    // Innocent neighbours do not.
+    for line in ["告诉我订单到哪了", "I'm sure the suede shoes shipped"] {
+        let turn = Session::new(&bot).turn(&bot, line).unwrap();
+        assert!(handoff_of(&turn).is_none(), "{line}: {turn:?}");
+    }
+    // With an agent: the handoff is updated with the new reason.
+    let mut session = Session::new(&bot);
+    session.turn(&bot, "转人工").unwrap();
+    let later = session.turn(&bot, "你们再拖我就打12315").unwrap();
+    let updated = later.signals.iter().find_map(|s| if let Signal::HandoffUpdated(h) = s { Some(h) } else { None });
+    let updated = updated.expect("handoff_updated");
+    assert!(updated.reasons.contains(&HandoffReason::LegalThreat) && updated.priority == Priority::Urgent);
+    // Turned off in the bot file.
+    let src = "version: 1\nintents:\n  hi:\n    examples: [hello, hi there]\nhandoff:\n  on_legal_threat: false\n";
+    let quiet = kefu_core::Bot::from_yaml("quiet.yaml", src).unwrap();
+    assert!(handoff_of(&Session::new(&quiet).turn(&quiet, "I will sue you").unwrap()).is_none());
+}

@@ -32,7 +32,7 @@ export interface Entity { entity: string; start: number; end: number; raw: strin
 export interface Action { name: string; slots: Record<string, string> }
 export type HandoffReason =
   | "explicit_request" | "fallback_streak" | "sensitive_intent" | "reprompt_limit"
-  | "negative_sentiment" | "abuse" | "loop" | "adapter_failure" | "business_rule";
+  | "negative_sentiment" | "abuse" | "loop" | "adapter_failure" | "business_rule" | "legal_threat";
 export type Priority = "low" | "normal" | "high" | "urgent";
 export interface TranscriptLine { speaker: "customer" | "bot" | "agent"; text: string }
 /** What the agent reads first: the issue in the customer's words, what they asked for by

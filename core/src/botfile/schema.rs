@@ -350,6 +350,10 @@ pub struct HandoffSpec {
     /// Hand off when the customer uses abusive language.
     #[serde(default = "default_true")]
     pub on_abuse: bool,
+    /// Hand off (urgently, unless `priorities` says otherwise) when the customer threatens
+    /// legal or regulatory action.
+    #[serde(default = "default_true")]
+    pub on_legal_threat: bool,
     /// Hand off when the same intent comes up this many times in a row (0 = never).
     #[serde(default = "default_loop_limit")]
     pub loop_limit: u32,
@@ -389,6 +393,7 @@ impl Default for HandoffSpec {
             default_route: default_route(),
             negative_sentiment: default_negative_sentiment(),
             on_abuse: true,
+            on_legal_threat: true,
             loop_limit: default_loop_limit(),
             priorities: BTreeMap::new(),
             when_unavailable: None,

@@ -1,0 +1,94 @@
+//! Legal and regulatory threats ("我要去消协投诉", "再不退款就起诉你们", "I'll see you in
+//! court", "my lawyer will contact you"): a person must take over, urgently, whatever
+//! intent the line also has. Works on normalised (lower-case, half-width) text.
+
+/// Chinese phrases that threaten legal or regulatory action wherever they appear.
+const ZH: &[&str] = &[
+    "起诉",
+    "告你们",
+    "告到",
+    "法院",
+    "打官司",
+    "律师函",
+    "找律师",
+    "请律师",
+    "我的律师",
+    "委托律师",
+    "消协",
+    "消费者协会",
+    "12315",
+    "12345热线",
+    "市场监管",
+    "工商局",
+    "投诉到工商",
+    "黑猫投诉",
+    "媒体曝光",
+    "曝光你们",
+    "报警",
+    "仲裁",
+];
+
+/// English phrases, matched as whole words.
+const EN: &[&str] = &[
+    "sue",
+    "suing",
+    "lawsuit",
+    "lawyer",
+    "lawyers",
+    "attorney",
+    "legal action",
+    "take you to court",
+    "see you in court",
+    "small claims",
+    "consumer protection",
+    "trading standards",
+    "better business bureau",
+    "report you to",
+    "the police",
+    "regulator",
+    "ombudsman",
+];
+
+/// Whether normalised `text` threatens legal or regulatory action.
+pub(crate) fn threatens_legal_action(text: &str) -> bool {
+    if ZH.iter().any(|p| text.contains(p)) {
+        return true;
+    }
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
+    let joined = format!(" {} ", words.join(" "));
+    EN.iter().any(|p| joined.contains(&format!(" {p} ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::normalize;
+
+    fn threatens(text: &str) -> bool {
+        threatens_legal_action(&normalize(text).text)
+    }
+
+    #[test]
+    fn threats_in_both_languages() {
+        for text in [
+            "再不退款我就去法院起诉你们",
+            "我要去消协投诉",
+            "打12315告你们",
+            "我已经找律师了",
+            "I will sue you",
+            "my lawyer will contact you",
+            "see you in court",
+            "I'm reporting you to trading standards",
+        ] {
+            assert!(threatens(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn neighbours_do_not() {
+        for text in ["我要投诉快递员", "告诉我订单到哪了", "is it suede", "I'm sure it shipped", "pursue a refund", ""]
+        {
+            assert!(!threatens(text), "{text}");
+        }
+    }
+}
