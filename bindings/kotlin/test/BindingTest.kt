@@ -72,6 +72,8 @@ fun main(args: Array<String>) {
     val angry = Session(bot).turn(bot, "this is terrible, I'm so angry and disappointed!!!")
     check("sentiment", angry.sentiment < -0.5f) { "${angry.sentiment}" }
     val upset = angry.signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    val legal = Session(bot).turn(bot, "I will sue you").signals.filterIsInstance<Signal.Handoff>().firstOrNull()?.handoff
+    check("legal threat handoff", legal?.reasons?.contains(HandoffReason.LEGAL_THREAT) == true && legal.priority == Priority.URGENT) { "$legal" }
     check("negative sentiment handoff", upset?.reasons == listOf(HandoffReason.NEGATIVE_SENTIMENT) && upset.priority == Priority.HIGH) { "$upset" }
     // The agent's brief: the issue in the customer's own words, the mood in words.
     check("brief", upset?.brief?.issue == listOf("this is terrible, I'm so angry and disappointed!!!") &&
