@@ -154,7 +154,7 @@ pub(crate) fn run(dir: &Path, encoder: Option<&Path>, out: &Path, dump: Option<&
             score: hits.first().map_or(0.0, |h| h.score),
             micros,
         };
-        let answered = s.score >= threshold;
+        let answered = answers(s.score, threshold);
         if (s.answerable && !(s.right_first && answered)) || (!s.answerable && answered) {
             let first = labels.first().map_or("nothing", String::as_str);
             misses.entry(split).or_default().push(format!(
@@ -290,21 +290,24 @@ fn check_citations(bot: &Bot, documents: &[Document], questions: &[Question]) ->
     Ok(mismatches)
 }
 
+/// Whether the bot answers a question whose first passage scored `score` (a question
+/// with no passage at all is never answered).
+fn answers(score: f32, threshold: f32) -> bool {
+    score > 0.0 && score >= threshold
+}
+
 fn at(results: &[Scored], threshold: f32) -> AtThreshold {
     let answerable = results.iter().filter(|s| s.answerable).count().max(1) as f64;
     let unanswerable = results.iter().filter(|s| !s.answerable).count().max(1) as f64;
-    let answered: Vec<&Scored> = results.iter().filter(|s| s.score >= threshold && s.score > 0.0).collect();
+    let answered: Vec<&Scored> = results.iter().filter(|s| answers(s.score, threshold)).collect();
     let right = answered.iter().filter(|s| s.answerable && s.right_first).count() as f64;
+    let declined = results.iter().filter(|s| !s.answerable && !answers(s.score, threshold)).count() as f64;
     AtThreshold {
         threshold,
         precision: if answered.is_empty() { 1.0 } else { right / answered.len() as f64 },
         coverage: answered.iter().filter(|s| s.answerable).count() as f64 / answerable,
         answered_right: right / answerable,
-        unanswerable_declined: results
-            .iter()
-            .filter(|s| !s.answerable && !answered.iter().any(|a| std::ptr::eq(*a, *s)))
-            .count() as f64
-            / unanswerable,
+        unanswerable_declined: declined / unanswerable,
     }
 }
 
