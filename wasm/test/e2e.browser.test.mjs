@@ -15,7 +15,9 @@ const launch = () => chromium.launch({
   timeout: 30_000,
 });
 
-test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async () => {
+/** Opens the demo page at `search` on a fresh server and browser, runs `body(page)`, and
+ *  checks that the page threw nothing. */
+async function onDemoPage(search, body) {
   const server = await serve(0);
   const browser = await launch();
   try {
@@ -23,70 +25,59 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, async 
     page.setDefaultTimeout(15_000);
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.goto(`http://127.0.0.1:${server.address().port}/${search}`);
     await page.locator("#status", { hasText: "online" }).waitFor();
-
-    await page.locator("#suggestions button").first().click();
-    await page.locator("#log li.bot").first().waitFor();
-    assert.ok((await page.locator("#log li.bot").count()) >= 1);
-
-    await page.fill("#input", "where is my order 12345678");
-    await page.press("#input", "Enter");
-    await page.locator("#log li.bot", { hasText: "order 12345678" }).waitFor();
-
-    await page.fill("#input", "转人工");
-    await page.press("#input", "Enter");
-    await page.locator("#handoff").waitFor({ state: "visible" });
-    assert.match(await page.textContent("#handoff-route"), /route: general .*explicit_request/);
-    assert.match(await page.textContent("#handoff-summary"), /转人工原因/);
-    assert.equal(await page.getAttribute("body", "data-state"), "with_agent");
-
-    // The agent's panel: the brief, then suggested replies for the customer's next line.
-    assert.match(await page.textContent("#handoff-summary"), /客户问题：“/);
-    await page.fill("#input", "退款多久能到账");
-    await page.press("#input", "Enter");
-    await page.locator("#agent-suggestions button").first().waitFor();
-    assert.equal(await page.getAttribute("#agent-suggestions button >> nth=0", "data-id"), "faq/refund_time");
-    await page.click("#agent-suggestions button >> nth=0");
-    await page.locator("#log li.bot", { hasText: "(agent) 退款审核通过后" }).waitFor();
-
-    mkdirSync("../target", { recursive: true });
-    await page.screenshot({ path: "../target/e2e-handoff.png" });
-
-    await page.click("#resume");
-    assert.equal(await page.getAttribute("body", "data-state"), "idle");
+    await body(page);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
     server.close();
   }
-});
+}
 
-test("demo page answers from its help centre and names the source", { timeout: 90_000 }, async () => {
-  const server = await serve(0);
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/?bot=help-desk`);
-    await page.locator("#status", { hasText: "online" }).waitFor();
-    await page.fill("#input", "退货运费谁出");
-    await page.press("#input", "Enter");
-    await page.locator("#log li.bot", { hasText: "质量问题退货的来回运费由我们承担" }).waitFor();
-    assert.match(await page.textContent("#log li.source"), /退货与退款 Returns and refunds › 退货运费 \(help\/returns\.md\)/);
-    // What the documents do not say gets the fallback, not a quote.
-    await page.fill("#input", "你们招聘客服吗");
-    await page.press("#input", "Enter");
-    await page.locator("#log li.bot >> nth=1").waitFor();
-    assert.equal(await page.locator("#log li.source").count(), 1);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-    server.close();
-  }
-});
+test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, () => onDemoPage("", async (page) => {
+  await page.locator("#suggestions button").first().click();
+  await page.locator("#log li.bot").first().waitFor();
+  assert.ok((await page.locator("#log li.bot").count()) >= 1);
+
+  await page.fill("#input", "where is my order 12345678");
+  await page.press("#input", "Enter");
+  await page.locator("#log li.bot", { hasText: "order 12345678" }).waitFor();
+
+  await page.fill("#input", "转人工");
+  await page.press("#input", "Enter");
+  await page.locator("#handoff").waitFor({ state: "visible" });
+  assert.match(await page.textContent("#handoff-route"), /route: general .*explicit_request/);
+  assert.match(await page.textContent("#handoff-summary"), /转人工原因/);
+  assert.equal(await page.getAttribute("body", "data-state"), "with_agent");
+
+  // The agent's panel: the brief, then suggested replies for the customer's next line.
+  assert.match(await page.textContent("#handoff-summary"), /客户问题：“/);
+  await page.fill("#input", "退款多久能到账");
+  await page.press("#input", "Enter");
+  await page.locator("#agent-suggestions button").first().waitFor();
+  assert.equal(await page.getAttribute("#agent-suggestions button >> nth=0", "data-id"), "faq/refund_time");
+  await page.click("#agent-suggestions button >> nth=0");
+  await page.locator("#log li.bot", { hasText: "(agent) 退款审核通过后" }).waitFor();
+
+  mkdirSync("../target", { recursive: true });
+  await page.screenshot({ path: "../target/e2e-handoff.png" });
+
+  await page.click("#resume");
+  assert.equal(await page.getAttribute("body", "data-state"), "idle");
+}));
+
+test("demo page answers from its help centre and names the source", { timeout: 90_000 }, () => onDemoPage("?bot=help-desk", async (page) => {
+  await page.fill("#input", "退货运费谁出");
+  await page.press("#input", "Enter");
+  await page.locator("#log li.bot", { hasText: "质量问题退货的来回运费由我们承担" }).waitFor();
+  assert.match(await page.textContent("#log li.source"), /退货与退款 Returns and refunds › 退货运费 \(help\/returns\.md\)/);
+  // What the documents do not say gets the fallback, not a quote.
+  await page.fill("#input", "你们招聘客服吗");
+  await page.press("#input", "Enter");
+  await page.locator("#log li.bot >> nth=1").waitFor();
+  assert.equal(await page.locator("#log li.source").count(), 1);
+}));
 
 // The ONNX tier in the browser: ONNX Runtime Web and the encoder served by the demo's own
 // server, the tokenizer wasm found next to encoder.js (the path Node's test does not take).
