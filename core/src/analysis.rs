@@ -97,6 +97,9 @@ pub struct SlotSpan {
 pub(crate) struct Needs {
     /// The customer segment (not once the session knows it).
     pub segment: bool,
+    /// The documents' answer (only a session that is not in a form, a question or an
+    /// agent's hands quotes them).
+    pub knowledge: bool,
 }
 
 /// What the chosen meaning is in the bot.
@@ -114,7 +117,7 @@ impl Bot {
     /// host's time and embedding in `ctx` (its adapter is not asked). Fails only when the
     /// utterance is over [`MAX_UTTERANCE_CHARS`].
     pub fn analyze(&self, utterance: &str, ctx: &TurnContext<'_>) -> Result<Analysis> {
-        self.analyze_with(utterance, ctx, &HostValues::new(), Needs { segment: true })
+        self.analyze_with(utterance, ctx, &HostValues::new(), Needs { segment: true, knowledge: true })
     }
 
     /// [`Bot::analyze`] with a session's own values of `host_values` entities, computing
@@ -147,8 +150,8 @@ impl Bot {
             text: String::new(),
         };
         if !normalized.text.is_empty() {
-            let embedding = self.understand(utterance, &normalized, ctx.embedding, needs.segment, &mut analysis);
-            if let (None, Some(k)) = (&analysis.intent, &self.knowledge) {
+            let embedding = self.understand(utterance, &normalized, ctx.embedding, needs, &mut analysis);
+            if let (None, Some(k), true) = (&analysis.intent, &self.knowledge, needs.knowledge) {
                 analysis.knowledge = k.answer(&normalized.text, embedding.as_deref());
             }
         }
@@ -185,15 +188,6 @@ impl Bot {
         self.knowledge.as_ref().map(|k| k.threshold())
     }
 
-    /// Per passage of the documents: its BM25 score for `question`, the share of the
-    /// question's weighted idf it holds, and the cosine of their embeddings (0 on the
-    /// embedded tier). For tuning the knowledge search offline, not a stable API.
-    #[doc(hidden)]
-    pub fn knowledge_signals(&self, question: &str) -> Vec<[f32; 3]> {
-        let Some(k) = &self.knowledge else { return Vec::new() };
-        k.signals(&normalize(question).text, self.embed(question).as_deref())
-    }
-
     /// Bytes the documents' passages and index hold, roughly (0 without documents).
     pub fn knowledge_size_bytes(&self) -> usize {
         self.knowledge.as_ref().map_or(0, |k| k.heap_bytes())
@@ -201,13 +195,13 @@ impl Bot {
 
     /// Tags slots, ranks intents (rules first, then the model with the out-of-scope
     /// thresholds), classifies the segment, scores sentiment and abuse. Returns the
-    /// utterance's embedding when the bot has documents to search with it.
+    /// utterance's embedding when the bot has documents to search with it and `needs` asks.
     fn understand(
         &self,
         utterance: &str,
         normalized: &Normalized,
         host_embedding: Option<&[f32]>,
-        segment: bool,
+        needs: Needs,
         a: &mut Analysis,
     ) -> Option<Vec<f32>> {
         let text = normalized.text.as_str();
@@ -234,8 +228,8 @@ impl Bot {
         // An embedding with a non-finite value (a host encoder gone wrong) is no embedding:
         // the n-grams classify alone, as when an encoder fails.
         let embedding = own_embedding.as_deref().or(host_embedding).filter(|e| e.iter().all(|x| x.is_finite()));
-        let kept = embedding.filter(|_| self.knowledge.is_some()).map(<[f32]>::to_vec);
-        if segment {
+        let kept = embedding.filter(|_| needs.knowledge && self.knowledge.is_some()).map(<[f32]>::to_vec);
+        if needs.segment {
             a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
         let abusive = crate::abuse::count(text);

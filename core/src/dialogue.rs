@@ -121,7 +121,11 @@ impl Session {
     /// adapter error does not fail the turn; it hands off with reason `adapter_failure`.
     pub fn turn_with(&mut self, bot: &Bot, utterance: &str, ctx: &TurnContext<'_>) -> Result<Turn> {
         // Understood with an agent too: the ranking picks the agent's suggested replies.
-        let needs = Needs { segment: self.segment.is_none() };
+        // The documents are quoted only from the idle state, as it will be once the session
+        // adopts this bot (a changed dialogue structure drops an open form).
+        let idle = self.state == DialogueState::Idle
+            || (self.structure != bot.structure && self.state != DialogueState::WithAgent);
+        let needs = Needs { segment: self.segment.is_none(), knowledge: idle };
         let analysis = bot.analyze_with(utterance, ctx, &self.host_values, needs)?;
         self.adopt(bot);
         Ok(self.act(bot, ctx.adapter, utterance, analysis))

@@ -2,6 +2,8 @@
 //! court", "my lawyer will contact you"): a person must take over, urgently, whatever
 //! intent the line also has. Works on normalised (lower-case, half-width) text.
 
+use crate::text::{has_phrase, words};
+
 /// Chinese phrases that threaten legal or regulatory action wherever they appear.
 const ZH: &[&str] = &[
     "起诉",
@@ -54,9 +56,8 @@ pub(crate) fn threatens_legal_action(text: &str) -> bool {
     if ZH.iter().any(|p| text.contains(p)) {
         return true;
     }
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
-    let joined = format!(" {} ", words.join(" "));
-    EN.iter().any(|p| joined.contains(&format!(" {p} ")))
+    let words = words(text);
+    EN.iter().any(|p| has_phrase(&words, p))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! intent that hands off and whose own examples or keywords ask for a person takes them as
 //! a rule. Works on normalised (lower-case, half-width) text.
 
+use crate::text::{has_phrase, words};
+
 /// Chinese phrases that ask for a person wherever they appear.
 const ZH_PHRASES: &[&str] = &[
     "转人工",
@@ -107,27 +109,18 @@ pub(crate) fn asks_for_person(text: &str) -> bool {
     if crate::text::occurrences(text, "人工").any(|at| !ZH_NOT_PERSON.iter().any(|w| text[at..].starts_with(w))) {
         return true;
     }
-    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect();
-    let joined = format!(" {} ", words.join(" "));
-    let has = |phrase: &str| joined.contains(&format!(" {phrase} "));
-    if EN_PHRASES.iter().any(|p| has(p)) {
+    let words = words(text);
+    if EN_PHRASES.iter().any(|p| has_phrase(&words, p)) {
         return true;
     }
     // A verb, then a person within a few words.
-    EN_VERBS.iter().any(|verb| {
-        let verb = format!(" {verb} ");
-        let mut from = 0;
-        while let Some(at) = joined[from..].find(&verb) {
-            let after = from + at + verb.len() - 1;
-            let window: Vec<&str> =
-                joined[after..].split(' ').filter(|w| !w.is_empty()).take(EN_GAP_WORDS + 3).collect();
-            let window = format!(" {} ", window.join(" "));
-            if EN_PEOPLE.iter().any(|p| window.contains(&format!(" {p} "))) {
-                return true;
-            }
-            from = after;
-        }
-        false
+    (0..words.len()).any(|at| {
+        EN_VERBS.iter().any(|verb| {
+            let n = verb.split(' ').count();
+            let said = words.get(at..at + n).is_some_and(|w| w.iter().copied().eq(verb.split(' ')));
+            let after = &words[(at + n).min(words.len())..words.len().min(at + n + EN_GAP_WORDS + 3)];
+            said && EN_PEOPLE.iter().any(|p| has_phrase(after, p))
+        })
     })
 }
 

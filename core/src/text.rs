@@ -239,6 +239,18 @@ pub(crate) fn word_bounded(text: &str, start: usize, end: usize) -> bool {
     !(starts_inside || ends_inside)
 }
 
+/// The words of normalised text: runs of letters and digits (apostrophes kept), for
+/// matching phrases of whole words with [`has_phrase`].
+pub(crate) fn words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'').filter(|w| !w.is_empty()).collect()
+}
+
+/// Whether `words` hold `phrase` (words separated by single spaces) as consecutive words.
+pub(crate) fn has_phrase(words: &[&str], phrase: &str) -> bool {
+    let n = phrase.split(' ').count();
+    words.windows(n).any(|w| w.iter().copied().eq(phrase.split(' ')))
+}
+
 /// A token of normalised text, for the intent features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Token<'a> {

@@ -131,12 +131,6 @@ pub(crate) fn run(dir: &Path, encoder: Option<&Path>, out: &Path, dump: Option<&
             bot.knowledge_passages().iter().map(|c| DumpedPassage { label: label(c), text: indexed_text(c) }).collect();
         write_json(&dump_dir.join("knowledge.json"), &Dump { passages, questions })?;
     }
-    if let Some(trace) = std::env::var_os("KEFU_KNOWLEDGE_SIGNALS") {
-        // Every question's signals per passage, for tuning the fusion on the development part.
-        let signals: Vec<Vec<[f32; 3]>> = questions.iter().map(|q| bot.knowledge_signals(&q.q)).collect();
-        let labels: Vec<String> = bot.knowledge_passages().iter().map(label).collect();
-        write_json(Path::new(&trace), &(labels, &questions, signals))?;
-    }
     let threshold = bot.knowledge_threshold().unwrap_or(0.0);
     let mut scored: BTreeMap<&'static str, Vec<Scored>> = BTreeMap::new();
     let mut misses: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();

@@ -13,7 +13,7 @@ mod passages;
 
 use serde::{Deserialize, Serialize};
 
-use bm25::{terms, Bm25};
+use bm25::{terms, Bm25, Query};
 
 /// Least answerability for a quoted answer, per tier: on the development part of
 /// `tests/fixtures/knowledge`, the lowest threshold that declines at least 85 % of the
@@ -199,12 +199,16 @@ impl Knowledge {
     /// The `limit` passages that best answer `question`, best first. `embedding` is the
     /// question's, on an encoder tier.
     pub(crate) fn search(&self, question: &str, embedding: Option<&[f32]>, limit: usize) -> Vec<(usize, f32)> {
-        let query = self.index.query(question);
+        self.rank(&self.index.query(question), embedding, limit)
+    }
+
+    /// [`Knowledge::search`] for a question already cut into its query terms.
+    fn rank(&self, query: &Query, embedding: Option<&[f32]>, limit: usize) -> Vec<(usize, f32)> {
         let mass = query.mass();
         if mass <= 0.0 || self.passages.is_empty() {
             return Vec::new();
         }
-        let (scores, matched) = self.index.score(&query);
+        let (scores, matched) = self.index.score(query);
         let best_bm25 = scores.iter().copied().fold(0.0f32, f32::max).max(f32::MIN_POSITIVE);
         let meanings = embedding.and_then(|e| self.meanings(e));
         let w = self.lexical_weight;
@@ -243,24 +247,6 @@ impl Knowledge {
         Some(cosines.into_iter().map(|c| ((c - mean) / sd / Z_SCALE).clamp(0.0, 1.0)).collect())
     }
 
-    /// Per passage: BM25 score, share of the question's weighted idf it holds, cosine (0
-    /// without embeddings). For tuning the fusion offline.
-    pub(crate) fn signals(&self, question: &str, embedding: Option<&[f32]>) -> Vec<[f32; 3]> {
-        let query = self.index.query(question);
-        let mass = query.mass().max(f32::MIN_POSITIVE);
-        let (scores, matched) = self.index.score(&query);
-        let q = embedding.map(|e| unit(e.to_vec()));
-        (0..self.passages.len())
-            .map(|p| {
-                let cosine = match (&q, self.embeddings.get(p)) {
-                    (Some(q), Some(e)) => dot(q, e),
-                    _ => 0.0,
-                };
-                [scores[p], matched[p] / mass, cosine]
-            })
-            .collect()
-    }
-
     /// The passage `p` as a citation.
     pub(crate) fn passage(&self, p: usize) -> Citation {
         let passage = &self.passages[p];
@@ -269,7 +255,8 @@ impl Knowledge {
 
     /// The answer to `question`, if the best passage clears the threshold.
     pub(crate) fn answer(&self, question: &str, embedding: Option<&[f32]>) -> Option<KnowledgeAnswer> {
-        let (p, score) = self.search(question, embedding, 1).into_iter().next()?;
+        let query = self.index.query(question);
+        let (p, score) = self.rank(&query, embedding, 1).into_iter().next()?;
         if score < self.threshold() {
             return None;
         }
@@ -279,7 +266,6 @@ impl Knowledge {
             passage.sentences.clone()
         } else {
             // The sentences that hold most of the question's terms; the best always.
-            let query = self.index.query(question);
             let mut scored: Vec<(f32, (usize, usize))> = passage
                 .sentences
                 .iter()
