@@ -26,7 +26,7 @@ def test_turn_form_and_handoff(bot):
     handoff = next(s.handoff for s in turn.signals if isinstance(s, kefu.Signal.HANDOFF))
     assert handoff.reasons == [kefu.HandoffReason.EXPLICIT_REQUEST] and handoff.route == "general"
     assert all("13812345678" not in line.text for line in handoff.transcript)
-    session.agent_finished()
+    session.agent_finished(bot)
     assert kefu.Session.restore(bot, session.save()).state() == kefu.SessionState.IDLE
 
 

@@ -45,6 +45,24 @@ impl From<&kefu_core::HandoffReason> for HandoffReason {
     }
 }
 
+impl From<HandoffReason> for kefu_core::HandoffReason {
+    fn from(r: HandoffReason) -> Self {
+        use kefu_core::HandoffReason as R;
+        match r {
+            HandoffReason::ExplicitRequest => R::ExplicitRequest,
+            HandoffReason::FallbackStreak => R::FallbackStreak,
+            HandoffReason::SensitiveIntent => R::SensitiveIntent,
+            HandoffReason::RepromptLimit => R::RepromptLimit,
+            HandoffReason::NegativeSentiment => R::NegativeSentiment,
+            HandoffReason::Abuse => R::Abuse,
+            HandoffReason::Loop => R::Loop,
+            HandoffReason::AdapterFailure => R::AdapterFailure,
+            HandoffReason::BusinessRule => R::BusinessRule,
+            HandoffReason::LegalThreat => R::LegalThreat,
+        }
+    }
+}
+
 /// How urgently an agent should pick the conversation up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum Priority {
@@ -154,6 +172,8 @@ pub enum SessionState {
     WithAgent,
     /// The bot asked which of two intents the customer means.
     Clarify,
+    /// The bot asked the satisfaction survey's question.
+    Survey,
 }
 
 impl From<&kefu_core::DialogueState> for SessionState {
@@ -165,6 +185,7 @@ impl From<&kefu_core::DialogueState> for SessionState {
             D::Confirm { .. } => SessionState::Confirm,
             D::WithAgent => SessionState::WithAgent,
             D::Clarify { .. } => SessionState::Clarify,
+            D::Survey => SessionState::Survey,
         }
     }
 }

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod adapter;
+mod agent;
 mod analytics;
 mod bot;
 #[cfg(feature = "onnx")]
@@ -20,7 +21,10 @@ mod turn;
 use std::sync::{Mutex, MutexGuard};
 
 pub use adapter::HostAdapter;
-pub use analytics::{Analytics, AnalyticsReport, NamedCount, SuggestionUse};
+pub use agent::{AgentFinding, AgentReview};
+pub use analytics::{
+    Analytics, AnalyticsReport, ConversationMetrics, ConversationOutcome, GroupMetrics, NamedCount, SuggestionUse,
+};
 pub use bot::{Bot, Document, FaqSuggestion, PassageHit};
 #[cfg(feature = "onnx")]
 pub use encoder::{Encoder, LoadProgress};

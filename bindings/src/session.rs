@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::adapter::Bridge;
-use crate::{lock, Analytics, Bot, HostAdapter, KefuError, SessionState, Turn};
+use crate::{
+    lock, AgentFinding, AgentReview, Analytics, Bot, ConversationOutcome, HostAdapter, KefuError, SessionState, Turn,
+};
 
 /// One customer's conversation. Safe to call from any thread (calls are serialised).
 #[derive(uniffi::Object)]
@@ -37,10 +39,22 @@ impl Session {
             ctx.adapter = b;
         }
         let turn = self.lock().turn_with(&bot.inner, utterance, &ctx)?;
+        Ok(self.counted(turn))
+    }
+
+    /// Counts an agent's findings in the attached analytics.
+    fn count_findings(&self, findings: &[kefu_core::AgentFinding]) {
+        if let Some(analytics) = lock(&self.analytics).as_ref() {
+            lock(&analytics.inner).record_agent_findings(findings);
+        }
+    }
+
+    /// Counts `turn` in the attached analytics.
+    fn counted(&self, turn: kefu_core::Turn) -> Turn {
         if let Some(analytics) = lock(&self.analytics).as_ref() {
             lock(&analytics.inner).record(&turn);
         }
-        Ok(turn.into())
+        turn.into()
     }
 }
 
@@ -112,14 +126,49 @@ impl Session {
         self.lock().to_bytes()
     }
 
-    /// What the agent wrote to the customer, for the transcript (masked).
-    pub fn agent_message(&self, bot: &Bot, text: String) -> Result<(), KefuError> {
-        Ok(self.lock().agent_message(&bot.inner, &text)?)
+    /// What the agent wrote to the customer, for the transcript (masked), and what a
+    /// supervisor should see about it.
+    pub fn agent_message(&self, bot: &Bot, text: String) -> Result<AgentReview, KefuError> {
+        let review = self.lock().agent_message(&bot.inner, &text)?;
+        self.count_findings(&review.findings);
+        Ok(review.into())
     }
 
-    /// The agent has finished: the bot takes the conversation back.
-    pub fn agent_finished(&self) -> Result<(), KefuError> {
-        Ok(self.lock().agent_finished()?)
+    /// `agent_message` at the host's time (as in `turn_at`): a reply slower than the bot
+    /// file's `agent_quality.reply_within_seconds` after the customer's line is flagged.
+    pub fn agent_message_at(
+        &self,
+        bot: &Bot,
+        text: String,
+        unix_seconds: i64,
+        utc_offset_minutes: i32,
+    ) -> Result<AgentReview, KefuError> {
+        let now = kefu_core::ReferenceTime { unix_seconds, utc_offset_minutes };
+        let review = self.lock().agent_message_at(&bot.inner, &text, now)?;
+        self.count_findings(&review.findings);
+        Ok(review.into())
+    }
+
+    /// The agent has finished: the bot takes the conversation back. Returns what a
+    /// supervisor should see about the agent session (a missing closing).
+    pub fn agent_finished(&self, bot: &Bot) -> Result<Vec<AgentFinding>, KefuError> {
+        let findings = self.lock().agent_finished(&bot.inner)?;
+        self.count_findings(&findings);
+        Ok(findings.into_iter().map(Into::into).collect())
+    }
+
+    /// What this conversation came to so far: record it with
+    /// `Analytics.recordConversation` when the conversation ends.
+    pub fn outcome(&self) -> ConversationOutcome {
+        self.lock().outcome().into()
+    }
+
+    /// Asks how satisfied the customer is (1–5 and a comment), e.g. after the agent
+    /// finished or when the customer closes the chat: the turn holds the question. The
+    /// next line is read as the answer or a skip, or handled as any other line.
+    pub fn ask_survey(&self, bot: &Bot) -> Result<Turn, KefuError> {
+        let turn = self.lock().ask_survey(&bot.inner)?;
+        Ok(self.counted(turn))
     }
 
     /// Where the conversation stands.

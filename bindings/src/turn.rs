@@ -182,6 +182,17 @@ pub enum Signal {
         /// Best guess first.
         choices: Vec<Choice>,
     },
+    /// The bot asked the satisfaction survey's question.
+    SurveyRequested,
+    /// The customer answered the survey.
+    SurveyAnswered {
+        /// 1 (very dissatisfied) … 5 (very satisfied).
+        score: u8,
+        /// The customer's line, masked, when it says more than the score.
+        comment: Option<String>,
+    },
+    /// The customer skipped the survey, or moved on to another question.
+    SurveySkipped,
 }
 
 /// An intent the bot offers when it asks which one is meant.
@@ -306,6 +317,9 @@ impl Signal {
             S::ClarificationRequested { choices } => Signal::ClarificationRequested {
                 choices: choices.into_iter().map(|c| Choice { intent: c.intent, title: c.title }).collect(),
             },
+            S::SurveyRequested => Signal::SurveyRequested,
+            S::SurveyAnswered { score, comment } => Signal::SurveyAnswered { score, comment },
+            S::SurveySkipped => Signal::SurveySkipped,
             S::Fallback { streak } => Signal::Fallback { streak },
             S::FaqAnswered { id } => Signal::FaqAnswered { id },
             S::KnowledgeAnswered { document, heading } => Signal::KnowledgeAnswered { document, heading },

@@ -98,7 +98,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
             let turn = session.turn(&bot, u).map_err(|e| e.to_string())?;
             latencies.push(t.elapsed().as_secs_f64() * 1e6);
             std::hint::black_box(turn);
-            let _ = session.agent_finished();
+            let _ = session.agent_finished(&bot);
         }
     }
     let throughput = throughput_of(&bot, args.threads.max(1), args.rounds);
@@ -174,7 +174,7 @@ fn throughput_of(bot: &Arc<kefu_core::Bot>, threads: usize, rounds: usize) -> f6
                     let mut session = Session::new(&bot);
                     for u in UTTERANCES {
                         std::hint::black_box(session.turn(&bot, u).ok());
-                        let _ = session.agent_finished();
+                        let _ = session.agent_finished(&bot);
                         n += 1;
                     }
                 }

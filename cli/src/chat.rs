@@ -67,7 +67,7 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
                 writeln!(out, "     [{}]", info.join(" · ")).map_err(|e| e.to_string())?;
                 if matches!(session.state(), kefu_core::DialogueState::WithAgent) {
                     writeln!(out, "     (with an agent now; the sample resumes the bot)").map_err(|e| e.to_string())?;
-                    let _ = session.agent_finished();
+                    let _ = session.agent_finished(bot);
                 }
             }
             Err(e) if json => {

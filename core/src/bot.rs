@@ -484,6 +484,12 @@ impl Bot {
             "corrected" => ("好的，已为您更正。", "Got it, I've corrected that."),
             "reprompt_limit" => ("抱歉，我还是没能识别您提供的信息。", "Sorry, I still couldn't recognise that."),
             "value_only" => ("收到。请问需要我帮您办理什么？", "Got it. What would you like me to do with it?"),
+            "survey" => (
+                "请问您对本次服务满意吗？请回复 1–5 分（5 分最满意），也可以写下您的意见；回复“跳过”即可跳过。",
+                "How satisfied are you with this conversation? Reply with a score from 1 to 5 (5 is best), and a comment if you like; reply \"skip\" to skip.",
+            ),
+            "survey_thanks" => ("感谢您的评价！", "Thank you for your feedback!"),
+            "survey_skipped" => ("好的，祝您生活愉快！", "OK, have a nice day!"),
             _ => {
                 ("抱歉，我没太明白您的意思，可以换个说法吗？", "Sorry, I didn't quite get that. Could you rephrase it?")
             }

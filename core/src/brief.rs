@@ -62,7 +62,7 @@ pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bo
 
 /// Whether intent or FAQ entry `name` is something a customer needs: not a greeting, thanks
 /// or goodbye (`need: false`), nor a request for a person.
-fn is_need(bot: &Bot, name: &str) -> bool {
+pub(crate) fn is_need(bot: &Bot, name: &str) -> bool {
     !bot.spec.intents.get(name).is_some_and(|s| !s.need || s.handoff)
 }
 

@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::adapter::{AdapterError, HostAdapter, TurnContext};
+use crate::agent_quality::{self, AgentFinding, AgentReview, AgentWatch};
 use crate::analysis::{Analysis, Meaning, Needs, SlotSpan};
 use crate::bot::render;
 use crate::botfile::schema::RuleSpec;
@@ -25,6 +26,7 @@ use crate::knowledge::KnowledgeAnswer;
 use crate::pii;
 use crate::session::{push_bounded, DialogueState};
 use crate::suggest;
+use crate::survey::{self, SurveyAnswer};
 use crate::text::{occurrences, word_bounded};
 use crate::turn::{Action, IntentMatch, Signal, Turn};
 use crate::{Bot, Session, MAX_UTTERANCE_CHARS};
@@ -59,6 +61,9 @@ const YES_WORDS: &[&str] = &[
 /// sure as it must be of a line on its own: the form's question is pending, and "not sure"
 /// read weakly as a question about genuine goods is no question.
 const FAQ_IN_FORM: f32 = 2.0;
+
+/// Needs a conversation's tally keeps (a conversation with more is one of many topics).
+const MAX_NEEDS: usize = 16;
 
 /// Longest line read as a yes or no to a question whether the customer meant an intent.
 const SHORT_ANSWER_CHARS: usize = 12;
@@ -128,7 +133,14 @@ impl Session {
         let needs = Needs { segment: self.segment.is_none(), knowledge: idle };
         let analysis = bot.analyze_with(utterance, ctx, &self.host_values, needs)?;
         self.adopt(bot);
-        Ok(self.act(bot, ctx.adapter, utterance, analysis))
+        let waits_for_agent = self.state == DialogueState::WithAgent;
+        let turn = self.act(bot, ctx.adapter, utterance, analysis);
+        if let (true, Some(now)) = (waits_for_agent && self.state == DialogueState::WithAgent, ctx.now) {
+            // The oldest line the agent has not answered: a slow reply is measured from it.
+            let watch = self.agent_watch.get_or_insert_with(AgentWatch::default);
+            watch.waiting_since.get_or_insert(now.unix_seconds);
+        }
+        Ok(turn)
     }
 
     /// The policy: what the bot does with an understood utterance in this session's state.
@@ -139,20 +151,7 @@ impl Session {
         // The analysis found the personal data already: masking reuses it.
         let masked = pii::redact_found(&bot.extractors, utterance, &analysis.personal_data);
         self.record(Speaker::Customer, masked.clone());
-        let turn = Turn {
-            language: bot.reply_language(language),
-            replies: Vec::new(),
-            intent: None,
-            alternatives: Vec::new(),
-            entities: Vec::new(),
-            slots: BTreeMap::new(),
-            actions: Vec::new(),
-            signals: Vec::new(),
-            sentiment: 0.0,
-            segment: self.segment.clone(),
-            suggestions: Vec::new(),
-            citations: Vec::new(),
-        };
+        let turn = Turn::empty(bot.reply_language(language), self.segment.clone());
         let Analysis {
             text,
             entities,
@@ -191,6 +190,22 @@ impl Session {
         if s.text.is_empty() {
             s.turn.replies.push(bot.builtin_response("empty", s.turn.language, self.pick()));
             return self.finish(s);
+        }
+        if self.state == DialogueState::Survey {
+            self.state = DialogueState::Idle;
+            let answer = survey::read(&s.text);
+            if let Some(signal) = self.take_survey_answer(answer) {
+                let reply =
+                    if matches!(signal, Signal::SurveyAnswered { .. }) { "survey_thanks" } else { "survey_skipped" };
+                s.turn.replies.push(bot.builtin_response(reply, s.turn.language, self.pick()));
+                s.turn.signals.push(signal);
+                s.turn.sentiment = sentiment;
+                s.customer_line = None;
+                // A threat or an insult in a comment still reaches a person.
+                self.escalate(&mut s, abusive, None);
+                return self.finish(s);
+            }
+            s.turn.signals.push(Signal::SurveySkipped);
         }
         s.turn.entities = entities;
         if self.segment.is_none() {
@@ -245,10 +260,70 @@ impl Session {
                 s.turn.intent = None;
                 s.turn.replies.push(bot.builtin_response("value_only", s.turn.language, self.pick()));
             }
-            DialogueState::Idle | DialogueState::WithAgent => self.respond(&mut s, meaning),
+            // (A survey's state ended above.)
+            DialogueState::Idle | DialogueState::WithAgent | DialogueState::Survey => self.respond(&mut s, meaning),
         }
         self.escalate(&mut s, abusive, route);
+        self.offer_survey(&mut s);
         self.finish(s)
+    }
+
+    /// The survey's answer as a signal (`None` when the line is no answer: the customer
+    /// moved on). The comment is the whole line, masked as the transcript has it.
+    fn take_survey_answer(&mut self, answer: SurveyAnswer) -> Option<Signal> {
+        match answer {
+            SurveyAnswer::Rated { score, comment } => {
+                self.tally.survey_score = Some(score);
+                let comment = comment.then(|| self.transcript.last().map(|l| l.text.clone())).flatten();
+                Some(Signal::SurveyAnswered { score, comment })
+            }
+            SurveyAnswer::Skipped => Some(Signal::SurveySkipped),
+            SurveyAnswer::NotAnAnswer => None,
+        }
+    }
+
+    /// Asks the survey after an intent of the bot file's `survey.after_intents`, once per
+    /// conversation, when the bot served a need and nobody handed off.
+    fn offer_survey(&mut self, s: &mut Step<'_>) {
+        let after = &s.bot.spec.survey.after_intents;
+        let Some(intent) = &s.turn.intent else { return };
+        if self.state == DialogueState::Idle
+            && s.handoff.is_none()
+            && !self.tally.survey_asked
+            && self.tally.handoff.is_none()
+            && !self.tally.needs.is_empty()
+            && after.contains(&intent.name)
+        {
+            self.ask(s.bot, &mut s.turn);
+        }
+    }
+
+    /// Puts the survey's question into `turn`.
+    fn ask(&mut self, bot: &Bot, turn: &mut Turn) {
+        self.tally.survey_asked = true;
+        self.state = DialogueState::Survey;
+        turn.replies.push(bot.builtin_response("survey", turn.language, self.pick()));
+        turn.signals.push(Signal::SurveyRequested);
+    }
+
+    /// The host asks how satisfied the customer is (1–5 and a comment), e.g. after its
+    /// agent finished or when the customer closes the chat: the turn holds the question in
+    /// the conversation's language. The next line is read as the answer, a skip, or — if it
+    /// is neither — handled as any other line. Not while an agent has the conversation.
+    pub fn ask_survey(&mut self, bot: &Bot) -> Result<Turn> {
+        if self.state == DialogueState::WithAgent {
+            return Err(Error::InvalidState(
+                "ask_survey called while an agent has the conversation; call agent_finished first",
+            ));
+        }
+        self.adopt(bot);
+        let language = bot.reply_language(self.language.unwrap_or_else(|| bot.default_language()));
+        let mut turn = Turn::empty(language, self.segment.clone());
+        self.ask(bot, &mut turn);
+        for reply in &turn.replies {
+            self.record(Speaker::Bot, pii::redact(&bot.extractors, reply));
+        }
+        Ok(turn)
     }
 
     /// Builds the turn's handoff, if it asked for one, and records the replies: each reply
@@ -305,7 +380,28 @@ impl Session {
         for text in masked {
             self.record(Speaker::Bot, text);
         }
+        self.count(bot, &turn);
         turn
+    }
+
+    /// Adds what `turn` did to the conversation's tally ([`Session::outcome`]).
+    fn count(&mut self, bot: &Bot, turn: &Turn) {
+        let tally = &mut self.tally;
+        if let Some(name) = turn.intent.as_ref().map(|i| &i.name) {
+            if brief::is_need(bot, name) && !tally.needs.contains(name) && tally.needs.len() < MAX_NEEDS {
+                tally.needs.push(name.clone());
+            }
+        }
+        for signal in &turn.signals {
+            match signal {
+                Signal::Fallback { .. } => tally.fallbacks = tally.fallbacks.saturating_add(1),
+                Signal::ClarificationRequested { .. } => tally.clarifications = tally.clarifications.saturating_add(1),
+                Signal::Handoff(h) if tally.handoff.is_none() => {
+                    tally.handoff = Some((h.reasons.clone(), h.route.clone()))
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Adds the reasons that hold whatever the intent (abuse, negative sentiment, loop,
@@ -375,7 +471,21 @@ impl Session {
 
     /// The host reports what its agent wrote to the customer, so the transcript (and a later
     /// handoff's summary) has the whole conversation; personal data and abuse are masked.
-    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<()> {
+    /// The review says what a supervisor should see about the line (abuse, personal data,
+    /// forbidden phrases, a missing greeting); see [`Session::agent_message_at`] for slow
+    /// replies.
+    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<AgentReview> {
+        self.agent_message_with(bot, text, None)
+    }
+
+    /// [`Session::agent_message`] at the host's current time: a reply later than the bot
+    /// file's `agent_quality.reply_within_seconds` after the customer's line (passed with
+    /// [`Session::turn_at`] or [`Session::turn_with`]) is a `slow_reply`.
+    pub fn agent_message_at(&mut self, bot: &Bot, text: &str, now: ReferenceTime) -> Result<AgentReview> {
+        self.agent_message_with(bot, text, Some(now.unix_seconds))
+    }
+
+    fn agent_message_with(&mut self, bot: &Bot, text: &str, now: Option<i64>) -> Result<AgentReview> {
         if self.state != DialogueState::WithAgent {
             return Err(Error::InvalidState("agent_message called, but the session is not with an agent"));
         }
@@ -383,19 +493,25 @@ impl Session {
         if chars > MAX_UTTERANCE_CHARS {
             return Err(Error::UtteranceTooLong { chars, max: MAX_UTTERANCE_CHARS });
         }
-        self.record(Speaker::Agent, pii::redact(&bot.extractors, text));
-        Ok(())
+        let (masked, kinds) = pii::redact_reply(&bot.extractors, text);
+        let watch = self.agent_watch.get_or_insert_with(AgentWatch::default);
+        let findings = agent_quality::review_line(&bot.spec.agent_quality, watch, text, kinds, now);
+        self.record(Speaker::Agent, masked.clone());
+        Ok(AgentReview { masked, findings })
     }
 
-    /// The host's agent has finished: the bot takes the conversation back.
-    pub fn agent_finished(&mut self) -> Result<()> {
+    /// The host's agent has finished: the bot takes the conversation back. Returns what a
+    /// supervisor should see about the agent session as a whole (a missing closing).
+    pub fn agent_finished(&mut self, bot: &Bot) -> Result<Vec<AgentFinding>> {
         if self.state != DialogueState::WithAgent {
             return Err(Error::InvalidState("agent_finished called, but the session is not with an agent"));
         }
+        let findings =
+            agent_quality::review_finish(&bot.spec.agent_quality, &self.agent_watch.take().unwrap_or_default());
         self.state = DialogueState::Idle;
         self.fallback_streak = 0;
         self.open_handoff = None;
-        Ok(())
+        Ok(findings)
     }
 
     fn pick(&self) -> usize {

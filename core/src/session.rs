@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::agent_quality::AgentWatch;
 use crate::brief::IssueLine;
 use crate::checksum::crc32;
 use crate::entity::HostValues;
@@ -65,10 +66,14 @@ pub enum DialogueState {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume: Option<Box<DialogueState>>,
     },
+    /// The bot asked how satisfied the customer is (1–5): the next line is read as the
+    /// answer, a skip, or — if it is neither — handled as any other line.
+    Survey,
 }
 
 impl DialogueState {
-    /// Stable snake_case name: `idle`, `form`, `confirm`, `with_agent` or `clarify`.
+    /// Stable snake_case name: `idle`, `form`, `confirm`, `with_agent`, `clarify` or
+    /// `survey`.
     pub fn code(&self) -> &'static str {
         match self {
             DialogueState::Idle => "idle",
@@ -76,7 +81,34 @@ impl DialogueState {
             DialogueState::Confirm { .. } => "confirm",
             DialogueState::WithAgent => "with_agent",
             DialogueState::Clarify { .. } => "clarify",
+            DialogueState::Survey => "survey",
         }
+    }
+}
+
+/// Counts over the whole conversation (the transcript and steps keep only the latest).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Tally {
+    #[serde(default)]
+    pub fallbacks: u32,
+    #[serde(default)]
+    pub clarifications: u32,
+    /// The first handoff's reasons and route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<(Vec<HandoffReason>, String)>,
+    /// The customer's needs the bot recognised (intents and FAQ entries), first seen first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<String>,
+    #[serde(default)]
+    pub survey_asked: bool,
+    /// The survey's score, once answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub survey_score: Option<u8>,
+}
+
+impl Tally {
+    fn is_empty(&self) -> bool {
+        *self == Tally::default()
     }
 }
 
@@ -114,6 +146,13 @@ pub struct Session {
     /// The reasons and route of the handoff an agent has now (while `WithAgent`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) open_handoff: Option<(Vec<HandoffReason>, String)>,
+    /// What the agent quality checks remember (while `WithAgent`, once the agent wrote or
+    /// the host passed the time of a customer's line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) agent_watch: Option<AgentWatch>,
+    /// What the conversation came to so far, for [`Session::outcome`].
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub(crate) tally: Tally,
     /// The bot's dialogue structure the state refers to ([`crate::flow::fingerprint`]); saved
     /// in the bytes' header.
     #[serde(skip)]
@@ -152,6 +191,8 @@ impl Session {
             steps: Vec::new(),
             issue_lines: Vec::new(),
             open_handoff: None,
+            agent_watch: None,
+            tally: Tally::default(),
             structure: bot.structure,
         }
     }

@@ -47,6 +47,26 @@ pub struct Turn {
     pub citations: Vec<Citation>,
 }
 
+impl Turn {
+    /// A turn that says nothing yet.
+    pub(crate) fn empty(language: Language, segment: Option<String>) -> Turn {
+        Turn {
+            language,
+            replies: Vec::new(),
+            intent: None,
+            alternatives: Vec::new(),
+            entities: Vec::new(),
+            slots: BTreeMap::new(),
+            actions: Vec::new(),
+            signals: Vec::new(),
+            sentiment: 0.0,
+            segment,
+            suggestions: Vec::new(),
+            citations: Vec::new(),
+        }
+    }
+}
+
 impl std::fmt::Debug for Turn {
     // Slot values and replies (which may interpolate them) can hold personal data: `Debug`
     // ends up in logs, so it shows their shape only. Entities and actions mask themselves.
@@ -167,4 +187,16 @@ pub enum Signal {
         /// The intents offered, best guess first.
         choices: Vec<crate::Choice>,
     },
+    /// The bot asked the satisfaction survey's question (after an intent of the bot file's
+    /// `survey.after_intents`, or when the host called `ask_survey`).
+    SurveyRequested,
+    /// The customer answered the survey.
+    SurveyAnswered {
+        /// 1 (very dissatisfied) … 5 (very satisfied).
+        score: u8,
+        /// The customer's line, masked, when it says more than the score.
+        comment: Option<String>,
+    },
+    /// The customer skipped the survey, or moved on to another question.
+    SurveySkipped,
 }

@@ -50,7 +50,7 @@ fun main(args: Array<String>) {
         }
         if (session.state() == SessionState.WITH_AGENT) {
             println("  [an agent takes over; the bot resumes after]")
-            session.agentFinished()
+            session.agentFinished(bot)
         }
     }
 }

@@ -16,6 +16,6 @@ for await (const line of createInterface({ input: process.stdin })) {
   const handoff = turn.signals.find((s) => s.type === "handoff");
   if (handoff) {
     console.log(`[handed off to ${handoff.route} (${handoff.reasons.join(", ")})]\n${handoff.summary}`);
-    session.agentFinished(); // a real app waits for its agent; this demo takes the chat back
+    session.agentFinished(bot); // a real app waits for its agent; this demo takes the chat back
   }
 }

@@ -118,6 +118,12 @@ async function send(text) {
   document.body.dataset.state = session.state;
 }
 
+// What a supervisor sees about the agent's lines (abuse, personal data, forbidden phrases,
+// a missing greeting or closing).
+function showFindings(findings) {
+  for (const f of findings) say(`(supervisor) ${f.kind}${f.phrase ? `: ${f.phrase}` : ""}`, "bot");
+}
+
 // The agent's panel: a click sends the suggestion as the agent's line (kefu records it in
 // the transcript, masked).
 function showSuggestions(suggestions) {
@@ -128,8 +134,9 @@ function showSuggestions(suggestions) {
     b.textContent = text;
     b.dataset.id = id;
     b.onclick = () => {
-      session.agentMessage(bot, text);
+      const { findings } = session.agentMessage(bot, text);
       say(`(agent) ${text}`, "bot");
+      showFindings(findings);
       showSuggestions([]);
     };
     li.append(b);
@@ -143,7 +150,7 @@ $("composer").addEventListener("submit", (e) => {
   $("input").value = "";
 });
 $("resume").onclick = () => {
-  session.agentFinished();
+  showFindings(session.agentFinished(bot));
   showSuggestions([]);
   $("handoff").hidden = true;
   document.body.dataset.state = session.state;

@@ -1,5 +1,6 @@
 //! A whole conversation: the input split at newlines is a sequence of utterances, with
-//! `\x01` standing for "the agent finished" and `\x02` for a save/restore round trip.
+//! `\x01` standing for "the agent finished", `\x02` for a save/restore round trip, `\x03`
+//! for the host asking the survey, and a line starting `\x04` for the agent's line after it.
 #![no_main]
 use std::sync::OnceLock;
 
@@ -14,10 +15,17 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     for line in text.split('\n') {
         match line {
             "\x01" => {
-                let _ = session.agent_finished();
+                let _ = session.agent_finished(bot);
             }
             "\x02" => {
                 session = kefu_core::Session::from_bytes(bot, &session.to_bytes()).expect("round trip");
+                let _ = session.outcome();
+            }
+            "\x03" => {
+                let _ = session.ask_survey(bot);
+            }
+            _ if line.starts_with('\x04') => {
+                let _ = session.agent_message(bot, &line[1..]);
             }
             _ => {
                 let before = session.clone();

@@ -29,7 +29,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             for utterance in ["where is my order 12345678", "是的", "转人工"] {
                 let _ = session.turn(bot, utterance);
             }
-            let _ = session.agent_finished();
+            let _ = session.agent_finished(bot);
             let again = kefu_core::Session::from_bytes(bot, &session.to_bytes()).expect("round trip");
             assert!(again == session, "a restored session saves and restores unchanged");
         }

@@ -237,8 +237,8 @@ pub fn record_dialogue_golden(
             }
             if let Some(event) = &step.event {
                 let result = match event.split_once(':') {
-                    None if event == "agent_finished" => session.agent_finished(),
-                    Some(("agent_says", text)) => session.agent_message(&bot, text),
+                    None if event == "agent_finished" => session.agent_finished(&bot).map(drop),
+                    Some(("agent_says", text)) => session.agent_message(&bot, text).map(drop),
                     Some(("set_segment", name)) => {
                         session.set_segment(Some(name.to_string()));
                         Ok(())
@@ -612,6 +612,15 @@ pub fn agent_reads(bot: &Bot, line: &str) -> String {
     session.transcript()[0].text.clone()
 }
 
+/// What a human agent's `line` becomes, in a session the sample customer handed to them:
+/// the transcript's masked text and the quality findings.
+pub fn agent_writes(bot: &Bot, line: &str) -> kefu_core::AgentReview {
+    let mut session = Session::new(bot);
+    session.turn(bot, "转人工").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(session.state(), &kefu_core::DialogueState::WithAgent, "{} hands off on 转人工", bot.name());
+    session.agent_message(bot, line).unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
 /// The digits of `text` as one string: ASCII, full-width and Chinese numerals (幺 for one)
 /// alike, so a number is found in what an agent reads whatever script it is left in.
 pub fn digits_of(text: &str) -> String {
@@ -648,7 +657,7 @@ pub fn write_report(relative: &str, json: &serde_json::Value) {
 /// analysis says whether a line is abusive, a real turn's transcript shows what an agent
 /// reads.
 pub mod abuse {
-    use kefu_core::{Bot, TurnContext};
+    use kefu_core::{AgentFinding, Bot, TurnContext};
 
     /// An abusive line and the abusive words in it as typed (which must not reach an agent).
     pub type Abusive = (String, String);
@@ -667,9 +676,26 @@ pub mod abuse {
         pub unmasked: Vec<String>,
     }
 
+    /// Customers' lines: the analysis flags them, the transcript masks them.
     pub fn score(bot: &Bot, abusive: &[Abusive], innocent: &[String]) -> Scores {
         let ctx = TurnContext::default();
         let flagged = |line: &str| bot.analyze(line, &ctx).unwrap_or_else(|e| panic!("{line}: {e}")).abusive;
+        score_with(abusive, innocent, &flagged, &|line| super::agent_reads(bot, line))
+    }
+
+    /// The same lines written by a human agent: the quality review flags them, the
+    /// transcript masks them.
+    pub fn score_agent(bot: &Bot, abusive: &[Abusive], innocent: &[String]) -> Scores {
+        let flagged = |line: &str| super::agent_writes(bot, line).findings.contains(&AgentFinding::Abuse);
+        score_with(abusive, innocent, &flagged, &|line| super::agent_writes(bot, line).masked)
+    }
+
+    fn score_with(
+        abusive: &[Abusive],
+        innocent: &[String],
+        flagged: &dyn Fn(&str) -> bool,
+        reads: &dyn Fn(&str) -> String,
+    ) -> Scores {
         let (mut hits, mut masked, mut missed, mut unmasked) = (0, 0, Vec::new(), Vec::new());
         for (line, words) in abusive {
             if !flagged(line) {
@@ -677,7 +703,7 @@ pub mod abuse {
                 continue;
             }
             hits += 1;
-            if super::agent_reads(bot, line).contains(words.as_str()) {
+            if reads(line).contains(words.as_str()) {
                 unmasked.push(line.clone());
             } else {
                 masked += 1;

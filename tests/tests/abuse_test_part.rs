@@ -11,7 +11,7 @@
 //! is not tuned away here — that would make this a development set — so the check below
 //! holds the figure reached, and issue 21 stays open on it.
 
-use kefu_tests::abuse::{score, Abusive};
+use kefu_tests::abuse::{score, score_agent, Abusive};
 use kefu_tests::generate::Rng;
 use kefu_tests::{in_contexts, load_bot, write_report};
 
@@ -244,10 +244,13 @@ fn abuse_test_part_recall_precision_and_masking() {
     let mut r = Rng(0x6162_7573_6574_7374);
     let (abusive, innocent) = (abusive_lines(&mut r), innocent_lines());
     let scores = score(&bot, &abusive, &innocent);
+    // The same lines typed by an agent: caught by the same detector, masked alike (#25).
+    let agent = score_agent(&bot, &abusive, &innocent);
     let json = serde_json::json!({
         "written_from": "issue 21's categories, before the detection rules for them; tests/tests/abuse_test_part.rs",
         "part": "test: never tuned on",
         "scores": scores,
+        "agent_lines": agent,
     });
     write_report("reports/abuse-test.json", &json);
     assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
@@ -255,4 +258,6 @@ fn abuse_test_part_recall_precision_and_masking() {
     // The target is 0.98 (see the module note); this holds what was reached.
     assert!(scores.precision >= 0.95, "precision {}: {:#?}", scores.precision, scores.false_alarms);
     assert_eq!(scores.detected_masked, 1.0, "unmasked: {:#?}", scores.unmasked);
+    assert_eq!((agent.recall, agent.precision), (scores.recall, scores.precision), "agents' lines: {agent:#?}");
+    assert_eq!(agent.detected_masked, 1.0, "agents' lines unmasked: {:#?}", agent.unmasked);
 }

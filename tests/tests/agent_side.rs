@@ -57,7 +57,7 @@ fn a_later_insult_or_complaint_updates_the_handoff() {
     let again = session.turn(&bot, "我要投诉你们").unwrap();
     assert!(!again.signals.iter().any(|s| matches!(s, Signal::HandoffUpdated(_))), "{:?}", again.signals);
     // Nor does anything once the agent has finished and the bot has the conversation.
-    session.agent_finished().unwrap();
+    session.agent_finished(&bot).unwrap();
     assert_eq!(session.state(), &DialogueState::Idle);
 }
 
@@ -114,4 +114,46 @@ fn legal_threats_go_to_a_person_urgently() {
     let src = "version: 1\nintents:\n  hi:\n    examples: [hello, hi there]\nhandoff:\n  on_legal_threat: false\n";
     let quiet = kefu_core::Bot::from_yaml("quiet.yaml", src).unwrap();
     assert!(handoff_of(&Session::new(&quiet).turn(&quiet, "I will sue you").unwrap()).is_none());
+}
+
+/// Quality checks on the agent's own lines: forbidden phrases, personal data, a missing
+/// greeting or closing, a slow reply — as findings a supervisor can see; the line is
+/// recorded masked either way, and what the checks remember survives a save and restore.
+#[test]
+fn agents_lines_are_checked_for_a_supervisor() {
+    use kefu_core::{AgentFinding, ReferenceTime};
+    let at = |unix_seconds| ReferenceTime { unix_seconds, utc_offset_minutes: 480 };
+    let bot = load_bot("examples/bots/shop.yaml");
+    let mut session = Session::new(&bot);
+    session.turn_at(&bot, "我的快递三天没动了，转人工", at(1_000)).unwrap();
+    session.turn_at(&bot, "人呢？", at(1_010)).unwrap();
+    session.turn_at(&bot, "还在吗", at(1_050)).unwrap();
+
+    let first = session.agent_message_at(&bot, "物流的事不归我们管", at(1_100)).unwrap();
+    assert_eq!(
+        first.findings,
+        [
+            AgentFinding::ForbiddenPhrase { phrase: "不归我们管".into() },
+            AgentFinding::MissingGreeting,
+            AgentFinding::SlowReply { waited_seconds: 90 },
+        ],
+        "measured from the first unanswered line"
+    );
+    let mut session = Session::from_bytes(&bot, &session.to_bytes()).unwrap();
+    session.turn_at(&bot, "那怎么办", at(1_120)).unwrap();
+    let second = session.agent_message_at(&bot, "您留个电话 13812345678，我让快递联系您", at(1_150)).unwrap();
+    assert_eq!(
+        second.findings,
+        [AgentFinding::PersonalData { kinds: vec!["phone".into()] }],
+        "no second greeting check"
+    );
+    assert!(!second.masked.contains("13812345678"), "{}", second.masked);
+    assert_eq!(session.transcript().last().unwrap().text, second.masked);
+    assert_eq!(session.agent_finished(&bot).unwrap(), [AgentFinding::MissingClosing]);
+
+    session.turn(&bot, "转人工").unwrap();
+    let polite = session.agent_message(&bot, "您好，我是客服小李，我来帮您查").unwrap();
+    assert!(polite.findings.is_empty(), "{:?}", polite.findings);
+    session.agent_message(&bot, "已经催了，还有其他可以帮您的吗？").unwrap();
+    assert!(session.agent_finished(&bot).unwrap().is_empty(), "closed properly");
 }

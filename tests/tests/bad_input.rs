@@ -25,7 +25,7 @@ fn odd_utterances_give_a_defined_turn() {
     for utterance in cases {
         let turn = session.turn(&bot, utterance).unwrap_or_else(|e| panic!("{utterance:?}: {e}"));
         assert!(!turn.replies.is_empty() || !turn.signals.is_empty(), "{utterance:?} gave nothing");
-        let _ = session.agent_finished();
+        let _ = session.agent_finished(&bot);
     }
     // Zero-width characters do not hide a keyword.
     let mut s = Session::new(&bot);

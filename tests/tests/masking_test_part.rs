@@ -13,8 +13,9 @@
 
 use std::collections::BTreeMap;
 
+use kefu_core::AgentFinding;
 use kefu_tests::generate::{self, Rng};
-use kefu_tests::{agent_reads, digits_of, load_bot, write_report};
+use kefu_tests::{agent_reads, agent_writes, digits_of, load_bot, write_report};
 
 /// What must not reach the agent.
 enum Secret {
@@ -321,6 +322,9 @@ fn masking_test_part_recall_and_over_masking() {
     let agent_sees = |line: &str| agent_reads(&bot, line);
     let mut r = Rng(0x7465_7374_7061_7274);
     let (mut lines, mut masked_lines, mut report, mut leaks) = (0, 0, BTreeMap::new(), Vec::new());
+    // The same lines typed by an agent (#25): masked alike and flagged as personal data,
+    // names excepted (an agent's line names the agent).
+    let (mut agent_lines, mut agent_masked, mut agent_flagged, mut agent_leaks) = (0, 0, 0, Vec::new());
     for &(name, generate) in FORMATS {
         let mut masked = 0;
         for i in 0..50 {
@@ -329,7 +333,18 @@ fn masking_test_part_recall_and_over_masking() {
             let ok = hidden(&agent_sees(&line), &secrets);
             masked += usize::from(ok);
             if !ok && leaks.len() < 40 {
-                leaks.push(line);
+                leaks.push(line.clone());
+            }
+            if !name.contains("name") {
+                let review = agent_writes(&bot, &line);
+                let ok = hidden(&review.masked, &secrets);
+                agent_lines += 1;
+                agent_masked += usize::from(ok);
+                agent_flagged +=
+                    usize::from(review.findings.iter().any(|f| matches!(f, AgentFinding::PersonalData { .. })));
+                if !ok && agent_leaks.len() < 40 {
+                    agent_leaks.push(line);
+                }
             }
         }
         lines += 50;
@@ -338,6 +353,10 @@ fn masking_test_part_recall_and_over_masking() {
     }
     let keep = keep_lines(&mut r);
     let over: Vec<&String> = keep.iter().filter(|l| agent_sees(l) != **l).collect();
+    let agent_over: Vec<&String> = keep
+        .iter()
+        .filter(|l| agent_writes(&bot, l).findings.iter().any(|f| matches!(f, AgentFinding::PersonalData { .. })))
+        .collect();
     let recall = masked_lines as f64 / lines as f64;
     let over_masking = over.len() as f64 / keep.len() as f64;
     let json = serde_json::json!({
@@ -348,9 +367,18 @@ fn masking_test_part_recall_and_over_masking() {
         "kept_lines": keep.len(),
         "over_masking": over_masking,
         "formats": report,
+        "agent_lines": {
+            "lines": agent_lines,
+            "recall": agent_masked as f64 / agent_lines as f64,
+            "flagged_personal_data": agent_flagged as f64 / agent_lines as f64,
+            "kept_lines_flagged": agent_over.len() as f64 / keep.len() as f64,
+        },
     });
     write_report("reports/masking-test.json", &json);
     assert!(lines >= 1_000 && keep.len() >= 300, "{lines} lines, {} kept", keep.len());
     assert!(recall >= 0.995, "recall {recall}; leaks: {leaks:#?}");
     assert!(over_masking <= 0.01, "over-masking {over_masking}: {over:#?}");
+    let agent_recall = agent_masked as f64 / agent_lines as f64;
+    assert!(agent_recall >= 0.995, "agents' lines: recall {agent_recall}; leaks: {agent_leaks:#?}");
+    assert!(agent_over.len() * 100 <= keep.len(), "agents' lines flagged wrongly: {agent_over:#?}");
 }

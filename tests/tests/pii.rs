@@ -94,7 +94,7 @@ fn personal_data_never_leaks_unmasked() {
                 }
             }
             if session.state() == &kefu_core::DialogueState::WithAgent {
-                session.agent_finished().ok();
+                session.agent_finished(&bot).ok();
             }
             // An over-long utterance carrying the value: the error must not quote it.
             let long = format!("{utterance}{}", "啊".repeat(kefu_core::MAX_UTTERANCE_CHARS));

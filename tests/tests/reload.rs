@@ -56,7 +56,7 @@ fn sessions_keep_working_while_the_bot_is_reloaded() {
                         let utterance = SCRIPT[(round + i + w) % SCRIPT.len()];
                         session.turn(&bot, utterance).unwrap_or_else(|e| panic!("{e}"));
                         if session.state() == &DialogueState::WithAgent {
-                            session.agent_finished().unwrap_or_else(|e| panic!("{e}"));
+                            session.agent_finished(&bot).unwrap_or_else(|e| panic!("{e}"));
                         }
                         turns += 1;
                     }

@@ -67,7 +67,12 @@ export type Signal =
   | { type: "confirmation_requested"; intent: string }
   | { type: "slot_rejected"; intent: string; slot: string }
   /** The bot asked which intent is meant: show the choices as buttons, send a title back. */
-  | { type: "clarification_requested"; choices: Choice[] };
+  | { type: "clarification_requested"; choices: Choice[] }
+  /** The bot asked the satisfaction survey's question. */
+  | { type: "survey_requested" }
+  /** The customer's score (1–5) and, when the line says more, the line masked. */
+  | { type: "survey_answered"; score: number; comment: string | null }
+  | { type: "survey_skipped" };
 /** An intent the bot offers when it asks which one is meant. */
 export interface Choice { intent: string; title: string }
 export interface Turn {
@@ -92,7 +97,13 @@ export interface Citation { document: string; title: string; heading: string[]; 
 /** A passage found for a question, with its answerability score (0–1). */
 export interface PassageHit { passage: Citation; score: number }
 export interface Suggestion { text: string; source: "faq" | "intent" | "agent_reply"; id: string; score: number }
-export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify";
+/** What a supervisor should see about an agent's line or session. */
+export type AgentFinding =
+  | { kind: "abuse" } | { kind: "forbidden_phrase"; phrase: string } | { kind: "personal_data"; kinds: string[] }
+  | { kind: "missing_greeting" } | { kind: "missing_closing" } | { kind: "slow_reply"; waited_seconds: number };
+/** An agent's line as the transcript keeps it (masked), and its findings (empty when fine). */
+export interface AgentReview { masked: string; findings: AgentFinding[] }
+export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify" | "survey";
 export type Tier = "embedded" | "onnx" | "static";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
  * `turn`, or a Promise of one for `turnAsync`. Throwing (or rejecting) hands off with reason
@@ -109,6 +120,27 @@ export interface AnalyticsReport {
   escalation_reasons: [string, number][]; top_intents: [string, number][]; top_complaint_topics: [string, number][];
   /** Suggested replies agents used, most used first. */
   suggestions: { id: string; shown: number; used: number }[];
+  /** Quality findings on agents' lines per code, most frequent first. */
+  agent_findings: [string, number][];
+  /** Conversation-level figures, over all conversations, per local day and per segment. */
+  conversations: ConversationMetrics;
+  conversations_by_day: [string, ConversationMetrics][];
+  conversations_by_segment: [string, ConversationMetrics][];
+}
+/** What a conversation came to (`session.outcome()`); names and codes only. */
+export interface ConversationOutcome {
+  turns: number; needs: string[]; handed_off: boolean; handoff_reasons: HandoffReason[]; route: string | null;
+  fallbacks: number; clarifications: number; segment: string | null; survey_asked: boolean; survey_score: number | null;
+}
+export interface ConversationMetrics {
+  conversations: number; containment_rate: number; handoff_rate: number;
+  handoffs_by_reason: [string, number][]; handoffs_by_route: [string, number][];
+  fallback_rate: number; clarification_rate: number;
+  /** Known customers' conversations with no return on the same need within the window. */
+  first_contact_resolution: number | null;
+  surveys_asked: number; surveys_answered: number; satisfaction: number | null; csat: number | null;
+  /** Answers per score, 1–5. */
+  scores: [number, number, number, number, number];
 }
 export interface KefuError extends Error { code: "invalid_bot" | "invalid_input" | "invalid_session" | "invalid_state" | "encoder_failed" | "invalid_model" }
 /** A sentence encoder the page runs (e.g. `createOnnxEncoder` of `kefu/encoder.js`, on ONNX
@@ -335,6 +367,12 @@ impl Session {
         Ok(self.counted(turn))
     }
 
+    fn count_findings(&self, findings: &[kefu_core::AgentFinding]) {
+        if let Some(a) = &self.analytics {
+            a.borrow_mut().record_agent_findings(findings);
+        }
+    }
+
     fn counted(&self, turn: kefu_core::Turn) -> JsValue {
         record(&self.analytics, &turn);
         to_js(&turn)
@@ -499,19 +537,60 @@ impl Session {
         self.inner.borrow().to_bytes()
     }
 
-    /// What the agent wrote to the customer, for the transcript (masked).
-    #[wasm_bindgen(js_name = agentMessage)]
-    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<(), JsValue> {
-        self.inner.borrow_mut().agent_message(&bot.inner, text).map_err(js_error)
+    /// What the agent wrote to the customer, for the transcript (masked), and what a
+    /// supervisor should see about it.
+    #[wasm_bindgen(js_name = agentMessage, unchecked_return_type = "AgentReview")]
+    pub fn agent_message(&mut self, bot: &Bot, text: &str) -> Result<JsValue, JsValue> {
+        let review = self.inner.borrow_mut().agent_message(&bot.inner, text).map_err(js_error)?;
+        self.count_findings(&review.findings);
+        Ok(to_js(&review))
     }
 
-    /// The agent has finished: the bot takes the conversation back.
-    #[wasm_bindgen(js_name = agentFinished)]
-    pub fn agent_finished(&mut self) -> Result<(), JsValue> {
-        self.inner.borrow_mut().agent_finished().map_err(js_error)
+    /// `agentMessage` at the page's time (as in `turnAt`): a reply slower than the bot
+    /// file's `agent_quality.reply_within_seconds` after the customer's line is flagged.
+    #[wasm_bindgen(js_name = agentMessageAt, unchecked_return_type = "AgentReview")]
+    pub fn agent_message_at(
+        &mut self,
+        bot: &Bot,
+        text: &str,
+        unix_seconds: f64,
+        utc_offset_minutes: i32,
+    ) -> Result<JsValue, JsValue> {
+        let now = reference_time(unix_seconds, utc_offset_minutes);
+        let review = self.inner.borrow_mut().agent_message_at(&bot.inner, text, now).map_err(js_error)?;
+        self.count_findings(&review.findings);
+        Ok(to_js(&review))
     }
 
-    /// `idle`, `form`, `confirm`, `with_agent` or `clarify`.
+    /// The agent has finished: the bot takes the conversation back. Returns what a
+    /// supervisor should see about the agent session (a missing closing).
+    #[wasm_bindgen(js_name = agentFinished, unchecked_return_type = "AgentFinding[]")]
+    pub fn agent_finished(&mut self, bot: &Bot) -> Result<JsValue, JsValue> {
+        let findings = self.inner.borrow_mut().agent_finished(&bot.inner).map_err(js_error)?;
+        self.count_findings(&findings);
+        Ok(to_js(&findings))
+    }
+
+    /// What this conversation came to so far: record it with
+    /// `analytics.recordConversation` when the conversation ends.
+    #[wasm_bindgen(unchecked_return_type = "ConversationOutcome")]
+    pub fn outcome(&self) -> JsValue {
+        to_js(&self.inner.borrow().outcome())
+    }
+
+    /// Asks how satisfied the customer is (1–5 and a comment), e.g. after the agent
+    /// finished or when the customer closes the chat: the turn holds the question. The
+    /// next line is read as the answer or a skip, or handled as any other line.
+    #[wasm_bindgen(js_name = askSurvey, unchecked_return_type = "Turn")]
+    pub fn ask_survey(&mut self, bot: &Bot) -> Result<JsValue, JsValue> {
+        if self.busy.get() {
+            return Err(state_error(BUSY));
+        }
+        let turn = self.inner.borrow_mut().ask_survey(&bot.inner).map_err(js_error)?;
+        Ok(self.counted(turn))
+    }
+
+    /// `idle`, `form`, `confirm`, `with_agent`, `clarify` or `survey`.
     #[wasm_bindgen(getter, unchecked_return_type = "SessionState")]
     pub fn state(&self) -> String {
         self.inner.borrow().state().code().to_string()
@@ -546,9 +625,34 @@ impl Analytics {
         self.inner.borrow_mut().merge(&theirs);
     }
 
-    /// The report over everything counted so far.
+    /// The report over everything counted so far (first-contact resolution within 7 days).
     #[wasm_bindgen(unchecked_return_type = "AnalyticsReport")]
     pub fn report(&self) -> JsValue {
         to_js(&self.inner.borrow().report())
+    }
+
+    /// The report, with a customer's return on the same need within `days` counting
+    /// against first-contact resolution.
+    #[wasm_bindgen(js_name = reportWithWindow, unchecked_return_type = "AnalyticsReport")]
+    pub fn report_with_window(&self, days: u32) -> JsValue {
+        to_js(&self.inner.borrow().report_with_window(days))
+    }
+
+    /// Counts one conversation when it ends (`session.outcome()`), on the customer's local
+    /// day of the time given (as in `turnAt`). `customer` is the page's id of the customer
+    /// (kept only as a hash), for first-contact resolution; `null` when unknown.
+    #[wasm_bindgen(js_name = recordConversation)]
+    pub fn record_conversation(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ConversationOutcome")] outcome: JsValue,
+        unix_seconds: f64,
+        utc_offset_minutes: i32,
+        customer: Option<String>,
+    ) -> Result<(), JsValue> {
+        let outcome: kefu_core::ConversationOutcome = serde_wasm_bindgen::from_value(outcome)
+            .map_err(|e| coded_error(&format!("recordConversation takes session.outcome(): {e}"), "invalid_input"))?;
+        let ended = reference_time(unix_seconds, utc_offset_minutes);
+        self.inner.borrow_mut().record_conversation(&outcome, ended, customer.as_deref());
+        Ok(())
     }
 }

@@ -59,12 +59,15 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, () => 
   assert.equal(await page.getAttribute("#agent-suggestions button >> nth=0", "data-id"), "faq/refund_time");
   await page.click("#agent-suggestions button >> nth=0");
   await page.locator("#log li.bot", { hasText: "(agent) 退款审核通过后" }).waitFor();
+  // The FAQ answer sent as the agent's first line has no greeting: the supervisor sees it.
+  await page.locator("#log li.bot", { hasText: "(supervisor) missing_greeting" }).waitFor();
 
   mkdirSync("../target", { recursive: true });
   await page.screenshot({ path: "../target/e2e-handoff.png" });
 
   await page.click("#resume");
   assert.equal(await page.getAttribute("body", "data-state"), "idle");
+  await page.locator("#log li.bot", { hasText: "(supervisor) missing_closing" }).waitFor();
 }));
 
 test("demo page answers from its help centre and names the source", { timeout: 90_000 }, () => onDemoPage("?bot=help-desk", async (page) => {

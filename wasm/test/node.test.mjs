@@ -35,9 +35,23 @@ test("handoff signal, with-agent state and resume", () => {
   assert.ok(handoff.transcript.every((l) => !l.text.includes("13812345678")));
   assert.equal(session.state, "with_agent");
   assert.deepEqual(session.turn(bot, "hello?").signals, [{ type: "with_agent" }]);
-  session.agentMessage(bot, "您好，我是客服小李，回电 13812345678");
-  session.agentFinished();
+  const review = session.agentMessage(bot, "您好，我是客服小李，回电 13812345678");
+  assert.deepEqual(review.findings, [{ kind: "personal_data", kinds: ["phone"] }]);
+  assert.ok(!review.masked.includes("13812345678"), review.masked);
+  assert.deepEqual(session.agentFinished(bot), [{ kind: "missing_closing" }]);
   assert.equal(session.state, "idle");
+  // The survey after the agent; the conversation counted as one.
+  assert.deepEqual(session.askSurvey(bot).signals, [{ type: "survey_requested" }]);
+  assert.equal(session.state, "survey");
+  const rated = session.turn(bot, "4分，挺好");
+  assert.deepEqual(rated.signals, [{ type: "survey_answered", score: 4, comment: "4分，挺好" }]);
+  const analytics = new Analytics();
+  analytics.recordConversation(session.outcome(), 2_000_000_000, 480, "customer-1");
+  const { conversations } = analytics.report();
+  assert.equal(conversations.conversations, 1);
+  assert.equal(conversations.handoff_rate, 1);
+  assert.equal(conversations.satisfaction, 4);
+  assert.deepEqual(conversations.handoffs_by_reason, [["explicit_request", 1]]);
 });
 
 test("sentiment and abuse", () => {
@@ -73,7 +87,7 @@ test("errors carry a code and say what to fix", () => {
     (e) => e.code === "invalid_bot" && e.message.includes("UTF-8"));
   assert.throws(() => new Session(bot).turn(bot, "x".repeat(5000)), (e) => e.code === "invalid_input");
   assert.throws(() => Session.restore(bot, new Uint8Array([1, 2, 3])), (e) => e.code === "invalid_session");
-  assert.throws(() => new Session(bot).agentFinished(), (e) => e.code === "invalid_state");
+  assert.throws(() => new Session(bot).agentFinished(bot), (e) => e.code === "invalid_state");
   // The limits on hostile bot files (issue 21) are typed errors with the fix to make.
   const regexes = Array.from({ length: 21 }, (_, i) => `  e${i}: { regex: 'x${i}' }\n`).join("");
   assert.throws(() => Bot.fromYaml("big.yaml", `version: 1\nentities:\n${regexes}intents:\n  a: { examples: [hi, hello] }\n`),

@@ -84,9 +84,22 @@ fun main(args: Array<String>) {
     check("suggestions", suggested.firstOrNull()?.id == "faq/refund_time" && suggested.first().source == "faq") { "$suggested" }
     val usage = Analytics().apply { suggestionUsed("faq/refund_time") }.report().suggestions
     check("suggestion analytics", usage.singleOrNull()?.let { it.id == "faq/refund_time" && it.used == 1uL } == true) { "$usage" }
-    restored.agentMessage(bot, "您好，我是客服小李")
-    restored.agentFinished()
+    // Quality checks on the agent's own lines, for a supervisor.
+    val review = restored.agentMessage(bot, "您好，我是客服小李，这个不归我们管")
+    check("agent review", review.findings == listOf(AgentFinding.ForbiddenPhrase("不归我们管"))) { "$review" }
+    val slow = restored.agentMessageAt(bot, "还有其他可以帮您的吗？", 2_000_000_000L, 480)
+    check("agent closing", slow.findings.isEmpty()) { "$slow" }
+    check("agent finished", restored.agentFinished(bot).isEmpty())
     check("resumed", restored.state() == SessionState.IDLE)
+    // The survey after the agent; the conversation counted as one, per day and segment.
+    val survey = restored.askSurvey(bot)
+    check("survey asked", restored.state() == SessionState.SURVEY && survey.signals.contains(Signal.SurveyRequested)) { "$survey" }
+    val rated = restored.turn(bot, "5分")
+    check("survey answered", rated.signals.any { it is Signal.SurveyAnswered && it.score == 5.toUByte() }) { "${rated.signals}" }
+    val conversations = Analytics()
+    conversations.recordConversation(restored.outcome(), 2_000_000_000L, 480, "customer-1")
+    val metrics = conversations.report().conversations
+    check("conversation analytics", metrics.conversations == 1uL && metrics.handoffRate == 1.0 && metrics.satisfaction == 5.0) { "$metrics" }
 
     // The app's adapter validates slot values and says whether an agent is free.
     val host = ShopHost(agentsOnline = false)
@@ -184,7 +197,7 @@ fun main(args: Array<String>) {
     check("invalid session", throws<KefuException.InvalidSession> { Session.restore(bot, byteArrayOf(1, 2, 3)) } != null)
     val notUtf8 = throws<KefuException.InvalidBot> { Bot.fromBytes("bin.yaml", byteArrayOf(0xff.toByte(), 0xfe.toByte())) }
     check("invalid UTF-8", notUtf8?.message?.contains("UTF-8") == true) { "${notUtf8?.message}" }
-    check("invalid state", throws<KefuException.InvalidState> { session.agentFinished() } != null)
+    check("invalid state", throws<KefuException.InvalidState> { session.agentFinished(bot) } != null)
     // The limits on hostile bot files (issue 21) are typed errors with the fix to make.
     val regexes = (0 until 21).joinToString("") { "  e$it: { regex: 'x$it' }\n" }
     val tooManyRegexes = throws<KefuException.InvalidBot> {

@@ -29,8 +29,20 @@ pub const MAX_PATTERNS: usize = 100;
 /// Most slots of one intent.
 pub const MAX_SLOTS: usize = 50;
 /// Names of the responses a bot file may override under `responses:`.
-pub const BUILTIN_RESPONSES: &[&str] =
-    &["fallback", "empty", "handoff", "no_agent", "cancelled", "corrected", "reprompt_limit", "clarify", "value_only"];
+pub const BUILTIN_RESPONSES: &[&str] = &[
+    "fallback",
+    "empty",
+    "handoff",
+    "no_agent",
+    "cancelled",
+    "corrected",
+    "reprompt_limit",
+    "clarify",
+    "value_only",
+    "survey",
+    "survey_thanks",
+    "survey_skipped",
+];
 
 /// Limits on user-supplied regular expressions (compiled size), so that a bot file cannot
 /// make the linear-time `regex` engine use unbounded memory.
@@ -424,6 +436,12 @@ impl Validator<'_> {
                     self.report(&path, ProblemKind::BadSetting, msg);
                 }
                 Some(_) => {}
+            }
+        }
+        for (i, name) in bot.survey.after_intents.iter().enumerate() {
+            if !bot.intents.contains_key(name) {
+                let msg = format!("`survey.after_intents` names intent `{name}`, which is not under `intents`");
+                self.report(&["survey", "after_intents", &i.to_string()], ProblemKind::UnknownIntent, msg);
             }
         }
         for (name, segment) in &bot.segments {

@@ -51,8 +51,9 @@ pub struct BotFile {
     pub segments: BTreeMap<String, SegmentSpec>,
     /// Overrides of the built-in responses (`fallback`, `empty`, `handoff`, `no_agent`,
     /// `cancelled`, `corrected`, `reprompt_limit`, `value_only` (the answer to a line that
-    /// is only a value, such as an order number, which starts no intent by itself), and
-    /// `clarify`, whose `{choices}` are the titles of the intents it offers).
+    /// is only a value, such as an order number, which starts no intent by itself),
+    /// `clarify`, whose `{choices}` are the titles of the intents it offers, and the
+    /// satisfaction survey's `survey`, `survey_thanks` and `survey_skipped`).
     #[serde(default)]
     pub responses: BTreeMap<String, Localized>,
     /// When and where to hand the conversation to a human agent.
@@ -61,6 +62,70 @@ pub struct BotFile {
     /// Help-centre documents the bot quotes when no intent or FAQ entry claims a line.
     #[serde(default, skip_serializing_if = "KnowledgeSpec::is_empty")]
     pub knowledge: KnowledgeSpec,
+    /// Checks on what agents write (`Session::agent_message`).
+    #[serde(default)]
+    pub agent_quality: AgentQualitySpec,
+    /// The satisfaction survey (1–5 and a comment). Its texts are the `survey`,
+    /// `survey_thanks` and `survey_skipped` responses.
+    #[serde(default)]
+    pub survey: SurveySpec,
+}
+
+/// When the bot asks how satisfied the customer is; the host may also ask at any time
+/// (`Session::ask_survey`, e.g. after an agent finished).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SurveySpec {
+    /// Intents after whose reply the bot asks, once per conversation and only when it has
+    /// served a need without a handoff (e.g. `[thanks, goodbye]`).
+    #[serde(default)]
+    pub after_intents: Vec<String>,
+}
+
+/// What the agents' lines are checked for, besides abuse and personal data (always).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AgentQualitySpec {
+    /// Phrases agents must not write ("不归我们管", "not my problem"), any language.
+    #[serde(default)]
+    pub forbidden: Vec<String>,
+    /// Greetings besides the built-in ones (您好, hello, …); the agent's first line should
+    /// hold one. Checked unless `check_greeting: false`.
+    #[serde(default)]
+    pub greetings: Vec<String>,
+    /// Closings besides the built-in ones (再见, 还有其他问题吗, anything else, …); the
+    /// agent's last line before finishing should hold one. Checked unless
+    /// `check_closing: false`.
+    #[serde(default)]
+    pub closings: Vec<String>,
+    /// Whether to check for a greeting in the agent's first line.
+    #[serde(default = "default_true")]
+    pub check_greeting: bool,
+    /// Whether to check for a closing in the agent's last line.
+    #[serde(default = "default_true")]
+    pub check_closing: bool,
+    /// Longest wait, in seconds, between a customer's line and the agent's reply before it
+    /// is a `slow_reply` (0 = not checked). Needs the host's times (`turn_at`,
+    /// `agent_message_at`).
+    #[serde(default = "default_reply_within")]
+    pub reply_within_seconds: u32,
+}
+
+fn default_reply_within() -> u32 {
+    60
+}
+
+impl Default for AgentQualitySpec {
+    fn default() -> Self {
+        AgentQualitySpec {
+            forbidden: Vec::new(),
+            greetings: Vec::new(),
+            closings: Vec::new(),
+            check_greeting: true,
+            check_closing: true,
+            reply_within_seconds: default_reply_within(),
+        }
+    }
 }
 
 /// Documents to answer from (see [`crate::Document`]).

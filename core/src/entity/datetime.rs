@@ -51,7 +51,15 @@ fn local_minutes(now: ReferenceTime) -> i64 {
     now.unix_seconds.div_euclid(60) + i64::from(now.utc_offset_minutes)
 }
 
-fn format_day(days: i64) -> String {
+impl ReferenceTime {
+    /// The customer's local date, as days since 1970-01-01.
+    pub(crate) fn local_day(self) -> i64 {
+        local_minutes(self).div_euclid(1440)
+    }
+}
+
+/// `days` since 1970-01-01 as `YYYY-MM-DD`.
+pub(crate) fn format_day(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }

@@ -17,6 +17,7 @@ use crate::botfile::schema::EntitySpec;
 use crate::text::{normalize, occurrences, word_bounded, LiteralSet, Normalized};
 
 pub use builtin::BUILTIN_ENTITIES;
+pub(crate) use datetime::format_day;
 pub use datetime::ReferenceTime;
 
 /// True when `name` is a built-in entity.

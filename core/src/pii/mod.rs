@@ -39,8 +39,14 @@ fn char_span(text: &str, start: usize, end: usize) -> (usize, usize) {
 /// too, unless one of the bot's own entities (an order or tracking number) claims it, and
 /// so is a run of 7 or more after a phone cue word.
 fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> String {
+    mask_found_kinds(extractors, text, personal).0
+}
+
+/// [`mask_found`], with the kinds it masked in order of first appearance (`digits` for
+/// runs masked because they fail closed).
+fn mask_found_kinds(extractors: &Extractors, text: &str, personal: &[Entity]) -> (String, Vec<String>) {
     if personal.is_empty() && !text.chars().any(runs::is_digit) {
-        return text.to_string();
+        return (text.to_string(), Vec::new());
     }
     let chars: Vec<char> = text.chars().collect();
     let mut spans: Vec<(usize, usize, &str)> = personal.iter().map(|e| (e.start, e.end, e.entity.as_str())).collect();
@@ -57,6 +63,12 @@ fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> Strin
         }
         spans.sort_unstable_by_key(|s| s.0);
     }
+    let mut kinds: Vec<String> = Vec::new();
+    for &(_, _, kind) in &spans {
+        if !kinds.iter().any(|k| k == kind) {
+            kinds.push(kind.to_string());
+        }
+    }
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for (start, end, entity) in spans {
@@ -65,7 +77,7 @@ fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> Strin
         at = end;
     }
     out.extend(&chars[at.min(chars.len())..]);
-    out
+    (out, kinds)
 }
 
 /// The personal data in `text` (what masking masks besides runs of digits), spans in
@@ -117,8 +129,15 @@ fn may_hold_builtin_personal_data(text: &str) -> bool {
 /// events): personal data and abusive words masked, names excepted — the only names found
 /// in their lines are their own (我是客服小王, "Hi, I'm Li").
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
+    redact_reply(extractors, text).0
+}
+
+/// [`redact`], with the kinds of personal data it masked (`phone`, `email`, …; `digits`
+/// for other long numbers).
+pub(crate) fn redact_reply(extractors: &Extractors, text: &str) -> (String, Vec<String>) {
     let personal = find_personal(extractors, text, Names::Skip);
-    crate::abuse::mask(&mask_found(extractors, text, &personal))
+    let (masked, kinds) = mask_found_kinds(extractors, text, &personal);
+    (crate::abuse::mask(&masked), kinds)
 }
 
 /// What the customer writes, as it leaves the conversation: personal data (found already,
