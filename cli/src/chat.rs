@@ -4,7 +4,16 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use kefu_core::{Bot, Session, Signal};
 
-pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
+pub(crate) fn run(bot: &Bot, json: bool, log: Option<&std::path::Path>) -> Result<(), String> {
+    let mut log = log
+        .map(|p| {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| format!("cannot open {}: {e}", p.display()))
+        })
+        .transpose()?;
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     let mut out = std::io::stdout().lock();
@@ -24,7 +33,12 @@ pub(crate) fn run(bot: &Bot, json: bool) -> Result<(), String> {
     for line in stdin.lock().split(b'\n') {
         let line = line.map_err(|e| format!("cannot read stdin: {e}"))?;
         let line = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(&line)).into_owned();
-        match session.turn(bot, &line) {
+        let result = session.turn(bot, &line);
+        if let (Some(file), Ok(turn)) = (&mut log, &result) {
+            let entry = serde_json::to_string(&session.log_turn(turn)).map_err(|e| e.to_string())?;
+            writeln!(file, "{entry}").map_err(|e| format!("cannot write the log: {e}"))?;
+        }
+        match result {
             Ok(turn) if json => {
                 let text = serde_json::to_string(&turn).map_err(|e| e.to_string())?;
                 writeln!(out, "{text}").map_err(|e| e.to_string())?;

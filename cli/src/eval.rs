@@ -16,6 +16,7 @@ mod few_shot;
 mod handoff_cases;
 mod knowledge;
 mod loaders;
+mod mining;
 
 use embeddings::Embedder;
 use loaders::{Dataset, Example};
@@ -73,6 +74,17 @@ pub(crate) struct EvalArgs {
     /// Seeds of the few-shot draws (0, 1, …).
     #[arg(long, default_value_t = 3)]
     seeds: u64,
+    /// The knowledge-gap mining protocol on CLINC150, BANKING77 and SMP2017 (a fifth of
+    /// the intents hidden, their lines mined, the patch accepted); writes
+    /// reports/mining.json (or -static, -onnx).
+    #[arg(long, conflicts_with_all = ["bot", "knowledge", "per_intent"])]
+    mining: bool,
+    /// The split the protocol replays: test, or validation (the development part).
+    #[arg(long, default_value = "test", requires = "mining")]
+    mining_split: String,
+    /// Grouping thresholds to report besides the tier's default.
+    #[arg(long, value_delimiter = ',', requires = "mining")]
+    mining_thresholds: Vec<f32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -177,6 +189,24 @@ struct Report {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
+    if args.mining {
+        let default = match args.encoder.as_deref().map(crate::load_any_encoder).transpose()?.map(|e| e.tier()) {
+            None => "reports/mining.json",
+            Some(kefu_core::Tier::Static) => "reports/mining-static.json",
+            Some(_) => "reports/mining-onnx.json",
+        };
+        let out = args.out.clone().unwrap_or_else(|| PathBuf::from(default));
+        let encoder = args.encoder.as_deref();
+        return mining::run(
+            &args.data,
+            &args.only,
+            args.limit,
+            encoder,
+            &args.mining_split,
+            &args.mining_thresholds,
+            &out,
+        );
+    }
     if let Some(dir) = &args.knowledge {
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from("reports/knowledge-eval.json"));
         return knowledge::run(dir, args.encoder.as_deref(), &out, args.dump.as_deref());

@@ -5,6 +5,7 @@ mod bench_limits;
 mod bench_scale;
 mod chat;
 mod eval;
+mod mine;
 mod progress;
 mod rng;
 
@@ -31,6 +32,9 @@ enum Command {
         /// Print each turn as one JSON line instead of text.
         #[arg(long)]
         json: bool,
+        /// Append each turn's log line (masked, for `kefu mine`) to this file.
+        #[arg(long)]
+        log: Option<PathBuf>,
         /// Run on the ONNX tier with the encoder in this folder (`model.onnx`,
         /// `tokenizer.json`; ONNX Runtime is found through KEFU_ONNXRUNTIME) or model
         /// bundle, or on the static tier with this static embedding table (tools/build-static).
@@ -51,7 +55,10 @@ enum Command {
         encoder: Option<PathBuf>,
     },
     /// Train and score a tier on the benchmark datasets; write a JSON report.
-    Eval(eval::EvalArgs),
+    Eval(Box<eval::EvalArgs>),
+    /// Group the lines a bot could not answer, from a log of turns, into candidate intents
+    /// and FAQ entries, written as a bot file to edit.
+    Mine(mine::MineArgs),
     /// Measure turn latency, load time and throughput on a bot; write a JSON report.
     Bench(bench::BenchArgs),
     /// Measure load and the longest turns on a bot generated at every limit of the bot
@@ -79,7 +86,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Chat { bot, json, encoder } => load_on(&bot, encoder.as_deref()).and_then(|b| chat::run(&b, json)),
+        Command::Chat { bot, json, log, encoder } => {
+            load_on(&bot, encoder.as_deref()).and_then(|b| chat::run(&b, json, log.as_deref()))
+        }
         Command::Validate { bot } => load(&bot).map(|b| {
             println!(
                 "{}: ok ({} intents, {} FAQ entries, {} examples)",
@@ -91,6 +100,7 @@ fn main() -> ExitCode {
         }),
         Command::Inspect { bot, encoder } => load_on(&bot, encoder.as_deref()).map(|b| inspect(&b)),
         Command::Eval(args) => eval::run(&args),
+        Command::Mine(args) => mine::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchLimits(args) => bench_limits::run(&args),
         Command::BenchScale(args) => bench_scale::run(&args),
@@ -152,7 +162,7 @@ fn documents_beside(path: &Path, name: &str, bytes: &[u8]) -> Vec<kefu_core::Doc
 }
 
 /// Compiles a bot on an encoder's tier, with a progress bar while its examples are embedded.
-fn compile_on_encoder(
+pub(crate) fn compile_on_encoder(
     name: &str,
     source: &str,
     encoder: std::sync::Arc<dyn kefu_core::SentenceEncoder>,

@@ -244,3 +244,61 @@ fn eval_scores_the_knowledge_set() {
     assert!(report["scale"]["passages"].as_u64().unwrap() >= 1000);
     std::fs::remove_file(&out).ok();
 }
+
+/// `kefu chat --log` writes masked log lines; `kefu mine` groups the unanswered ones into a
+/// bot file `kefu validate` accepts, and prints the TOP-N with `--top`.
+#[test]
+fn mine_turns_a_chat_log_into_candidates() {
+    let dir = std::env::temp_dir().join(format!("kefu-mine-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (log, patch) = (dir.join("turns.jsonl"), dir.join("mined.yaml"));
+    // One conversation per line, as an app's many sessions would log them.
+    for line in ["where can I rent a car", "where can I rent a car, call me on 13812345678", "I want to rent a car"] {
+        let (ok, _, err) =
+            kefu(&["chat", "examples/bots/shop.yaml", "--log", log.to_str().unwrap()], format!("{line}\n"));
+        assert!(ok, "{err}");
+    }
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(logged.lines().count(), 3);
+    assert!(!logged.contains("13812345678"), "the log is masked: {logged}");
+    let (ok, _, err) = kefu(
+        &[
+            "mine",
+            log.to_str().unwrap(),
+            "--bot",
+            "examples/bots/shop.yaml",
+            "--top",
+            "3",
+            "--out",
+            patch.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("3 unanswered, 1 candidates") && err.contains("top 3 questions"), "{err}");
+    let (ok, out, err) = kefu(&["validate", patch.to_str().unwrap()], "");
+    assert!(ok, "{out}{err}");
+    assert!(std::fs::read_to_string(&patch).unwrap().contains("car"));
+
+    std::fs::write(&log, "{\"text\": 1}\n").unwrap();
+    let (ok, _, err) = kefu(&["mine", log.to_str().unwrap(), "--bot", "examples/bots/shop.yaml"], "");
+    assert!(!ok && err.contains(":1:") && err.contains("TurnLog"), "a bad line is named: {err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The mining protocol's short run: every dataset of it, a subset, one report.
+#[test]
+fn eval_mining_protocol_runs_on_a_subset() {
+    let out = std::env::temp_dir().join(format!("kefu-mining-{}.json", std::process::id()));
+    let (ok, _, err) = kefu(&["eval", "--mining", "--limit", "400", "--out", out.to_str().unwrap()], "");
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let datasets = report["datasets"].as_array().unwrap();
+    assert_eq!(datasets.len(), 3, "{report}");
+    for d in datasets {
+        assert!(d["hidden_intents"].as_array().is_some_and(|h| !h.is_empty()), "{d}");
+        let ari = d["thresholds"][0]["adjusted_rand_index"].as_f64().unwrap();
+        assert!((-1.0..=1.0).contains(&ari), "{d}");
+    }
+    std::fs::remove_file(&out).ok();
+}

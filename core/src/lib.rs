@@ -85,11 +85,13 @@ mod error;
 mod flow;
 mod follow_up;
 mod framing;
+mod grouping;
 mod handoff;
 mod intent;
 mod knowledge;
 mod legal_threat;
 mod loader;
+mod mining;
 pub mod models;
 mod outcome;
 mod parallel;
@@ -103,6 +105,7 @@ mod suggest;
 mod survey;
 mod tagger;
 mod text;
+mod topics;
 mod turn;
 mod unigram;
 
@@ -121,15 +124,21 @@ pub use clarify::Choice;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
+pub use grouping::{adjusted_rand_index, group, purity, Group};
 pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
 pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
 pub use knowledge::{Citation, Document, KnowledgeAnswer, PassageHit};
 pub use loader::BotLoader;
+pub use mining::{
+    mine, mine_with, Candidate, CandidateKind, Mining, TurnLog, TurnOutcome, MINING_THRESHOLD_ENCODER,
+    MINING_THRESHOLD_LEXICAL, MIN_CANDIDATE_LINES,
+};
 pub use outcome::ConversationOutcome;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};
 pub use static_encoder::{static_table_bytes, StaticEncoder, StaticTableMetadata, STATIC_TABLE_VERSION};
 pub use suggest::{Suggestion, SuggestionSource};
 pub use text::{detect_language, Language};
+pub use topics::{top_topics, Topic, TopicKind};
 pub use turn::{Action, IntentMatch, Signal, Turn};
 
 #[cfg(test)]

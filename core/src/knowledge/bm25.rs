@@ -15,7 +15,7 @@ const CJK_CHAR_WEIGHT: f32 = 0.5;
 
 /// Function characters of Chinese questions and help texts: they match everywhere.
 /// Question words (怎么, 多久, 哪里) too: documents state, customers ask.
-const STOP_CHARS: &str =
+pub(crate) const STOP_CHARS: &str =
     "的了吗呢吧啊呀么是我你您他她它们这那在有和与及或就都也还很请要想能会可以个些之其把被让给对为从到于而怎什如何哪几多少久";
 
 /// English function words (and the politeness of questions).
@@ -85,7 +85,7 @@ pub(crate) fn terms(text: &str) -> Vec<Term> {
 
 /// A light English stemmer: plurals, possessives, -ing and -ed, so that "refunds",
 /// "refunded" and "refunding" meet "refund". Other scripts pass unchanged.
-fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     let w = word.trim_end_matches("'s").trim_end_matches('\'');
     if !w.is_ascii() || w.len() <= 3 {
         return w.to_string();

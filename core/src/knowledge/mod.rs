@@ -8,7 +8,7 @@
 //! then its best one to three sentences are the reply, verbatim, each with a [`Citation`].
 //! Nothing is generated.
 
-mod bm25;
+pub(crate) mod bm25;
 mod passages;
 
 use serde::{Deserialize, Serialize};
