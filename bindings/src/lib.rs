@@ -14,6 +14,7 @@ mod bot;
 mod encoder;
 mod error;
 mod kinds;
+mod mining;
 mod session;
 mod static_table;
 mod turn;
@@ -30,6 +31,7 @@ pub use bot::{Bot, Document, FaqSuggestion, PassageHit};
 pub use encoder::{Encoder, LoadProgress};
 pub use error::KefuError;
 pub use kinds::{HandoffReason, IntentSource, Priority, SessionState, Speaker, Tier};
+pub use mining::{Candidate, Mining, Topic, TopicKind, TurnLog};
 pub use session::Session;
 pub use static_table::StaticTable;
 pub use turn::{

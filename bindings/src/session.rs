@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::adapter::Bridge;
 use crate::{
     lock, AgentFinding, AgentReview, Analytics, Bot, ConversationOutcome, HostAdapter, KefuError, SessionState, Turn,
+    TurnLog,
 };
 
 /// One customer's conversation. Safe to call from any thread (calls are serialised).
@@ -14,6 +15,8 @@ pub struct Session {
     inner: Mutex<kefu_core::Session>,
     adapter: Mutex<Option<Arc<dyn HostAdapter>>>,
     analytics: Mutex<Option<Arc<Analytics>>>,
+    /// The log line of the latest turn.
+    last_log: Mutex<Option<kefu_core::TurnLog>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -24,7 +27,12 @@ impl std::fmt::Debug for Session {
 
 impl Session {
     fn wrap(inner: kefu_core::Session) -> Arc<Session> {
-        Arc::new(Session { inner: Mutex::new(inner), adapter: Mutex::new(None), analytics: Mutex::new(None) })
+        Arc::new(Session {
+            inner: Mutex::new(inner),
+            adapter: Mutex::new(None),
+            analytics: Mutex::new(None),
+            last_log: Mutex::new(None),
+        })
     }
 
     fn lock(&self) -> MutexGuard<'_, kefu_core::Session> {
@@ -38,7 +46,12 @@ impl Session {
         if let Some(b) = &bridge {
             ctx.adapter = b;
         }
-        let turn = self.lock().turn_with(&bot.inner, utterance, &ctx)?;
+        let turn = {
+            let mut session = self.lock();
+            let turn = session.turn_with(&bot.inner, utterance, &ctx)?;
+            *lock(&self.last_log) = Some(session.log_turn(&turn));
+            turn
+        };
         Ok(self.counted(turn))
     }
 
@@ -155,6 +168,12 @@ impl Session {
         let findings = self.lock().agent_finished(&bot.inner)?;
         self.count_findings(&findings);
         Ok(findings.into_iter().map(Into::into).collect())
+    }
+
+    /// The latest turn as a log line for mining (`Bot.mine`, `Bot.topTopics`): the
+    /// customer's line masked as the transcript keeps it; `null` before the first turn.
+    pub fn last_turn_log(&self) -> Option<TurnLog> {
+        lock(&self.last_log).clone().map(Into::into)
     }
 
     /// What this conversation came to so far: record it with

@@ -252,7 +252,7 @@ fn best_centre(space: &Space, centres: &[Centre], i: usize) -> Option<(usize, f3
 }
 
 /// The group's most telling terms: those most of its members use (squared, so a term of
-/// every member beats a rare one of a few), times how rare the term is overall. A character
+/// every member beats a rare one of a few), more so the rarer the term is overall. A character
 /// inside a chosen bigram or word is left out.
 fn label(space: &Space, members: &[usize]) -> String {
     let n = space.tfidf.len() as f32;
@@ -266,13 +266,13 @@ fn label(space: &Space, members: &[usize]) -> String {
     let mut scored: Vec<(u32, f32)> = coverage
         .into_iter()
         .map(|(id, c)| {
-            let rarity = (n / space.document_frequency[id as usize] as f32).ln().max(0.1);
+            let rarity = (n / space.document_frequency[id as usize] as f32).ln();
             let term = &space.vocabulary[id as usize];
             // A bigram with a function character at an edge most often straddles two words
             // ("要投" of "我要投诉").
             let straddles = term.chars().count() == 2 && term.chars().any(|c| STOP_CHARS.contains(c));
             let length = term.chars().count().min(2) as f32 * if straddles { 0.4 } else { 1.0 };
-            (id, (c / size).powi(2) * rarity * length)
+            (id, (c / size).powi(2) * (1.0 + rarity) * length)
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

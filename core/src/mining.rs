@@ -45,6 +45,37 @@ pub enum TurnOutcome {
     WithAgent,
 }
 
+impl TurnOutcome {
+    /// Stable snake_case code: `answered`, `faq`, `knowledge`, `fallback`, `clarified`,
+    /// `handed_off` or `with_agent`.
+    pub fn code(self) -> &'static str {
+        match self {
+            TurnOutcome::Answered => "answered",
+            TurnOutcome::Faq => "faq",
+            TurnOutcome::Knowledge => "knowledge",
+            TurnOutcome::Fallback => "fallback",
+            TurnOutcome::Clarified => "clarified",
+            TurnOutcome::HandedOff => "handed_off",
+            TurnOutcome::WithAgent => "with_agent",
+        }
+    }
+
+    /// The outcome of a [`TurnOutcome::code`].
+    pub fn from_code(code: &str) -> Option<TurnOutcome> {
+        [
+            TurnOutcome::Answered,
+            TurnOutcome::Faq,
+            TurnOutcome::Knowledge,
+            TurnOutcome::Fallback,
+            TurnOutcome::Clarified,
+            TurnOutcome::HandedOff,
+            TurnOutcome::WithAgent,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
+    }
+}
+
 /// One turn as a host logs it for mining (a JSON line): the customer's line masked as the
 /// transcript has it, its language, the model's ranking and what came of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,6 +137,18 @@ impl Session {
 }
 
 impl TurnLog {
+    /// A log line as a host kept it (e.g. read back from its own store).
+    pub fn new(
+        text: String,
+        language: String,
+        intent: Option<String>,
+        ranking: Vec<IntentCandidate>,
+        outcome: TurnOutcome,
+        handoff_reasons: Vec<HandoffReason>,
+    ) -> TurnLog {
+        TurnLog { text, language, intent, ranking, outcome, handoff_reasons }
+    }
+
     /// Whether the bot failed this line: it did not understand it, had to ask, or handed
     /// off because it did not understand (not because the customer asked for a person).
     pub fn unanswered(&self) -> bool {

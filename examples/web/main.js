@@ -103,6 +103,7 @@ async function send(text) {
     say(`(${e.code}) ${e.message}`, "bot");
     return;
   }
+  turnLog.push(session.lastTurnLog());
   document.body.dataset.intent = turn.intent?.name ?? "";
   showSuggestions(turn.suggestions ?? []);
   turn.replies.forEach((r) => say(r, "bot"));
@@ -117,6 +118,18 @@ async function send(text) {
   }
   document.body.dataset.state = session.state;
 }
+
+// The page's own log lines (masked), for the back office.
+const turnLog = [];
+$("office-refresh").onclick = () => {
+  const rows = [];
+  for (const [kind, title] of [["questions", "Top questions"], ["complaints", "Top complaints"]]) {
+    for (const t of bot.topTopics(turnLog, kind, 5)) rows.push(`${title}: ${t.label} × ${t.count} — ${t.examples.join(" | ")}`);
+  }
+  $("office-topics").replaceChildren(...rows.map((r) => Object.assign(document.createElement("li"), { textContent: r })));
+  const mining = bot.mine(turnLog);
+  $("office-mined").textContent = mining.candidates.length ? mining.bot_file : `${mining.unanswered} unanswered lines, no group of 3 yet`;
+};
 
 // What a supervisor sees about the agent's lines (abuse, personal data, forbidden phrases,
 // a missing greeting or closing).

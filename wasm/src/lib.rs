@@ -103,6 +103,18 @@ export type AgentFinding =
   | { kind: "missing_greeting" } | { kind: "missing_closing" } | { kind: "slow_reply"; waited_seconds: number };
 /** An agent's line as the transcript keeps it (masked), and its findings (empty when fine). */
 export interface AgentReview { masked: string; findings: AgentFinding[] }
+/** One turn as logged for mining (`session.lastTurnLog()`): the customer's line masked. */
+export interface TurnLog {
+  text: string; language: Language; intent: string | null; ranking: IntentCandidate[];
+  outcome: "answered" | "faq" | "knowledge" | "fallback" | "clarified" | "handed_off" | "with_agent";
+  handoff_reasons?: HandoffReason[];
+}
+/** A candidate new intent or FAQ entry mined from unanswered lines. */
+export interface Candidate { name: string; label: string; kind: "faq" | "intent"; lines: number; examples: string[]; members: number[] }
+/** What mining found; `bot_file` is the candidates as a bot file to edit. */
+export interface Mining { unanswered: number; candidates: Candidate[]; bot_file: string }
+/** One cause of a TOP-N, with its count and a few masked lines. */
+export interface Topic { label: string; count: number; examples: string[] }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify" | "survey";
 export type Tier = "embedded" | "onnx" | "static";
 /** The page's answers during a turn; every method is optional. Return a boolean from each for
@@ -292,6 +304,34 @@ impl Bot {
         self.inner.search_knowledge(question, limit).map(|hits| to_js(&hits)).map_err(js_error)
     }
 
+    /// Groups the logged lines this bot failed on (`session.lastTurnLog()` of many turns)
+    /// into candidate intents and FAQ entries; `bot_file` writes them as a bot file.
+    #[wasm_bindgen(unchecked_return_type = "Mining")]
+    pub fn mine(&self, #[wasm_bindgen(unchecked_param_type = "TurnLog[]")] logs: JsValue) -> Result<JsValue, JsValue> {
+        let logs = turn_logs(logs)?;
+        let mining = kefu_core::mine(&self.inner, &logs);
+        let value = to_js(&mining);
+        let _ = js_sys::Reflect::set(&value, &"bot_file".into(), &mining.to_bot_file().into());
+        Ok(value)
+    }
+
+    /// The `n` most frequent complaint causes (`kind` `complaints`) or questions
+    /// (`questions`) among the logged lines.
+    #[wasm_bindgen(js_name = topTopics, unchecked_return_type = "Topic[]")]
+    pub fn top_topics(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TurnLog[]")] logs: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "\"complaints\" | \"questions\"")] kind: &str,
+        n: usize,
+    ) -> Result<JsValue, JsValue> {
+        let kind = match kind {
+            "complaints" => kefu_core::TopicKind::Complaints,
+            "questions" => kefu_core::TopicKind::Questions,
+            _ => return Err(coded_error("topTopics: kind is \"complaints\" or \"questions\"", "invalid_input")),
+        };
+        Ok(to_js(&kefu_core::top_topics(&self.inner, &turn_logs(logs)?, kind, n)))
+    }
+
     /// `embedded`; `onnx` for a bot loaded with an encoder; `static` with a static table.
     #[wasm_bindgen(getter, unchecked_return_type = "Tier")]
     pub fn tier(&self) -> String {
@@ -334,11 +374,19 @@ pub struct Session {
     analytics: Option<Rc<RefCell<kefu_core::Analytics>>>,
     /// A `turnAsync` is in flight: other turns would be overwritten when it lands.
     busy: Rc<Cell<bool>>,
+    /// The log line of the latest turn.
+    last_log: Rc<RefCell<Option<kefu_core::TurnLog>>>,
 }
 
 impl Session {
     fn wrap(inner: kefu_core::Session) -> Session {
-        Session { inner: Rc::new(RefCell::new(inner)), adapter: None, analytics: None, busy: Rc::default() }
+        Session {
+            inner: Rc::new(RefCell::new(inner)),
+            adapter: None,
+            analytics: None,
+            busy: Rc::default(),
+            last_log: Rc::default(),
+        }
     }
 
     fn run(&mut self, bot: &Bot, utterance: &str, now: Option<ReferenceTime>) -> Result<JsValue, JsValue> {
@@ -375,6 +423,7 @@ impl Session {
 
     fn counted(&self, turn: kefu_core::Turn) -> JsValue {
         record(&self.analytics, &turn);
+        *self.last_log.borrow_mut() = Some(self.inner.borrow().log_turn(&turn));
         to_js(&turn)
     }
 }
@@ -383,6 +432,12 @@ fn record(analytics: &Option<Rc<RefCell<kefu_core::Analytics>>>, turn: &kefu_cor
     if let Some(a) = analytics {
         a.borrow_mut().record(turn);
     }
+}
+
+/// Log lines from JS (`session.lastTurnLog()` objects).
+fn turn_logs(logs: JsValue) -> Result<Vec<kefu_core::TurnLog>, JsValue> {
+    serde_wasm_bindgen::from_value(logs)
+        .map_err(|e| coded_error(&format!("expected an array of session.lastTurnLog() objects: {e}"), "invalid_input"))
 }
 
 fn reference_time(unix_seconds: f64, utc_offset_minutes: i32) -> ReferenceTime {
@@ -441,6 +496,7 @@ impl Session {
         let (session, encoder, bot, busy) =
             (self.inner.clone(), bot.encoder.clone(), bot.inner.clone(), self.busy.clone());
         let analytics = self.analytics.clone();
+        let last_log = self.last_log.clone();
         let adapter = JsAdapter::new(self.adapter.clone().unwrap_or(JsValue::UNDEFINED), true);
         // Marked busy now, not when the future first runs: a `turn` right after this call
         // must already see it.
@@ -475,6 +531,7 @@ impl Session {
                 };
                 let pending = adapter.take_pending();
                 if pending.is_empty() {
+                    *last_log.borrow_mut() = Some(copy.log_turn(&turn));
                     *session.borrow_mut() = copy;
                     record(&analytics, &turn);
                     result = Ok(to_js(&turn));
@@ -569,6 +626,13 @@ impl Session {
         let findings = self.inner.borrow_mut().agent_finished(&bot.inner).map_err(js_error)?;
         self.count_findings(&findings);
         Ok(to_js(&findings))
+    }
+
+    /// The latest turn as a log line for mining (`bot.mine`, `bot.topTopics`): the
+    /// customer's line masked as the transcript keeps it; `null` before the first turn.
+    #[wasm_bindgen(js_name = lastTurnLog, unchecked_return_type = "TurnLog | null")]
+    pub fn last_turn_log(&self) -> JsValue {
+        self.last_log.borrow().as_ref().map_or(JsValue::NULL, to_js)
     }
 
     /// What this conversation came to so far: record it with

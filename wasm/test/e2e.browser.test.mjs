@@ -70,6 +70,19 @@ test("demo page: FAQ, handoff with summary, resume", { timeout: 90_000 }, () => 
   await page.locator("#log li.bot", { hasText: "(supervisor) missing_closing" }).waitFor();
 }));
 
+test("demo page's back office mines its own log and ranks its questions", { timeout: 90_000 }, () => onDemoPage("", async (page) => {
+  for (const line of ["运费多少", "where can I rent a car", "where can I rent a car today", "I want to rent a car"]) {
+    const replies = await page.locator("#log li.bot").count();
+    await page.fill("#input", line);
+    await page.press("#input", "Enter");
+    await page.waitForFunction((n) => document.querySelectorAll("#log li.bot").length > n, replies);
+  }
+  await page.locator("#office summary").click();
+  await page.click("#office-refresh");
+  await page.locator("#office-topics li", { hasText: "运费多少" }).waitFor();
+  assert.match(await page.textContent("#office-mined"), /lines about: [^\n]*car[\s\S]*rent a car/);
+}));
+
 test("demo page answers from its help centre and names the source", { timeout: 90_000 }, () => onDemoPage("?bot=help-desk", async (page) => {
   await page.fill("#input", "退货运费谁出");
   await page.press("#input", "Enter");

@@ -221,3 +221,22 @@ test("answers from documents, with citations that are the documents' own text", 
   assert.throws(() => Bot.fromYamlWithDocuments("help-desk.yaml", help, "not a list", null),
     (e) => e.code === "invalid_input");
 });
+
+test("mining and TOP-N over the page's own log lines", () => {
+  const lines = ["where can I rent a car", "where can I rent a car today", "I want to rent a car", "运费多少"];
+  const logs = lines.map((line) => {
+    const session = new Session(bot);
+    session.turn(bot, line);
+    return session.lastTurnLog();
+  });
+  assert.equal(logs[3].outcome, "faq");
+  const mining = bot.mine(logs);
+  assert.equal(mining.unanswered, 3);
+  assert.equal(mining.candidates.length, 1);
+  assert.match(mining.candidates[0].label, /car/);
+  assert.doesNotThrow(() => Bot.fromYaml("mined.yaml", mining.bot_file), mining.bot_file);
+  const questions = bot.topTopics(logs, "questions", 3);
+  assert.ok(questions.some((t) => t.examples.includes("运费多少")), JSON.stringify(questions));
+  assert.throws(() => bot.mine([{ text: 1 }]), (e) => e.code === "invalid_input");
+  assert.throws(() => bot.topTopics(logs, "moods", 3), (e) => e.code === "invalid_input");
+});

@@ -100,6 +100,15 @@ fun main(args: Array<String>) {
     conversations.recordConversation(restored.outcome(), 2_000_000_000L, 480, "customer-1")
     val metrics = conversations.report().conversations
     check("conversation analytics", metrics.conversations == 1uL && metrics.handoffRate == 1.0 && metrics.satisfaction == 5.0) { "$metrics" }
+    // Knowledge-gap mining over the app's own log lines (masked), and the TOP-N.
+    val logs = listOf("where can I rent a car", "where can I rent a car today", "I want to rent a car", "运费多少").map { line ->
+        Session(bot).let { s -> s.turn(bot, line); s.lastTurnLog()!! }
+    }
+    val mined = bot.mine(logs)
+    check("mining", mined.unanswered == 3uL && mined.candidates.singleOrNull()?.label?.contains("car") == true &&
+        runCatching { Bot.fromYaml("mined.yaml", mined.botFile) }.isSuccess) { "$mined" }
+    val questions = bot.topTopics(logs, TopicKind.QUESTIONS, 3u)
+    check("top topics", questions.any { "运费多少" in it.examples }) { "$questions" }
 
     // The app's adapter validates slot values and says whether an agent is free.
     val host = ShopHost(agentsOnline = false)

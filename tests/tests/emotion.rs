@@ -1,0 +1,104 @@
+//! Emotion on customer-service lines the project wrote and labelled (calm / dissatisfied /
+//! angry, zh and en: tests/fixtures/emotion), every other line the development part: how
+//! the sentiment score behind the brief's mood, its trend and the `negative_sentiment`
+//! handoff separates angry lines from the rest. The threshold is chosen on the development
+//! part, the F1 reported on the test part. Writes reports/emotion.json, with what typical
+//! lines of each label score, for authors choosing `handoff.negative_sentiment`.
+
+use kefu_core::TurnContext;
+use kefu_tests::{load_bot, repo_root, write_report};
+
+fn lines(language: &str) -> Vec<(String, String)> {
+    let path = repo_root().join(format!("tests/fixtures/emotion/{language}.txt"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (label, text) = l.split_once('\t').unwrap_or_else(|| panic!("no tab: {l}"));
+            (label.to_string(), text.to_string())
+        })
+        .collect()
+}
+
+/// F1 of "angry" for lines scoring at or below `threshold`.
+fn f1(scored: &[(f32, bool)], threshold: f32) -> f64 {
+    let tp = scored.iter().filter(|(s, angry)| *s <= threshold && *angry).count() as f64;
+    let fp = scored.iter().filter(|(s, angry)| *s <= threshold && !*angry).count() as f64;
+    let fn_ = scored.iter().filter(|(s, angry)| *s > threshold && *angry).count() as f64;
+    if tp == 0.0 {
+        0.0
+    } else {
+        2.0 * tp / (2.0 * tp + fp + fn_)
+    }
+}
+
+#[test]
+fn angry_lines_against_the_rest_per_language() {
+    let bot = load_bot("examples/bots/shop.yaml");
+    let ctx = TurnContext::default();
+    let mut report = serde_json::Map::new();
+    let mut results = Vec::new();
+    for language in ["zh", "en"] {
+        let labelled = lines(language);
+        assert!(labelled.len() >= 150, "{language}: {} lines", labelled.len());
+        for label in ["calm", "dissatisfied", "angry"] {
+            assert!(labelled.iter().filter(|(l, _)| l == label).count() >= 50, "{language} {label}");
+        }
+        let scored: Vec<(f32, bool, &str)> = labelled
+            .iter()
+            .map(|(label, text)| {
+                let s = bot.analyze(text, &ctx).unwrap_or_else(|e| panic!("{text}: {e}")).sentiment;
+                (s, label == "angry", label.as_str())
+            })
+            .collect();
+        let part = |dev: bool| -> Vec<(f32, bool)> {
+            scored.iter().enumerate().filter(|(i, _)| (i % 2 == 0) == dev).map(|(_, (s, a, _))| (*s, *a)).collect()
+        };
+        let (dev, test) = (part(true), part(false));
+        let mut candidates: Vec<f32> = dev.iter().map(|(s, _)| *s).collect();
+        candidates.sort_by(f32::total_cmp);
+        candidates.dedup();
+        let threshold = candidates.iter().copied().max_by(|a, b| f1(&dev, *a).total_cmp(&f1(&dev, *b))).unwrap_or(0.0);
+        let mean = |label: &str| {
+            let v: Vec<f32> = scored.iter().filter(|(_, _, l)| *l == label).map(|(s, _, _)| *s).collect();
+            v.iter().sum::<f32>() as f64 / v.len() as f64
+        };
+        let zero = |label: &str| {
+            let v: Vec<&(f32, bool, &str)> = scored.iter().filter(|(_, _, l)| *l == label).collect();
+            v.iter().filter(|(s, _, _)| *s == 0.0).count() as f64 / v.len() as f64
+        };
+        let examples: Vec<(String, String, f32)> = labelled
+            .iter()
+            .zip(&scored)
+            .enumerate()
+            .filter(|(i, _)| i % 17 == 0)
+            .map(|(_, ((label, text), (s, _, _)))| (label.clone(), text.clone(), *s))
+            .collect();
+        let (dev_f1, test_f1) = (f1(&dev, threshold), f1(&test, threshold));
+        results.push((language, test_f1));
+        report.insert(
+            language.to_string(),
+            serde_json::json!({
+                "lines": labelled.len(),
+                "threshold_chosen_on_development_part": threshold,
+                "angry_f1_development": dev_f1,
+                "angry_f1_test": test_f1,
+                "mean_score": { "calm": mean("calm"), "dissatisfied": mean("dissatisfied"), "angry": mean("angry") },
+                "share_scoring_zero": { "calm": zero("calm"), "dissatisfied": zero("dissatisfied"), "angry": zero("angry") },
+                "examples": examples,
+            }),
+        );
+    }
+    let json = serde_json::json!({
+        "written_from": "tests/fixtures/emotion (the project's labelled lines); tests/tests/emotion.rs",
+        "model": "the sentiment lexicon of core/src/sentiment.rs (issue 25 item 6: not yet a model)",
+        "languages": report,
+    });
+    write_report("reports/emotion.json", &json);
+    for (language, test_f1) in results {
+        // The target is 0.85 in each language (issue 25). The lexicon is at the level of
+        // calling every line angry (F1 0.5 with a third of them angry): a floor, not a goal.
+        assert!(test_f1 >= 0.45, "{language}: angry F1 {test_f1} on the test part");
+    }
+}
