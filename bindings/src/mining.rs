@@ -79,6 +79,8 @@ pub struct Candidate {
 pub struct Mining {
     /// Unanswered lines read.
     pub unanswered: u64,
+    /// Older unanswered lines left out (one mining reads at most the latest 20,000).
+    pub skipped: u64,
     /// Candidates, largest first.
     pub candidates: Vec<Candidate>,
     /// The candidates as a bot file to edit (YAML).
@@ -116,6 +118,7 @@ impl Bot {
         let mining = kefu_core::mine(&self.inner, &core_logs(logs)?);
         Ok(Mining {
             unanswered: mining.unanswered as u64,
+            skipped: mining.skipped as u64,
             bot_file: mining.to_bot_file(),
             candidates: mining
                 .candidates

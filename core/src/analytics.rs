@@ -222,8 +222,9 @@ impl Analytics {
     }
 
     /// Counts one conversation when it ends ([`crate::Session::outcome`]), on the
-    /// customer's local day of `ended`. `customer` is the host's id of the customer (kept
-    /// only as a hash), for first-contact resolution; `None` when unknown.
+    /// customer's local day of `ended`. `customer` is the host's id of the customer, for
+    /// first-contact resolution (`None` when unknown): kept only as a hash, but pass an id
+    /// that is no personal data itself (an account id, not a phone number).
     pub fn record_conversation(&mut self, outcome: &ConversationOutcome, ended: ReferenceTime, customer: Option<&str>) {
         let day = ended.local_day();
         let segment = outcome.segment.clone().unwrap_or_default();
@@ -291,7 +292,13 @@ impl Analytics {
 
     /// [`Analytics::report`] with a return window of `days` for first-contact resolution.
     pub fn report_with_window(&self, days: u32) -> AnalyticsReport {
-        let fcr = self.first_contacts(days);
+        // (day, segment) → (known customers' conversations with a need, first-contact resolved)
+        let mut fcr: BTreeMap<(String, &str), (u64, u64)> = BTreeMap::new();
+        for (day, segment, resolved) in self.first_contacts(days) {
+            let e = fcr.entry((format_day(day), segment)).or_default();
+            e.0 += 1;
+            e.1 += u64::from(resolved);
+        }
         let metrics = |day: Option<&str>, segment: Option<&str>| {
             let mut counts = ConversationCounts::default();
             for (d, segments) in &self.conversations {
@@ -301,10 +308,10 @@ impl Analytics {
                     }
                 }
             }
-            let resolved = fcr.iter().filter(|(d, s, _)| {
-                day.map_or(true, |day| day == format_day(*d)) && segment.map_or(true, |seg| seg == *s)
-            });
-            let (n, ok) = resolved.fold((0u64, 0u64), |(n, ok), (_, _, r)| (n + 1, ok + u64::from(*r)));
+            let (n, ok) = fcr
+                .iter()
+                .filter(|((d, s), _)| day.map_or(true, |day| day == d) && segment.map_or(true, |seg| seg == *s))
+                .fold((0, 0), |(n, ok), (_, (m, r))| (n + m, ok + r));
             conversation_metrics(&counts, (n > 0).then(|| ok as f64 / n as f64))
         };
         let days: Vec<&String> = self.conversations.keys().collect();

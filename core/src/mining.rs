@@ -21,6 +21,8 @@ pub const MINING_THRESHOLD_LEXICAL: f32 = 0.2;
 pub const MINING_THRESHOLD_ENCODER: f32 = 0.5;
 /// A group needs this many lines to be a candidate.
 pub const MIN_CANDIDATE_LINES: usize = 3;
+/// Most unanswered lines one mining reads (the latest): grouping is quadratic in them.
+pub const MAX_MINED_LINES: usize = 20_000;
 /// Examples a candidate keeps (the closest to its centre).
 const MAX_EXAMPLES: usize = 20;
 
@@ -196,6 +198,9 @@ pub struct Candidate {
 pub struct Mining {
     /// Unanswered lines read.
     pub unanswered: usize,
+    /// Older unanswered lines left out beyond [`MAX_MINED_LINES`].
+    #[serde(default)]
+    pub skipped: usize,
     /// Candidates, largest first.
     pub candidates: Vec<Candidate>,
 }
@@ -232,13 +237,18 @@ fn is_question(text: &str) -> bool {
 }
 
 /// Groups the unanswered lines of `logs` (the bot's encoder, if it has one, embeds them)
-/// into candidates of at least [`MIN_CANDIDATE_LINES`] lines.
+/// into candidates of at least [`MIN_CANDIDATE_LINES`] lines; of more than
+/// [`MAX_MINED_LINES`] unanswered lines, the latest.
 pub fn mine(bot: &Bot, logs: &[TurnLog]) -> Mining {
-    let picked: Vec<usize> = (0..logs.len()).filter(|&i| logs[i].unanswered()).collect();
+    let mut picked: Vec<usize> = (0..logs.len()).filter(|&i| logs[i].unanswered()).collect();
+    let skipped = picked.len().saturating_sub(MAX_MINED_LINES);
+    picked.drain(..skipped);
     let texts: Vec<&str> = picked.iter().map(|&i| logs[i].text.as_str()).collect();
     let embeddings: Option<Vec<Vec<f32>>> = texts.iter().map(|t| bot.embed(t)).collect();
     let threshold = if embeddings.is_some() { MINING_THRESHOLD_ENCODER } else { MINING_THRESHOLD_LEXICAL };
-    mine_with(&texts, embeddings.as_deref(), threshold, &picked)
+    let mut mining = mine_with(&texts, embeddings.as_deref(), threshold, &picked);
+    mining.skipped = skipped;
+    mining
 }
 
 /// [`mine`] on lines already picked (`origin`: each line's index in the log), with their
@@ -249,7 +259,7 @@ pub fn mine_with(texts: &[&str], embeddings: Option<&[Vec<f32>]>, threshold: f32
     let candidates = groups
         .into_iter()
         .filter(|g| g.members.len() >= MIN_CANDIDATE_LINES)
-        .map(|Group { label, members }| {
+        .filter_map(|Group { label, members }| {
             let mut examples: Vec<String> = Vec::new();
             for &i in &members {
                 let t = texts[i].trim();
@@ -259,18 +269,23 @@ pub fn mine_with(texts: &[&str], embeddings: Option<&[Vec<f32>]>, threshold: f32
             }
             let questions = members.iter().filter(|&&i| is_question(texts[i])).count();
             let kind = if questions * 2 >= members.len() { CandidateKind::Faq } else { CandidateKind::Intent };
+            // A bot file's intent needs two different examples: the same line logged again
+            // and again is one example.
+            if examples.len() < 2 {
+                return None;
+            }
             let name = unique_name(&label, &mut used_names);
-            Candidate {
+            Some(Candidate {
                 name,
                 label,
                 kind,
                 lines: members.len(),
                 examples,
                 members: members.iter().map(|&i| origin.get(i).copied().unwrap_or(i)).collect(),
-            }
+            })
         })
         .collect();
-    Mining { unanswered: texts.len(), candidates }
+    Mining { unanswered: texts.len(), skipped: 0, candidates }
 }
 
 /// `mined_` and the label's terms as a bot-file name (letters, digits, `_`).
@@ -313,7 +328,12 @@ impl Mining {
                 let list = if kind == CandidateKind::Faq { "questions" } else { "examples" };
                 out.push_str(&format!("    {list}:\n"));
                 for e in &c.examples {
-                    out.push_str(&format!("      - {}\n", quote(e)));
+                    // Square brackets in an intent's example mark slots (`[value](slot)`): a
+                    // customer's own read as round ones.
+                    // Control characters, which a bot file may not hold, read as spaces.
+                    let e: String = e.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+                    let e = if kind == CandidateKind::Intent { e.replace('[', "(").replace(']', ")") } else { e };
+                    out.push_str(&format!("      - {}\n", quote(&e)));
                 }
                 let field = if kind == CandidateKind::Faq { "answer" } else { "response" };
                 out.push_str(&format!("    {field}: \"TODO: write the answer\"\n"));
@@ -362,5 +382,19 @@ mod tests {
         let yaml = mining.to_bot_file();
         let patch = Bot::from_yaml("mined.yaml", &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
         assert!(patch.intent_names().any(|n| n.starts_with("mined_")), "{yaml}");
+    }
+
+    /// Found by the `mining` fuzz target: what customers type may be no valid example.
+    #[test]
+    fn brackets_control_characters_and_repeats_still_make_a_valid_bot_file() {
+        let bot = Bot::from_yaml("t.yaml", "version: 1\nintents:\n  hi:\n    examples: [你好, hello]\n").unwrap();
+        let logs: Vec<TurnLog> = ["预约[安装", "预约安装]\u{0}", "我要预约安装(空调", "同一句", "同一句", "同一句"]
+            .iter()
+            .map(|t| log(t, TurnOutcome::Fallback))
+            .collect();
+        let mining = mine(&bot, &logs);
+        assert_eq!(mining.candidates.len(), 1, "three identical lines are one example, no candidate: {mining:#?}");
+        let yaml = mining.to_bot_file();
+        Bot::from_yaml("mined.yaml", &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
     }
 }

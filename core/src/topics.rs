@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::grouping::group;
 use crate::handoff::HandoffReason;
-use crate::mining::{TurnLog, TurnOutcome, MINING_THRESHOLD_ENCODER, MINING_THRESHOLD_LEXICAL};
+use crate::mining::{TurnLog, TurnOutcome, MAX_MINED_LINES, MINING_THRESHOLD_ENCODER, MINING_THRESHOLD_LEXICAL};
 use crate::Bot;
 
 /// Examples a topic shows.
@@ -61,6 +61,8 @@ pub fn top_topics(bot: &Bot, logs: &[TurnLog], kind: TopicKind, n: usize) -> Vec
         })
         .map(|l| l.text.as_str())
         .collect();
+    // The latest lines, at most as many as mining reads: grouping is quadratic.
+    let texts = texts[texts.len().saturating_sub(MAX_MINED_LINES)..].to_vec();
     let embeddings: Option<Vec<Vec<f32>>> = texts.iter().map(|t| bot.embed(t)).collect();
     let threshold = if embeddings.is_some() { MINING_THRESHOLD_ENCODER } else { MINING_THRESHOLD_LEXICAL };
     group(&texts, embeddings.as_deref(), threshold)

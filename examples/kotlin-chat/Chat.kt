@@ -44,7 +44,12 @@ fun main(args: Array<String>) {
         }
         turn.actions.forEach { println("  [action ${it.name} ${it.slots}]") }
         for (signal in turn.signals) when (signal) {
-            is Signal.Handoff -> println("  [handoff to ${signal.handoff.route}: ${signal.handoff.summary}]")
+            is Signal.Handoff -> {
+                // The brief as data, for an agent console's own layout; `summary` renders it.
+                val brief = signal.handoff.brief
+                println("  [handoff to ${signal.handoff.route}, ${signal.handoff.priority.name.lowercase()}]")
+                println("  [brief: issue ${brief.issue}, needs ${brief.needs}, bot did ${brief.botDid}, mood ${brief.mood}]")
+            }
             is Signal.AgentUnavailable -> println("  [no agent on ${signal.handoff.route}]")
             else -> {}
         }

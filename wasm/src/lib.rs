@@ -112,7 +112,7 @@ export interface TurnLog {
 /** A candidate new intent or FAQ entry mined from unanswered lines. */
 export interface Candidate { name: string; label: string; kind: "faq" | "intent"; lines: number; examples: string[]; members: number[] }
 /** What mining found; `bot_file` is the candidates as a bot file to edit. */
-export interface Mining { unanswered: number; candidates: Candidate[]; bot_file: string }
+export interface Mining { unanswered: number; skipped: number; candidates: Candidate[]; bot_file: string }
 /** One cause of a TOP-N, with its count and a few masked lines. */
 export interface Topic { label: string; count: number; examples: string[] }
 export type SessionState = "idle" | "form" | "confirm" | "with_agent" | "clarify" | "survey";
