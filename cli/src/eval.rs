@@ -190,13 +190,13 @@ struct Report {
 
 pub(crate) fn run(args: &EvalArgs) -> Result<(), String> {
     if args.mining {
-        let default = match args.encoder.as_deref().map(crate::load_any_encoder).transpose()?.map(|e| e.tier()) {
+        let encoder = args.encoder.as_deref().map(crate::load_any_encoder).transpose()?;
+        let default = match encoder.as_ref().map(|e| e.tier()) {
             None => "reports/mining.json",
             Some(kefu_core::Tier::Static) => "reports/mining-static.json",
             Some(_) => "reports/mining-onnx.json",
         };
         let out = args.out.clone().unwrap_or_else(|| PathBuf::from(default));
-        let encoder = args.encoder.as_deref();
         return mining::run(
             &args.data,
             &args.only,

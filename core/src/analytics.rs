@@ -195,15 +195,7 @@ impl Analytics {
                     for r in &h.reasons {
                         *self.escalation_reasons.entry(r.code().to_string()).or_default() += 1;
                     }
-                    let complaint = h.reasons.iter().any(|r| {
-                        matches!(
-                            r,
-                            HandoffReason::SensitiveIntent
-                                | HandoffReason::NegativeSentiment
-                                | HandoffReason::Abuse
-                                | HandoffReason::LegalThreat
-                        )
-                    });
+                    let complaint = h.reasons.iter().any(HandoffReason::is_complaint);
                     if complaint {
                         let topic = intent.clone().unwrap_or_else(|| "unknown".into());
                         *self.complaint_topics.entry(topic).or_default() += 1;

@@ -49,6 +49,18 @@ pub const HANDOFF_REASONS: &[&str] = &[
 ];
 
 impl HandoffReason {
+    /// Whether the reason marks a complaint (a sensitive matter, an upset or abusive
+    /// customer, a legal threat): what analytics and the complaint TOP-N count.
+    pub fn is_complaint(&self) -> bool {
+        matches!(
+            self,
+            HandoffReason::SensitiveIntent
+                | HandoffReason::NegativeSentiment
+                | HandoffReason::Abuse
+                | HandoffReason::LegalThreat
+        )
+    }
+
     /// Stable snake_case name.
     pub fn code(&self) -> &'static str {
         match self {

@@ -130,8 +130,8 @@ pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, 
 pub use knowledge::{Citation, Document, KnowledgeAnswer, PassageHit};
 pub use loader::BotLoader;
 pub use mining::{
-    mine, mine_with, Candidate, CandidateKind, Mining, TurnLog, TurnOutcome, MAX_MINED_LINES, MINING_THRESHOLD_ENCODER,
-    MINING_THRESHOLD_LEXICAL, MIN_CANDIDATE_LINES,
+    grouping_threshold, mine, mine_with, Candidate, CandidateKind, Mining, TurnLog, TurnOutcome, MAX_MINED_LINES,
+    MINING_THRESHOLD_ENCODER, MINING_THRESHOLD_LEXICAL, MIN_CANDIDATE_LINES,
 };
 pub use outcome::ConversationOutcome;
 pub use session::{DialogueState, Session, SESSION_FORMAT_VERSION};

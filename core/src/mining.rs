@@ -21,6 +21,23 @@ pub const MINING_THRESHOLD_LEXICAL: f32 = 0.2;
 pub const MINING_THRESHOLD_ENCODER: f32 = 0.5;
 /// A group needs this many lines to be a candidate.
 pub const MIN_CANDIDATE_LINES: usize = 3;
+/// The grouping threshold for lines with (encoder tiers) or without embeddings.
+pub fn grouping_threshold(with_embeddings: bool) -> f32 {
+    if with_embeddings {
+        MINING_THRESHOLD_ENCODER
+    } else {
+        MINING_THRESHOLD_LEXICAL
+    }
+}
+
+/// The bot's embeddings of `texts` (`None` on the embedded tier) and the threshold that
+/// goes with them.
+pub(crate) fn embed_for_grouping(bot: &Bot, texts: &[&str]) -> (Option<Vec<Vec<f32>>>, f32) {
+    let embeddings: Option<Vec<Vec<f32>>> = texts.iter().map(|t| bot.embed(t)).collect();
+    let threshold = grouping_threshold(embeddings.is_some());
+    (embeddings, threshold)
+}
+
 /// Most unanswered lines one mining reads (the latest): grouping is quadratic in them.
 pub const MAX_MINED_LINES: usize = 20_000;
 /// Examples a candidate keeps (the closest to its centre).
@@ -244,8 +261,7 @@ pub fn mine(bot: &Bot, logs: &[TurnLog]) -> Mining {
     let skipped = picked.len().saturating_sub(MAX_MINED_LINES);
     picked.drain(..skipped);
     let texts: Vec<&str> = picked.iter().map(|&i| logs[i].text.as_str()).collect();
-    let embeddings: Option<Vec<Vec<f32>>> = texts.iter().map(|t| bot.embed(t)).collect();
-    let threshold = if embeddings.is_some() { MINING_THRESHOLD_ENCODER } else { MINING_THRESHOLD_LEXICAL };
+    let (embeddings, threshold) = embed_for_grouping(bot, &texts);
     let mut mining = mine_with(&texts, embeddings.as_deref(), threshold, &picked);
     mining.skipped = skipped;
     mining

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::grouping::group;
 use crate::handoff::HandoffReason;
-use crate::mining::{TurnLog, TurnOutcome, MAX_MINED_LINES, MINING_THRESHOLD_ENCODER, MINING_THRESHOLD_LEXICAL};
+use crate::mining::{embed_for_grouping, TurnLog, TurnOutcome, MAX_MINED_LINES};
 use crate::Bot;
 
 /// Examples a topic shows.
@@ -35,26 +35,12 @@ pub struct Topic {
     pub examples: Vec<String>,
 }
 
-impl TurnLog {
-    fn is_complaint(&self) -> bool {
-        self.handoff_reasons.iter().any(|r| {
-            matches!(
-                r,
-                HandoffReason::SensitiveIntent
-                    | HandoffReason::NegativeSentiment
-                    | HandoffReason::Abuse
-                    | HandoffReason::LegalThreat
-            )
-        })
-    }
-}
-
 /// The `n` most frequent causes among the logged lines of `kind`, most frequent first.
 pub fn top_topics(bot: &Bot, logs: &[TurnLog], kind: TopicKind, n: usize) -> Vec<Topic> {
     let texts: Vec<&str> = logs
         .iter()
         .filter(|l| match kind {
-            TopicKind::Complaints => l.is_complaint(),
+            TopicKind::Complaints => l.handoff_reasons.iter().any(HandoffReason::is_complaint),
             TopicKind::Questions => {
                 matches!(l.outcome, TurnOutcome::Answered | TurnOutcome::Faq | TurnOutcome::Knowledge)
             }
@@ -63,8 +49,7 @@ pub fn top_topics(bot: &Bot, logs: &[TurnLog], kind: TopicKind, n: usize) -> Vec
         .collect();
     // The latest lines, at most as many as mining reads: grouping is quadratic.
     let texts = texts[texts.len().saturating_sub(MAX_MINED_LINES)..].to_vec();
-    let embeddings: Option<Vec<Vec<f32>>> = texts.iter().map(|t| bot.embed(t)).collect();
-    let threshold = if embeddings.is_some() { MINING_THRESHOLD_ENCODER } else { MINING_THRESHOLD_LEXICAL };
+    let (embeddings, threshold) = embed_for_grouping(bot, &texts);
     group(&texts, embeddings.as_deref(), threshold)
         .into_iter()
         .take(n)

@@ -124,13 +124,12 @@ pub(crate) fn run(
     data_root: &Path,
     only: &[String],
     limit: Option<usize>,
-    encoder: Option<&Path>,
+    encoder: Option<Arc<dyn kefu_core::SentenceEncoder>>,
     split: &str,
     thresholds: &[f32],
     out: &Path,
 ) -> Result<(), String> {
     let started = Instant::now();
-    let encoder = encoder.map(crate::load_any_encoder).transpose()?;
     let tier = encoder.as_ref().map_or("embedded", |e| e.tier().code());
     let mut reports = Vec::new();
     for &name in DATASETS {
@@ -207,10 +206,16 @@ fn run_dataset(
     progress.finish();
     let picked: Vec<usize> = (0..logs.len()).filter(|&i| logs[i].unanswered()).collect();
     let texts: Vec<&str> = picked.iter().map(|&i| logs[i].text.as_str()).collect();
-    let embeddings: Option<Vec<Vec<f32>>> = match encoder {
-        Some(e) => Some(texts.iter().map(|t| e.embed(t)).collect::<kefu_core::Result<_>>().map_err(|e| e.to_string())?),
+    // Every logged line embedded once (the TOP-N groups them all; mining its unanswered ones).
+    let all_texts: Vec<&str> = logs.iter().map(|l| l.text.as_str()).collect();
+    let all_embeddings: Option<Vec<Vec<f32>>> = match encoder {
+        Some(e) => {
+            Some(all_texts.iter().map(|t| e.embed(t)).collect::<kefu_core::Result<_>>().map_err(|e| e.to_string())?)
+        }
         None => None,
     };
+    let embeddings: Option<Vec<Vec<f32>>> =
+        all_embeddings.as_ref().map(|all| picked.iter().map(|&i| all[i].clone()).collect());
     // Speed: 10,000 logged lines, every one unanswered (the worst case), mined on the
     // embedded tier's lexical vectors.
     // Only on full runs: a short run's lines repeated are no measure.
@@ -222,15 +227,7 @@ fn run_dataset(
         t0.elapsed().as_secs_f64()
     });
     // TOP-N: every line of the mining half grouped as operators' topics, against gold.
-    let all_texts: Vec<&str> = logs.iter().map(|l| l.text.as_str()).collect();
-    let all_embeddings: Option<Vec<Vec<f32>>> = match encoder {
-        Some(e) => {
-            Some(all_texts.iter().map(|t| e.embed(t)).collect::<kefu_core::Result<_>>().map_err(|e| e.to_string())?)
-        }
-        None => None,
-    };
-    let default =
-        if encoder.is_some() { kefu_core::MINING_THRESHOLD_ENCODER } else { kefu_core::MINING_THRESHOLD_LEXICAL };
+    let default = kefu_core::grouping_threshold(encoder.is_some());
     let topics = kefu_core::group(&all_texts, all_embeddings.as_deref(), default);
     let all_gold: Vec<&str> = mining_half.iter().map(|e| e.intent.as_str()).collect();
     let topics_purity = kefu_core::purity(&topics, &all_gold);

@@ -44,7 +44,7 @@ fn mask_found(extractors: &Extractors, text: &str, personal: &[Entity]) -> Strin
 
 /// [`mask_found`], with the kinds it masked in order of first appearance (`digits` for
 /// runs masked because they fail closed).
-fn mask_found_kinds(extractors: &Extractors, text: &str, personal: &[Entity]) -> (String, Vec<String>) {
+fn mask_found_kinds<'a>(extractors: &Extractors, text: &str, personal: &'a [Entity]) -> (String, Vec<&'a str>) {
     if personal.is_empty() && !text.chars().any(runs::is_digit) {
         return (text.to_string(), Vec::new());
     }
@@ -63,10 +63,10 @@ fn mask_found_kinds(extractors: &Extractors, text: &str, personal: &[Entity]) ->
         }
         spans.sort_unstable_by_key(|s| s.0);
     }
-    let mut kinds: Vec<String> = Vec::new();
+    let mut kinds: Vec<&str> = Vec::new();
     for &(_, _, kind) in &spans {
-        if !kinds.iter().any(|k| k == kind) {
-            kinds.push(kind.to_string());
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
         }
     }
     let mut out = String::with_capacity(text.len());
@@ -129,14 +129,16 @@ fn may_hold_builtin_personal_data(text: &str) -> bool {
 /// events): personal data and abusive words masked, names excepted — the only names found
 /// in their lines are their own (我是客服小王, "Hi, I'm Li").
 pub(crate) fn redact(extractors: &Extractors, text: &str) -> String {
-    redact_reply(extractors, text).0
+    let personal = find_personal(extractors, text, Names::Skip);
+    crate::abuse::mask(&mask_found(extractors, text, &personal))
 }
 
-/// [`redact`], with the kinds of personal data it masked (`phone`, `email`, …; `digits`
+/// [`redact`] of an agent's line, with the kinds of personal data it masked (`phone`, `email`, …; `digits`
 /// for other long numbers).
 pub(crate) fn redact_reply(extractors: &Extractors, text: &str) -> (String, Vec<String>) {
     let personal = find_personal(extractors, text, Names::Skip);
     let (masked, kinds) = mask_found_kinds(extractors, text, &personal);
+    let kinds = kinds.into_iter().map(str::to_string).collect();
     (crate::abuse::mask(&masked), kinds)
 }
 
