@@ -64,17 +64,13 @@ pub struct Conversation {
     pub steps: Vec<Step>,
 }
 
-/// `count` conversations of at least `min_steps` steps each: whole scripts in a row,
-/// conversation `i` starting with script `i`.
-pub fn plan(scripts: &[Vec<Step>], count: usize, min_steps: usize, run: &str) -> Vec<Conversation> {
+/// `count` conversations of `steps` steps each: scripts in a row, conversation `i`
+/// starting with script `i`, the last one cut where the steps run out (so every
+/// conversation ends at the same paced time).
+pub fn plan(scripts: &[Vec<Step>], count: usize, steps: usize, run: &str) -> Vec<Conversation> {
     (0..count)
         .map(|i| {
-            let mut steps = Vec::new();
-            let mut next = i;
-            while steps.len() < min_steps.max(1) {
-                steps.extend(scripts[next % scripts.len()].iter().cloned());
-                next += 1;
-            }
+            let steps = scripts.iter().cycle().skip(i % scripts.len()).flatten().take(steps.max(1)).cloned().collect();
             Conversation { id: format!("{run}-{i}"), steps }
         })
         .collect()
@@ -262,6 +258,53 @@ pub fn replay(bot: &Bot, conversation: &Conversation) -> Result<Vec<Value>, kefu
         results.push(bytes.ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(Value::Null));
     }
     Ok(results)
+}
+
+/// What a worker's step costs in kefu, measured in this process on one core: restoring
+/// the saved bytes, the step itself, saving, medians in microseconds.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct StepCost {
+    pub restore_us_p50: f64,
+    pub step_us_p50: f64,
+    pub save_us_p50: f64,
+    pub saved_bytes_p50: f64,
+}
+
+/// Runs each conversation as a worker does (restore, step, save at every step) and times
+/// the parts.
+pub fn step_cost(bot: &Bot, conversations: &[Conversation]) -> StepCost {
+    let (mut restore, mut run, mut save, mut size) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let micros = |t: Instant| t.elapsed().as_secs_f64() * 1e6;
+    for conversation in conversations {
+        let mut saved = Session::new(bot).to_bytes();
+        for (k, step) in conversation.steps.iter().enumerate() {
+            let t = Instant::now();
+            let Ok(mut session) = Session::from_bytes(bot, &saved) else { break };
+            restore.push(micros(t));
+            let t = Instant::now();
+            let ok = match step.op {
+                Op::Turn => session.turn_at(bot, &step.text, step_time(k)).map(|t| serde_json::to_vec(&t).is_ok()),
+                Op::AgentMessage => {
+                    session.agent_message_at(bot, &step.text, step_time(k)).map(|r| serde_json::to_vec(&r).is_ok())
+                }
+                Op::AgentFinished => session.agent_finished(bot).map(|f| serde_json::to_vec(&f).is_ok()),
+            };
+            run.push(micros(t));
+            if ok.is_err() {
+                break;
+            }
+            let t = Instant::now();
+            saved = session.to_bytes();
+            save.push(micros(t));
+            size.push(saved.len() as f64);
+        }
+    }
+    StepCost {
+        restore_us_p50: quantile(&mut restore, 0.5),
+        step_us_p50: quantile(&mut run, 0.5),
+        save_us_p50: quantile(&mut save, 0.5),
+        saved_bytes_p50: quantile(&mut size, 0.5),
+    }
 }
 
 /// How the stored logs and the answers compare with the replay.

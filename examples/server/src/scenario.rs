@@ -27,7 +27,7 @@ pub struct ScenarioConfig {
     pub static_table: Option<PathBuf>,
     pub scripts: String,
     pub conversations: usize,
-    pub min_steps: usize,
+    pub steps_per_conversation: usize,
     /// Steps per second offered (0: as fast as answered).
     pub rate: f64,
     pub faults: bool,
@@ -52,6 +52,8 @@ pub struct ScenarioReport {
     pub kefu_ms_p50: f64,
     /// One PING round trip from this process, median milliseconds.
     pub redis_ping_ms_p50: f64,
+    /// The kefu part of a step measured alone (one core, no load).
+    pub in_process: load::StepCost,
     pub retries: u64,
     pub faults: Vec<String>,
     pub verdict: Verdict,
@@ -91,8 +93,12 @@ pub async fn run(config: ScenarioConfig) -> Result<ScenarioReport, String> {
     };
     let (bot, tier) = load_bot(&config)?;
     let scripts = load::parse_scripts(&config.scripts)?;
-    let conversations =
-        load::plan(&scripts, config.conversations, config.min_steps, &format!("run{}", std::process::id()));
+    let conversations = load::plan(
+        &scripts,
+        config.conversations,
+        config.steps_per_conversation,
+        &format!("run{}", std::process::id()),
+    );
     let total: usize = conversations.iter().map(|c| c.steps.len()).sum();
 
     let redis =
@@ -156,6 +162,7 @@ pub async fn run(config: ScenarioConfig) -> Result<ScenarioReport, String> {
         redis_ms_p50: load::quantile(&mut column(&|e| e.redis_ms), 0.5),
         kefu_ms_p50: load::quantile(&mut column(&|e| e.kefu_ms), 0.5),
         redis_ping_ms_p50: load::quantile(&mut pings, 0.5),
+        in_process: load::step_cost(&bot, &conversations[..conversations.len().min(200)]),
         retries: result.retries,
         faults: fault_log,
         verdict,

@@ -23,12 +23,13 @@ struct Args {
     /// Conversations at once.
     #[arg(long, default_value_t = 1_000)]
     conversations: usize,
-    /// Steps per conversation, at least (whole scripts are sent).
+    /// Steps per conversation (scripts in a row, the last one cut short).
     #[arg(long, default_value_t = 30)]
     steps: usize,
-    /// Steps per second offered across all conversations (0: as fast as answered).
-    #[arg(long, default_value_t = 5_000.0)]
-    rate: f64,
+    /// Steps per second offered across all conversations (0: as fast as answered); a
+    /// comma-separated list runs each in turn.
+    #[arg(long, default_value = "5000", value_delimiter = ',')]
+    rate: Vec<f64>,
     /// Kill and restart a worker, restart Redis and reload the bot during the run.
     #[arg(long)]
     faults: bool,
@@ -55,7 +56,8 @@ async fn run(args: Args) -> Result<bool, String> {
     let scripts = std::fs::read_to_string(&args.scripts).map_err(|e| format!("{}: {e}", args.scripts.display()))?;
     let mut runs = Vec::new();
     let tiers = std::iter::once(None).chain(args.static_table.clone().map(Some));
-    for (i, static_table) in tiers.enumerate() {
+    let runs_to_do = tiers.flat_map(|table| args.rate.iter().map(move |&rate| (table.clone(), rate)));
+    for (i, (static_table, rate)) in runs_to_do.enumerate() {
         let config = ScenarioConfig {
             server_binary: server_binary.clone(),
             redis_binary: redis_binary.clone(),
@@ -64,8 +66,8 @@ async fn run(args: Args) -> Result<bool, String> {
             static_table,
             scripts: scripts.clone(),
             conversations: args.conversations,
-            min_steps: args.steps,
-            rate: args.rate,
+            steps_per_conversation: args.steps,
+            rate,
             faults: args.faults,
         };
         let work_dir = config.work_dir.clone();
