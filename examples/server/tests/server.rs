@@ -210,3 +210,55 @@ async fn bad_input_gets_typed_errors_and_loses_nothing() {
     }
     assert_eq!(status, 200, "the worker reconnects to Redis by itself");
 }
+
+/// A bot file edited while conversations are open: the reload keeps them. A changed reply
+/// shows at once; a changed structure (a new slot) starts the open form over; the
+/// conversation's turns and transcript go on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reloaded_bot_keeps_the_open_conversations() {
+    let Some(redis_binary) = redis_binary() else { return };
+    let dir = work_dir("reload");
+    let redis = RedisProcess::start(&redis_binary, &dir.join("redis")).unwrap();
+    let bot_file = dir.join("shop.yaml");
+    let original = std::fs::read_to_string(repo().join("examples/bots/shop.yaml")).unwrap();
+    std::fs::write(&bot_file, &original).unwrap();
+    let worker = start_worker(&worker_args(&redis, &bot_file));
+    let (client, at) = (load::client(), worker.addr);
+    let say = |id: &'static str, text: &'static str| {
+        let client = client.clone();
+        async move {
+            let body = serde_json::json!({ "text": text }).to_string();
+            let (status, turn) = post(&client, at, &format!("/v1/shop/conversations/{id}/turns"), None, &body).await;
+            assert_eq!(status, 200, "{turn}");
+            turn
+        }
+    };
+    let reload = || async { post(&client, at, "/admin/v1/shop/reload", None, "").await.0 };
+
+    // A reply reworded while the customer is in the order form.
+    let asked = say("a", "我的快递到哪了").await;
+    assert_eq!(asked["signals"][0]["type"], "slot_requested", "{asked}");
+    let reworded = original.replace("好的，正在为您查询订单 {order_id} 的物流信息。", "马上为您查订单 {order_id}。");
+    assert_ne!(reworded, original);
+    std::fs::write(&bot_file, &reworded).unwrap();
+    assert_eq!(reload().await, 200);
+    let answered = say("a", "88123456").await;
+    assert_eq!(answered["replies"][0], "马上为您查订单 88123456。", "the form went on, on the new bot");
+
+    // A new slot in the same intent: the open form starts over, the conversation goes on.
+    say("b", "我的快递到哪了").await;
+    let restructured = reworded.replacen(
+        "    action: lookup_order",
+        "      phone:\n        entity: phone\n        required: false\n        prompt: { zh: 请留个电话。, en: Your phone number? }\n    action: lookup_order",
+        1,
+    );
+    assert_ne!(restructured, reworded);
+    std::fs::write(&bot_file, &restructured).unwrap();
+    assert_eq!(reload().await, 200);
+    let after = say("b", "88123456").await;
+    // The form was dropped with the old structure: the bare number fills nothing.
+    assert!(after["intent"].is_null() && after["slots"].as_object().unwrap().is_empty(), "{after}");
+    let (_, conversation) = get(&client, at, "/v1/shop/conversations/b").await;
+    assert_eq!(conversation["turns"], 2, "{conversation}");
+    assert_eq!(conversation["transcript"][0]["text"], "我的快递到哪了", "the transcript is kept");
+}
