@@ -723,3 +723,17 @@ pub mod abuse {
         }
     }
 }
+
+/// The family of ONNX Runtime's int8 kernels on this CPU, as a suffix for records that
+/// depend on it ("" or "-avx2"). Without AVX-512 VNNI or AVX-VNNI, ONNX Runtime multiplies
+/// int8 with AVX2 instructions that round and saturate differently: the encoder's
+/// embeddings move by a quantisation step here and there — and so the static table
+/// distilled from them, and the heads trained on either — and a few close calls go the
+/// other way. The plain records were made on a machine of the other family.
+pub fn int8_kernel_family() -> &'static str {
+    #[cfg(target_arch = "x86_64")]
+    if !std::arch::is_x86_feature_detected!("avx512vnni") && !std::arch::is_x86_feature_detected!("avxvnni") {
+        return "-avx2";
+    }
+    ""
+}

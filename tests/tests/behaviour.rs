@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use kefu_core::{Bot, BotLoader, Session};
-use kefu_tests::{golden_files, record_dialogue_golden, repo_root, step_record, test_encoder};
+use kefu_tests::{golden_files, int8_kernel_family, record_dialogue_golden, repo_root, step_record, test_encoder};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -60,5 +60,6 @@ fn embedded_tier_behaves_as_recorded() {
 #[test]
 fn onnx_tier_behaves_as_recorded() {
     let Some(encoder) = test_encoder() else { return };
-    check("onnx", record(Some(encoder)));
+    // Per family of ONNX Runtime's int8 kernels (`int8_kernel_family`).
+    check(&format!("onnx{}", int8_kernel_family()), record(Some(encoder)));
 }

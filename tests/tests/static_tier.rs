@@ -35,7 +35,8 @@ fn vectors_equal_the_builds_reference() {
 }
 
 /// The dialogue goldens on the static tier fail exactly where
-/// `tests/fixtures/static-tier-golden-differences.txt` says (vague or unclear lines that
+/// `tests/fixtures/static-tier-golden-differences[-avx2].txt` says (per family of ONNX
+/// Runtime's int8 kernels, which the table is distilled with: `int8_kernel_family`) (vague or unclear lines that
 /// the static vectors read as a confident FAQ question or intent, so a form does not
 /// re-ask or the bot clarifies instead of falling back; docs/static-tier.md): a new
 /// failure, or a recorded one that now passes, fails this test. `KEFU_UPDATE_BEHAVIOUR=1`
@@ -49,7 +50,8 @@ fn dialogue_goldens_on_the_static_tier_differ_only_where_recorded() {
     let mut found: Vec<String> =
         failures.iter().map(|f| f.split(" (alternatives").next().unwrap_or(f).to_string()).collect();
     found.dedup();
-    let path = kefu_tests::repo_root().join("tests/fixtures/static-tier-golden-differences.txt");
+    let name = format!("tests/fixtures/static-tier-golden-differences{}.txt", kefu_tests::int8_kernel_family());
+    let path = kefu_tests::repo_root().join(name);
     if std::env::var("KEFU_UPDATE_BEHAVIOUR").is_ok_and(|v| v == "1") {
         std::fs::write(&path, found.join("\n") + "\n").unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return;
