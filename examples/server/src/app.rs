@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use kefu_core::{Bot, ReferenceTime, Session};
+use kefu_core::{Bot, ReferenceTime, Session, Tier};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -188,9 +188,17 @@ where
     let committed = app
         .store
         .update(tenant, id, &key, |saved| {
-            let mut session = restore(&bot, saved)?;
-            let result = run(&bot, &mut session)?;
-            Ok(Change { session: session.to_bytes(), log_entry: log_entry(op, input, &result), result })
+            let mut work = || {
+                let mut session = restore(&bot, saved)?;
+                let result = run(&bot, &mut session)?;
+                Ok(Change { session: session.to_bytes(), log_entry: log_entry(op, input, &result), result })
+            };
+            // Embedded and static turns take microseconds; an ONNX turn milliseconds, which
+            // would stall the other requests on this thread.
+            match bot.tier() {
+                Tier::Onnx => tokio::task::block_in_place(work),
+                _ => work(),
+            }
         })
         .await?;
     let timing = format!(

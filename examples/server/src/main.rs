@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Parser;
-use kefu_core::{SentenceEncoder, StaticEncoder};
 use kefu_server::app::{router, App};
 use kefu_server::store::Store;
-use kefu_server::tenants::Tenants;
+use kefu_server::tenants::{load_encoder, Tenants};
 
 #[derive(Parser)]
 #[command(about = "Serves kefu bots over HTTP, with sessions in Redis.")]
@@ -22,9 +21,10 @@ struct Args {
     /// Address to listen on (port 0: any free port; the chosen one is printed).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: String,
-    /// A static embedding table (`tools/build-static`): the bots run on the static tier.
+    /// The bots' tier: a static embedding table (`tools/build-static`), or an ONNX encoder
+    /// folder or model bundle (ONNX Runtime from KEFU_ONNXRUNTIME). Default: embedded.
     #[arg(long)]
-    static_table: Option<PathBuf>,
+    encoder: Option<PathBuf>,
     /// Sessions expire this long after their last change.
     #[arg(long, default_value_t = 86_400)]
     ttl_seconds: u64,
@@ -49,13 +49,7 @@ async fn main() {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let encoder: Option<Arc<dyn SentenceEncoder>> = match &args.static_table {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(Arc::new(StaticEncoder::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?))
-        }
-        None => None,
-    };
+    let encoder = args.encoder.as_deref().map(load_encoder).transpose()?;
     let tenants = Tenants::load(&args.bots, encoder)?;
     let store = Store::connect(&args.redis, args.ttl_seconds)
         .await

@@ -8,13 +8,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kefu_core::{Bot, SentenceEncoder, StaticEncoder};
+use kefu_core::Bot;
 use serde::Serialize;
 
 use crate::harness::{RedisProcess, ServerProcess};
 use crate::load::{self, LoadConfig, Verdict};
 use crate::store::Store;
-use crate::tenants::Tenants;
+use crate::tenants::{load_encoder, Tenants};
 
 #[derive(Debug, Clone)]
 pub struct ScenarioConfig {
@@ -23,8 +23,8 @@ pub struct ScenarioConfig {
     /// Redis's data and log go here.
     pub work_dir: PathBuf,
     pub bot_file: PathBuf,
-    /// Run the bots on the static tier with this table.
-    pub static_table: Option<PathBuf>,
+    /// The bots' tier: a static table or an ONNX encoder (`kefu-server --encoder`).
+    pub encoder: Option<PathBuf>,
     pub scripts: String,
     pub conversations: usize,
     pub steps_per_conversation: usize,
@@ -63,14 +63,8 @@ const TENANT: &str = "shop";
 
 /// The bot as the workers load it, and its tier's name.
 fn load_bot(config: &ScenarioConfig) -> Result<(Arc<Bot>, &'static str), String> {
-    let encoder: Option<Arc<dyn SentenceEncoder>> = match &config.static_table {
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(Arc::new(StaticEncoder::from_bytes(&bytes).map_err(|e| e.to_string())?))
-        }
-        None => None,
-    };
-    let tier = if encoder.is_some() { "static" } else { "embedded" };
+    let encoder = config.encoder.as_deref().map(load_encoder).transpose()?;
+    let tier = encoder.as_ref().map_or("embedded", |e| e.tier().code());
     let tenants = Tenants::load(&[(TENANT.to_string(), config.bot_file.clone())], encoder)?;
     Ok((tenants.bot(TENANT).ok_or("no bot")?, tier))
 }
@@ -109,8 +103,8 @@ pub async fn run(config: ScenarioConfig) -> Result<ScenarioReport, String> {
         "--bot".to_string(),
         format!("{TENANT}={}", config.bot_file.display()),
     ];
-    if let Some(table) = &config.static_table {
-        args.extend(["--static-table".to_string(), table.display().to_string()]);
+    if let Some(encoder) = &config.encoder {
+        args.extend(["--encoder".to_string(), encoder.display().to_string()]);
     }
     let workers = (0..2)
         .map(|_| ServerProcess::start(&config.server_binary, &args))

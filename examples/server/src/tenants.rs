@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use kefu_core::{Bot, BotLoader, SentenceEncoder};
+use kefu_core::{Bot, BotLoader, SentenceEncoder, StaticEncoder};
 
 /// One tenant's bot and where it came from.
 struct Tenant {
@@ -28,8 +28,7 @@ impl std::fmt::Debug for Tenants {
 }
 
 impl Tenants {
-    /// Loads each `(tenant, file)`; with `encoder`, on its tier (the static table), else on
-    /// the embedded tier. Fails with the first file that does not load.
+    /// Loads each `(tenant, file)`; with `encoder`, on its tier, else on the embedded tier. Fails with the first file that does not load.
     pub fn load(files: &[(String, PathBuf)], encoder: Option<Arc<dyn SentenceEncoder>>) -> Result<Tenants, String> {
         let mut tenants = BTreeMap::new();
         for (name, file) in files {
@@ -56,6 +55,21 @@ impl Tenants {
             bot
         }))
     }
+}
+
+/// The encoder of a tier: a static embedding table file (`tools/build-static`), or an ONNX
+/// encoder folder or model bundle (ONNX Runtime from `KEFU_ONNXRUNTIME`).
+pub fn load_encoder(path: &std::path::Path) -> Result<Arc<dyn SentenceEncoder>, String> {
+    let named = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    if path.is_dir() {
+        return Ok(Arc::new(kefu_onnx::OnnxEncoder::from_dir(path).map_err(|e| named(&e))?));
+    }
+    let bytes = std::fs::read(path).map_err(|e| named(&e))?;
+    if bytes.starts_with(b"KEFUSTAT") {
+        return Ok(Arc::new(StaticEncoder::from_bytes(&bytes).map_err(|e| named(&e))?));
+    }
+    let bundle = kefu_core::ModelBundle::from_bytes(&bytes).map_err(|e| named(&e))?;
+    Ok(Arc::new(kefu_onnx::OnnxEncoder::from_bundle(&bundle).map_err(|e| named(&e))?))
 }
 
 fn load_bot(file: &PathBuf, encoder: Option<&Arc<dyn SentenceEncoder>>) -> Result<Bot, String> {

@@ -66,7 +66,7 @@ async fn no_turn_is_lost_or_doubled_across_a_worker_kill_and_a_redis_restart() {
         redis_binary,
         work_dir: work_dir("faults"),
         bot_file: repo().join("examples/bots/shop.yaml"),
-        static_table: None,
+        encoder: None,
         scripts: std::fs::read_to_string(repo().join("examples/server/conversations.txt")).unwrap(),
         conversations: 150,
         steps_per_conversation: 10,

@@ -17,9 +17,10 @@ struct Args {
     /// The scripted conversations.
     #[arg(long, default_value = "examples/server/conversations.txt")]
     scripts: PathBuf,
-    /// Also run the static tier on this table (`tools/build-static`).
-    #[arg(long)]
-    static_table: Option<PathBuf>,
+    /// The tiers to run, each a static table or an ONNX encoder folder or bundle
+    /// (`kefu-server --encoder`); `embedded` for the embedded tier. Comma-separated.
+    #[arg(long, default_value = "embedded", value_delimiter = ',')]
+    tiers: Vec<String>,
     /// Conversations at once.
     #[arg(long, default_value_t = 1_000)]
     conversations: usize,
@@ -55,15 +56,15 @@ async fn run(args: Args) -> Result<bool, String> {
     let server_binary = exe.with_file_name("kefu-server");
     let scripts = std::fs::read_to_string(&args.scripts).map_err(|e| format!("{}: {e}", args.scripts.display()))?;
     let mut runs = Vec::new();
-    let tiers = std::iter::once(None).chain(args.static_table.clone().map(Some));
-    let runs_to_do = tiers.flat_map(|table| args.rate.iter().map(move |&rate| (table.clone(), rate)));
-    for (i, (static_table, rate)) in runs_to_do.enumerate() {
+    let tiers = args.tiers.iter().map(|t| (t != "embedded").then(|| PathBuf::from(t)));
+    let runs_to_do = tiers.flat_map(|encoder| args.rate.iter().map(move |&rate| (encoder.clone(), rate)));
+    for (i, (encoder, rate)) in runs_to_do.enumerate() {
         let config = ScenarioConfig {
             server_binary: server_binary.clone(),
             redis_binary: redis_binary.clone(),
             work_dir: std::env::temp_dir().join(format!("kefu-server-load-{}-{i}", std::process::id())),
             bot_file: args.bot.clone(),
-            static_table,
+            encoder,
             scripts: scripts.clone(),
             conversations: args.conversations,
             steps_per_conversation: args.steps,
