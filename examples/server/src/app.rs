@@ -159,7 +159,8 @@ fn now(app: &App, line: &LineRequest) -> ReferenceTime {
     }
 }
 
-/// The log entry of a change: `{"op", "input", "result"}`, the result as its bytes.
+/// The log entry of a change: `{"op", "input", "result"}`, the input as the transcript keeps
+/// it (personal data masked: nothing unmasked is logged), the result as its bytes.
 fn log_entry(op: &str, input: &str, result: &[u8]) -> Vec<u8> {
     let head = json!({ "op": op, "input": input }).to_string();
     let mut entry = head.into_bytes();
@@ -170,18 +171,18 @@ fn log_entry(op: &str, input: &str, result: &[u8]) -> Vec<u8> {
     entry
 }
 
-/// Runs `run` on the conversation through the store and answers with its JSON result.
+/// Runs `run` on the conversation through the store and answers with its JSON result;
+/// `run` gives that result and the masked input for the log.
 async fn change<R>(
     app: &App,
     tenant: &str,
     id: &str,
     headers: &HeaderMap,
     op: &str,
-    input: &str,
     mut run: R,
 ) -> Result<Response, ApiError>
 where
-    R: FnMut(&Bot, &mut Session) -> Result<Vec<u8>, ApiError>,
+    R: FnMut(&Bot, &mut Session) -> Result<(Vec<u8>, String), ApiError>,
 {
     let bot = bot(app, tenant)?;
     let key = idempotency_key(headers)?;
@@ -190,8 +191,8 @@ where
         .update(tenant, id, &key, |saved| {
             let mut work = || {
                 let mut session = restore(&bot, saved)?;
-                let result = run(&bot, &mut session)?;
-                Ok(Change { session: session.to_bytes(), log_entry: log_entry(op, input, &result), result })
+                let (result, masked) = run(&bot, &mut session)?;
+                Ok(Change { session: session.to_bytes(), log_entry: log_entry(op, &masked, &result), result })
             };
             // Embedded and static turns take microseconds; an ONNX turn milliseconds, which
             // would stall the other requests on this thread.
@@ -229,8 +230,9 @@ async fn turn(
 ) -> Result<Response, ApiError> {
     let line = parse_line(&body)?;
     let at = now(&app, &line);
-    change(&app, &tenant, &id, &headers, "turn", &line.text, |bot, session| {
-        session.turn_at(bot, &line.text, at).map(|t| to_json(&t)).map_err(ApiError::kefu)
+    change(&app, &tenant, &id, &headers, "turn", |bot, session| {
+        let turn = session.turn_at(bot, &line.text, at).map_err(ApiError::kefu)?;
+        Ok((to_json(&turn), session.log_turn(&turn).text))
     })
     .await
 }
@@ -243,8 +245,9 @@ async fn agent_message(
 ) -> Result<Response, ApiError> {
     let line = parse_line(&body)?;
     let at = now(&app, &line);
-    change(&app, &tenant, &id, &headers, "agent_message", &line.text, |bot, session| {
-        session.agent_message_at(bot, &line.text, at).map(|r| to_json(&r)).map_err(ApiError::kefu)
+    change(&app, &tenant, &id, &headers, "agent_message", |bot, session| {
+        let review = session.agent_message_at(bot, &line.text, at).map_err(ApiError::kefu)?;
+        Ok((to_json(&review), review.masked))
     })
     .await
 }
@@ -254,8 +257,9 @@ async fn agent_finished(
     Path((tenant, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    change(&app, &tenant, &id, &headers, "agent_finished", "", |bot, session| {
-        session.agent_finished(bot).map(|findings| to_json(&json!({ "findings": findings }))).map_err(ApiError::kefu)
+    change(&app, &tenant, &id, &headers, "agent_finished", |bot, session| {
+        let findings = session.agent_finished(bot).map_err(ApiError::kefu)?;
+        Ok((to_json(&json!({ "findings": findings })), String::new()))
     })
     .await
 }

@@ -244,18 +244,27 @@ pub async fn run(config: &LoadConfig, conversations: &[Conversation], done: Arc<
     LoadResult { conversations: results, elapsed: started.elapsed(), retries: retries.load(Ordering::Relaxed) }
 }
 
-/// What each step of `conversation` gives when run in this process on `bot`, as JSON.
-pub fn replay(bot: &Bot, conversation: &Conversation) -> Result<Vec<Value>, kefu_core::Error> {
+/// What each step of `conversation` gives when run in this process on `bot`, as JSON,
+/// and its input as the log keeps it (masked).
+pub fn replay(bot: &Bot, conversation: &Conversation) -> Result<Vec<(Value, String)>, kefu_core::Error> {
     let mut session = Session::new(bot);
     let mut results = Vec::with_capacity(conversation.steps.len());
     for (k, step) in conversation.steps.iter().enumerate() {
-        let bytes = match step.op {
-            Op::Turn => serde_json::to_vec(&session.turn_at(bot, &step.text, step_time(k))?),
-            Op::AgentMessage => serde_json::to_vec(&session.agent_message_at(bot, &step.text, step_time(k))?),
-            Op::AgentFinished => serde_json::to_vec(&json!({ "findings": session.agent_finished(bot)? })),
+        let (bytes, masked) = match step.op {
+            Op::Turn => {
+                let turn = session.turn_at(bot, &step.text, step_time(k))?;
+                (serde_json::to_vec(&turn), session.log_turn(&turn).text)
+            }
+            Op::AgentMessage => {
+                let review = session.agent_message_at(bot, &step.text, step_time(k))?;
+                (serde_json::to_vec(&review), review.masked)
+            }
+            Op::AgentFinished => {
+                (serde_json::to_vec(&json!({ "findings": session.agent_finished(bot)? })), String::new())
+            }
         };
         // Through the bytes, as the server sends them: f32s compare as written.
-        results.push(bytes.ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(Value::Null));
+        results.push((bytes.ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(Value::Null), masked));
     }
     Ok(results)
 }
@@ -346,9 +355,8 @@ pub fn verify(bot: &Bot, conversations: &[Conversation], result: &LoadResult, lo
         verdict.steps += expected.len();
         verdict.lost += expected.len().saturating_sub(log.len());
         verdict.doubled += log.len().saturating_sub(expected.len());
-        for ((entry, want), step) in log.iter().zip(&expected).zip(&conversation.steps) {
-            if entry.get("result") != Some(want)
-                || entry.get("input").and_then(Value::as_str) != Some(step.text.as_str())
+        for (entry, (want, masked)) in log.iter().zip(&expected) {
+            if entry.get("result") != Some(want) || entry.get("input").and_then(Value::as_str) != Some(masked.as_str())
             {
                 verdict.differing += 1;
             }
@@ -358,7 +366,7 @@ pub fn verify(bot: &Bot, conversations: &[Conversation], result: &LoadResult, lo
                 verdict.answers_differing += answered
                     .iter()
                     .zip(&expected)
-                    .filter(|(got, want)| serde_json::from_slice::<Value>(&got.body).ok().as_ref() != Some(*want))
+                    .filter(|(got, (want, _))| serde_json::from_slice::<Value>(&got.body).ok().as_ref() != Some(want))
                     .count()
             }
             Err(_) => verdict.unfinished += 1,

@@ -169,6 +169,14 @@ async fn bad_input_gets_typed_errors_and_loses_nothing() {
     let (status, _) = post(&client, at, turns, Some(&"k".repeat(201)), r#"{"text": "hi"}"#).await;
     assert_eq!(status, 400);
 
+    // The log keeps the customer's line masked, as the transcript does.
+    let (status, _) =
+        post(&client, at, "/v1/shop/conversations/c4/turns", None, r#"{"text": "我的手机号是13812345678"}"#).await;
+    assert_eq!(status, 200);
+    let (_, log) = get(&client, at, "/v1/shop/conversations/c4/log").await;
+    let logged = log[0]["input"].as_str().unwrap();
+    assert!(logged.starts_with("我的手机号是") && !logged.contains("13812345678"), "{logged}");
+
     // A conversation whose saved bytes were damaged: an error, and the bytes kept as they are.
     let (status, _) = post(&client, at, turns, Some("1"), r#"{"text": "我的快递到哪了"}"#).await;
     assert_eq!(status, 200);
