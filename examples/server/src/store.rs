@@ -45,6 +45,9 @@ for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
 return {'done', next}
 ";
 
+/// A session's version and bytes as Redis has them (none for a new conversation).
+type Saved = (Option<String>, Option<Vec<u8>>);
+
 /// Log entries kept per conversation (older ones are dropped first).
 pub const LOG_ENTRIES: usize = 2_000;
 /// How often a change is tried again after another worker changed the session first.
@@ -132,10 +135,13 @@ impl Store {
         let (mut in_redis, mut in_kefu) = (Duration::ZERO, Duration::ZERO);
         for _ in 0..ATTEMPTS {
             let started = Instant::now();
-            let (earlier, version, saved): (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>) = redis::pipe()
+            // One round trip; HMGET reads the version and the bytes of one commit together.
+            let (earlier, (version, saved)): (Option<Vec<u8>>, Saved) = redis::pipe()
                 .hget(&keys.results, if key.is_empty() { "-" } else { key })
-                .hget(&keys.session, "v")
-                .hget(&keys.session, "s")
+                .cmd("HMGET")
+                .arg(&keys.session)
+                .arg("v")
+                .arg("s")
                 .query_async(&mut redis)
                 .await?;
             in_redis += started.elapsed();
@@ -178,7 +184,7 @@ impl Store {
         let keys = Keys::new(tenant, conversation);
         let mut redis = self.redis.clone();
         let (version, saved): (Option<u64>, Option<Vec<u8>>) =
-            redis::pipe().hget(&keys.session, "v").hget(&keys.session, "s").query_async(&mut redis).await?;
+            redis::cmd("HMGET").arg(&keys.session).arg("v").arg("s").query_async(&mut redis).await?;
         Ok(version.zip(saved))
     }
 
