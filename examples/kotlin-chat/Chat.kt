@@ -1,6 +1,6 @@
 // A console chat with a kefu bot from Kotlin: the same calls an Android app makes.
 // Build and run: bash examples/kotlin-chat/run [BOT.yaml [TABLE.kefustatic]]   (type a line,
-// Enter; Ctrl-D ends)
+// Enter; `/mine` and `/top` show the back office's view of the lines so far; Ctrl-D ends)
 import dev.kefu.*
 import java.io.File
 
@@ -28,15 +28,31 @@ fun main(args: Array<String>) {
         else -> Bot.fromYaml(path, source)
     }
     val session = Session(bot).apply { setHostAdapter(ConsoleHost()) }
+    // The app's back office: each turn's log line (masked), from which `/mine` groups what
+    // the bot could not answer into candidate intents and `/top` counts the frequent questions.
+    val logs = mutableListOf<TurnLog>()
     println("${bot.name()}: ready (${bot.intentNames().size} intents, ${bot.tier().name.lowercase()} tier)")
     while (true) {
         val line = readlnOrNull() ?: break
+        when (line.trim()) {
+            "/mine" -> {
+                val mined = bot.mine(logs)
+                println("  [${mined.unanswered} unanswered lines]")
+                mined.candidates.forEach { println("  [candidate ${it.kind} ${it.name}: ${it.label}]") }
+                continue
+            }
+            "/top" -> {
+                bot.topTopics(logs, TopicKind.QUESTIONS, 3u).forEach { println("  [top ${it.count}x ${it.label}]") }
+                continue
+            }
+        }
         val turn = try {
             session.turn(bot, line)
         } catch (e: KefuException) {
             println("! ${e.message}")
             continue
         }
+        session.lastTurnLog()?.let { logs += it }
         turn.replies.forEach { println("bot: $it") }
         // A quoted answer says where it is from, for the app to link to the help page.
         turn.citations.firstOrNull()?.let { c ->
