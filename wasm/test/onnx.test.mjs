@@ -56,6 +56,12 @@ const cosine = (a, b) => {
 // come out identical to six digits, but the int8 model quantizes activations on the fly and a
 // rounding step can flip (lowest cosine measured: 0.99934). Hence 0.999 for each sentence
 // (the native Rust path is held to 0.9999) and exact agreement for most of them.
+// Where the native library has only AVX2 int8 kernels (no AVX-512 VNNI / AVX-VNNI), its own
+// products round and saturate differently (the Rust side keeps records per kernel family,
+// `kefu_tests::int8_kernel_family`): measured on an AVX2-only AMD EPYC, every sentence
+// differs, lowest cosine 0.9924. There the bar is 0.99 and no exact agreement is expected.
+const cpuFlags = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
+const nativeAvx2Only = /\bavx2\b/.test(cpuFlags) && !/\b(avx512_vnni|avx_vnni)\b/.test(cpuFlags);
 test("tokens and embeddings equal Python onnxruntime's", { skip }, async () => {
   const { sentences } = JSON.parse(readFileSync(referencePath, "utf8"));
   assert.ok(sentences.length >= 10);
@@ -64,11 +70,13 @@ test("tokens and embeddings equal Python onnxruntime's", { skip }, async () => {
     assert.deepEqual(encoder.tokenize(s.text), s.ids, s.text);
     assert.equal(mine[i].length, s.embedding.length);
     const c = cosine(mine[i], s.embedding);
-    assert.ok(c >= 0.999, `${s.text}: cosine ${c}`);
+    assert.ok(c >= (nativeAvx2Only ? 0.99 : 0.999), `${s.text}: cosine ${c}`);
     return c;
   });
   const exact = cosines.filter((c) => c >= 0.99999).length;
-  assert.ok(exact * 2 >= cosines.length, `only ${exact} of ${cosines.length} sentences agree to 0.99999: ${cosines}`);
+  if (!nativeAvx2Only) {
+    assert.ok(exact * 2 >= cosines.length, `only ${exact} of ${cosines.length} sentences agree to 0.99999: ${cosines}`);
+  }
 });
 
 // The shared reference encoder too, when it is beside the repo (the built one is checked
