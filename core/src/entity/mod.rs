@@ -108,6 +108,9 @@ pub(crate) struct Extractors {
     synonyms: Vec<Synonym>,
     /// The synonyms' texts, searched in one pass.
     synonym_set: LiteralSet,
+    /// Indices of the synonyms matched with typos too: a few among many exact ones, and
+    /// every turn looks at them.
+    fuzzy: Vec<usize>,
     regexes: Vec<(String, Regex)>,
 }
 
@@ -124,7 +127,9 @@ impl Extractors {
         }
         sort_longest_first(&mut synonyms);
         let synonym_set = LiteralSet::new(synonyms.iter().map(|s| s.text.clone()));
+        let fuzzy = (0..synonyms.len()).filter(|&i| synonyms[i].fuzzy.is_some()).collect();
         Extractors {
+            fuzzy,
             builtin: builtin::Builtins::new(),
             datetimes: datetime::DateTimes::new(),
             durations: duration::Durations::new(),
@@ -189,7 +194,9 @@ impl Extractors {
                 });
             }
         }
-        let fuzzy = self.synonyms.iter().chain(&extra).filter(|s| s.fuzzy.is_some()).count();
+        let fuzzy_synonyms =
+            self.fuzzy.iter().map(|&i| &self.synonyms[i]).chain(extra.iter().filter(|s| s.fuzzy.is_some()));
+        let fuzzy = fuzzy_synonyms.clone().count();
         // Compares at most MAX_FUZZY_PAIRS (word, synonym) pairs: in a long turn with many
         // fuzzy values, the words past that point are matched exactly only.
         let most_words = MAX_FUZZY_PAIRS / fuzzy.max(1);
@@ -199,7 +206,7 @@ impl Extractors {
             .map(|(a, b)| (a, b, text[a..b].chars().collect()))
             .collect();
         if !words.is_empty() && fuzzy > 0 {
-            for s in self.synonyms.iter().chain(&extra) {
+            for s in fuzzy_synonyms {
                 if let Some(least) = s.fuzzy {
                     found.extend(fuzzy_matches(&words, s, least));
                 }
@@ -258,6 +265,7 @@ fn fuzzy_matches(words: &[(usize, usize, Vec<char>)], s: &Synonym, least: f32) -
     }
     let max_edits = ((1.0 - least) * long_letters as f32 + 1e-4) as usize;
     let mut out = Vec::new();
+    let mut row = Vec::new();
     for w in words.windows(target.len()) {
         let mut distance = 0;
         let mut ok = true;
@@ -267,7 +275,10 @@ fn fuzzy_matches(words: &[(usize, usize, Vec<char>)], s: &Synonym, least: f32) -
             } else if word.len().abs_diff(t.len()) > max_edits {
                 ok = false; // too different in length to be a typo
             } else {
-                distance += edit_distance(word, t);
+                match edit_distance_within(word, t, max_edits - distance, &mut row) {
+                    Some(d) => distance += d,
+                    None => ok = false,
+                }
             }
             if !ok || distance > max_edits {
                 break;
@@ -298,19 +309,36 @@ fn latin_words(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Levenshtein distance.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
+/// Levenshtein distance of `a` and `b` when it is at most `limit`, else `None`. Only the
+/// cells within `limit` of the diagonal can stay within it (a long turn compares many
+/// words with many fuzzy values: this keeps each comparison O(limit · length)), and a row
+/// whose cells all exceed it ends the search. `row` is scratch space, reused between calls.
+fn edit_distance_within(a: &[char], b: &[char], limit: usize, row: &mut Vec<usize>) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let over = limit + 1;
+    row.clear();
+    row.extend((0..=b.len()).map(|j| j.min(over)));
     for (i, ca) in a.iter().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != cb));
+        let i1 = i + 1;
+        let (lo, hi) = (i1.saturating_sub(limit).max(1), (i1 + limit).min(b.len()));
+        // `row` holds row i; cells left of the band in row i + 1 are over the limit.
+        let mut diagonal = row[lo - 1];
+        row[lo - 1] = if lo == 1 { i1.min(over) } else { over };
+        let mut least = row[lo - 1];
+        for j in lo..=hi {
+            let above = row[j];
+            let cost = usize::from(*ca != b[j - 1]);
+            row[j] = (above + 1).min(row[j - 1] + 1).min(diagonal + cost).min(over);
+            least = least.min(row[j]);
             diagonal = above;
         }
+        if least > limit {
+            return None;
+        }
     }
-    row[b.len()]
+    Some(row[b.len()]).filter(|&d| d <= limit)
 }
 
 /// Keeps the longest (then highest-priority, then leftmost) of overlapping matches.
@@ -358,7 +386,36 @@ mod tests {
         assert_eq!(found("ＳＦ　Ｅｘｐｒｅｓｓ"), ["sf"], "full-width");
         assert!(found("sent with an express").is_empty());
         assert!(found("ask an expert").is_empty(), "\"an\" is not \"sf\"; expert is 3 edits from express");
-        assert_eq!(edit_distance(&['a', 'b'], &['a', 'c', 'b']), 1);
+    }
+
+    #[test]
+    fn bounded_edit_distance_is_levenshtein_within_the_limit() {
+        fn levenshtein(a: &[char], b: &[char]) -> usize {
+            let mut d: Vec<Vec<usize>> = (0..=a.len()).map(|i| (0..=b.len()).map(|j| i.max(j)).collect()).collect();
+            for i in 1..=a.len() {
+                for j in 1..=b.len() {
+                    let cost = usize::from(a[i - 1] != b[j - 1]);
+                    d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                }
+            }
+            d[a.len()][b.len()]
+        }
+        // Every pair of words of up to 5 letters from {a, b, c}, at every limit up to 6.
+        let words: Vec<Vec<char>> = (0..=5u32)
+            .flat_map(|n| {
+                (0..3usize.pow(n)).map(move |k| (0..n).map(|p| ['a', 'b', 'c'][k / 3usize.pow(p) % 3]).collect())
+            })
+            .collect();
+        let mut row = Vec::new();
+        for a in words.iter().step_by(3) {
+            for b in &words {
+                let d = levenshtein(a, b);
+                for limit in 0..=6 {
+                    let want = (d <= limit).then_some(d);
+                    assert_eq!(edit_distance_within(a, b, limit, &mut row), want, "{a:?} {b:?} within {limit}");
+                }
+            }
+        }
     }
 
     #[test]
