@@ -143,14 +143,15 @@ pub(crate) fn review_line(
     personal: Vec<String>,
     now: Option<i64>,
 ) -> Vec<AgentFinding> {
-    let text = normalize(raw).text;
-    let text_words = words(&text);
+    let normalized = normalize(raw);
+    let text = normalized.text.as_str();
+    let text_words = words(text);
     let mut findings = Vec::new();
-    if crate::abuse::count(&text) > 0 {
+    if crate::abuse::count(&normalized, raw) > 0 {
         findings.push(AgentFinding::Abuse);
     }
     for phrase in &spec.forbidden {
-        if holds(&text, &text_words, phrase) {
+        if holds(text, &text_words, phrase) {
             findings.push(AgentFinding::ForbiddenPhrase { phrase: phrase.clone() });
         }
     }
@@ -158,7 +159,7 @@ pub(crate) fn review_line(
         findings.push(AgentFinding::PersonalData { kinds: personal });
     }
     let any = |builtin: &[&str], own: &[String]| {
-        builtin.iter().any(|p| holds(&text, &text_words, p)) || own.iter().any(|p| holds(&text, &text_words, p))
+        builtin.iter().any(|p| holds(text, &text_words, p)) || own.iter().any(|p| holds(text, &text_words, p))
     };
     if watch.lines == 0 && spec.check_greeting && !any(GREETINGS, &spec.greetings) {
         findings.push(AgentFinding::MissingGreeting);

@@ -232,7 +232,7 @@ impl Bot {
         if needs.segment {
             a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
-        let abusive = crate::abuse::count(text);
+        let abusive = crate::abuse::count(normalized, utterance);
         a.sentiment = sentiment::score(text, abusive);
         a.abusive = abusive > 0;
         let (ranked, background) = self

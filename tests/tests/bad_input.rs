@@ -254,8 +254,9 @@ fn a_bot_whose_model_would_be_too_large_is_a_typed_error() {
     assert_eq!(err.code(), "invalid_bot");
     assert!(err.to_string().contains("over the limit of"), "{err}");
     assert!(err.to_string().contains("fewer intents"), "{err}");
-    // Refused after the features are counted, not after training.
-    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{:?}", started.elapsed());
+    // Refused after the features are counted (about 10 s in a debug build), not after
+    // training (minutes); the bound leaves room for a loaded machine.
+    assert!(started.elapsed() < std::time::Duration::from_secs(60), "{:?}", started.elapsed());
 }
 
 /// Bot files asking for per-turn work without bound (1,000 slot types took 1.05 s per long
