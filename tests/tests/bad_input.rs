@@ -284,7 +284,7 @@ fn bot_files_over_the_per_turn_limits_are_refused() {
 
 /// A custom regex that matches everywhere (`\w*x|\w` on a long turn) was searched to the end
 /// of the text for every character, 330 ms a turn with four of them; a turn now keeps at most
-/// 8 matches of each, and still works.
+/// 4 matches of each, and still works.
 #[test]
 fn a_regex_entity_matching_everywhere_keeps_a_bounded_number_of_matches() {
     let source = "version: 1\nentities:\n  e1: { regex: '\\w*[^\\w\\s]|\\w' }\nintents:\n  hi:\n    examples: [hello, hi there]\n";
@@ -292,5 +292,5 @@ fn a_regex_entity_matching_everywhere_keeps_a_bounded_number_of_matches() {
     let analysis =
         bot.analyze(&"啊".repeat(4000), &kefu_core::TurnContext::default()).unwrap_or_else(|e| panic!("{e}"));
     let found = analysis.entities.iter().filter(|e| e.entity == "e1").count();
-    assert!((1..=8).contains(&found), "{found}");
+    assert!((1..=4).contains(&found), "{found}");
 }
