@@ -192,16 +192,16 @@ const NAME_PARTS: &[&str] = &[
 fn abusive() -> &'static LiteralSet {
     static SET: OnceLock<LiteralSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let starred =
-            ABUSIVE.iter().filter(|w| w.len() >= 4 && w.bytes().all(|b| b.is_ascii_lowercase())).flat_map(|w| {
+        let starred = ABUSIVE
+            .iter()
+            .filter(|w| w.len() >= 4 && w.bytes().all(|b| b.is_ascii_lowercase()))
+            .flat_map(|w| {
                 w.char_indices()
                     .filter(|(_, c)| "aeiou".contains(*c))
                     .map(move |(i, _)| format!("{}*{}", &w[..i], &w[i + 1..]))
-            });
-        let mut words: Vec<String> = ABUSIVE.iter().map(|w| w.to_string()).chain(starred).collect();
-        words.sort_unstable();
-        words.dedup();
-        LiteralSet::new(words)
+            })
+            .filter(|w| !ABUSIVE.contains(&w.as_str()));
+        LiteralSet::new(ABUSIVE.iter().map(|w| w.to_string()).chain(starred))
     })
 }
 
@@ -279,7 +279,8 @@ fn may_hide_words(text: &str) -> bool {
     let b = text.as_bytes();
     let letter = |k: usize| b.get(k).is_some_and(u8::is_ascii_alphabetic);
     let stand_in = |k: usize| b.get(k).is_some_and(|&c| c.is_ascii_digit() || matches!(c, b'$' | b'@' | b'!' | b'*'));
-    text.contains(['。', '、'])
+    text.contains('。')
+        || text.contains('、')
         || (0..b.len()).any(|k| {
             let c = b[k];
             (letter(k) && (stand_in(k + 1) || (k > 0 && stand_in(k - 1))))
@@ -384,9 +385,9 @@ const PLAIN_WORDS: &[&str] = &["i", "you", "your", "u", "me", "my", "it", "this"
 /// True when the Latin abusive word `word` (as the view reads it; `after` is the view after
 /// it), typed as `raw[a..b]`, is something else there: a product code (`SB-200`,
 /// `KYS-100`: a short word, then a hyphen and a digit), a name or a title (`Moby Dick`,
-/// `The Idiot`, `Hell's Kitchen`: capitalised beside another capitalised word that does
-/// not start the sentence), or "somebody" (`notify sb in billing`: `sb` between two
-/// English words).
+/// `The Idiot`: capitalised beside another capitalised word that does not start the
+/// sentence), or "somebody" (`notify sb in billing`: `sb` between two English words).
+/// Phrases (`go to hell`) are never something else.
 fn is_other_word(word: &str, after: &str, raw: &[char], a: usize, b: usize) -> bool {
     if !word.bytes().all(|c| c.is_ascii_alphabetic()) {
         return false;
@@ -401,12 +402,12 @@ fn is_other_word(word: &str, after: &str, raw: &[char], a: usize, b: usize) -> b
     if word == "sb" && raw[a..b] == ['s', 'b'] && latin(&before) && latin(&next) {
         return true;
     }
-    let title = raw[a].is_uppercase() && raw[a + 1..b].iter().all(|c| !c.is_uppercase());
+    let title = raw[a].is_ascii_uppercase() && raw[a + 1..b].iter().all(|c| !c.is_ascii_uppercase());
     let name_like = |w: &Option<(String, bool)>| {
         w.as_ref().is_some_and(|(w, starts_sentence)| {
             !starts_sentence
-                && w.chars().next().is_some_and(char::is_uppercase)
-                && !PLAIN_WORDS.contains(&w.to_lowercase().as_str())
+                && w.starts_with(|c: char| c.is_ascii_uppercase())
+                && !PLAIN_WORDS.contains(&w.to_ascii_lowercase().as_str())
         })
     };
     title && (name_like(&before) || name_like(&next))
@@ -434,14 +435,13 @@ fn word_before(raw: &[char], at: usize) -> Option<(String, bool)> {
     Some((raw[start..end].iter().collect(), starts_sentence))
 }
 
-/// The Latin word after `raw[..at]` (past a possessive `'s` and spaces: `Hell's Kitchen`);
+/// The Latin word after `raw[..at]` (past a possessive `'s` and spaces: `Dick's Bar`);
 /// it never starts a sentence.
 fn word_after(raw: &[char], at: usize) -> Option<(String, bool)> {
     let mut start = at;
     if raw.get(start) == Some(&'\'') && raw.get(start + 1) == Some(&'s') {
         start += 2;
     }
-    let spaced = start;
     while raw.get(start) == Some(&' ') {
         start += 1;
     }
@@ -449,8 +449,8 @@ fn word_after(raw: &[char], at: usize) -> Option<(String, bool)> {
     while raw.get(end).is_some_and(char::is_ascii_alphabetic) {
         end += 1;
     }
-    (start > spaced || spaced > at).then_some(())?;
-    (end > start).then(|| (raw[start..end].iter().collect(), false))
+    // Right after the word, with nothing between, is no other word.
+    (start > at && end > start).then(|| (raw[start..end].iter().collect(), false))
 }
 
 /// How many abusive words `normalized` (`raw` as `text::normalize` gives it) holds.

@@ -162,32 +162,7 @@ pub(crate) struct LiteralSet {
 }
 
 /// Indices of the patterns of one length, by their bytes.
-type ByBytes = std::collections::HashMap<Box<[u8]>, Vec<u32>, std::hash::BuildHasherDefault<SliceHasher>>;
-
-/// A fast hash of short byte strings, eight bytes at a step (a long turn looks up every
-/// slice of every pattern length; SipHash was a fifth of such a turn). Its keys are the
-/// bot's patterns: the text looked up cannot lengthen their chains, so a keyed hash buys
-/// nothing here.
-#[derive(Default)]
-struct SliceHasher(u64);
-
-impl std::hash::Hasher for SliceHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517C_C1B7_2722_0A95);
-        }
-        let mut last = [0u8; 8];
-        last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(last)).wrapping_mul(0x517C_C1B7_2722_0A95);
-    }
-
-    fn finish(&self) -> u64 {
-        // hashbrown takes its control bits from the top: fold the well-mixed high bits down too.
-        self.0 ^ (self.0 >> 32)
-    }
-}
+type ByBytes = std::collections::HashMap<Box<[u8]>, Vec<u32>>;
 
 const BUCKETS: usize = 1024;
 
