@@ -1,6 +1,6 @@
 //! The held-out test part of the abuse corpus (issue 21), written on 2026-12-07 before the
 //! rules changed for the false alarms of the earlier test part (now
-//! `abuse_second_dev_part.rs`), and never tuned on. Other templates, other evasions and
+//! `abuse_second_dev_part.rs`). Other templates, other evasions and
 //! other innocent lines than both development parts: insults customers type in Chinese
 //! and English — some the lexicon does not hold, so recall is measured, not assumed — and
 //! innocent lines where an abusive word is read across a word boundary (今日你妈妈,
@@ -8,11 +8,18 @@
 //! or a trade word (bastard file, TMD mouth guard). Writes `reports/abuse-test.json`;
 //! targets: recall ≥ 90 %, precision ≥ 98 %, every detected line masked.
 //!
-//! Neither target is met. Its first run, on the rules before 2026-12-07's changes: recall
+//! Neither target is met. Its first run, on the rules before 2026-12-07's changes (with
+//! three contexts per innocent phrase, 276 lines; four since, to reach 300): recall
 //! 71.5 %, precision 68.8 %. After the changes made on the development parts (words an
 //! insult ends inside from a public word list, codes, names, "somebody", more separators,
 //! starred vowels, pinyin): recall 85.6 %, precision 82.3 %. The checks below hold what
 //! was reached; issue 21 stays open on the targets.
+//!
+//! Not a clean held-out figure: the first run's false alarms were read before the rules
+//! changed, and some of the new rules answer kinds of them (kin words before 妈的, Tibetan
+//! names, capitalised names, product codes). Each rule is general and was checked on
+//! development lines of other words; no line or word of this part was added to a rule. The
+//! next test part should be written, and run once, before any rule change.
 
 use kefu_tests::abuse::{score, score_agent, Abusive};
 use kefu_tests::generate::Rng;
@@ -293,7 +300,7 @@ fn abuse_test_part_recall_precision_and_masking() {
     let agent = score_agent(&bot, &abusive, &innocent);
     let json = serde_json::json!({
         "written_from": "issue 21's categories, on 2026-12-07 before the rules changed for the earlier test part's false alarms; tests/tests/abuse_test_part.rs",
-        "part": "test: never tuned on",
+        "part": "test (its first run's false alarms were read before the rules changed: see the module note)",
         "scores": scores,
         "agent_lines": agent,
     });
