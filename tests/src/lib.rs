@@ -676,6 +676,45 @@ pub mod abuse {
         pub unmasked: Vec<String>,
     }
 
+    /// One part of the abuse corpus: what it was written from, what part it is, its
+    /// report, and the least recall and precision it must keep.
+    #[derive(Debug)]
+    pub struct Part {
+        pub written_from: &'static str,
+        pub part: &'static str,
+        pub report: &'static str,
+        pub least_recall: f64,
+        pub least_precision: f64,
+    }
+
+    /// Scores `abusive` and `innocent` through the sample bot as customers' lines and as
+    /// agents' (caught by the same detector, masked alike: #25), writes the part's report
+    /// and checks it: at least 300 lines of each kind, the least recall and precision,
+    /// every detected line masked, agents' lines scored as customers'.
+    pub fn check_part(part: &Part, abusive: &[Abusive], innocent: &[String]) {
+        let bot = super::load_bot("examples/bots/shop.yaml");
+        let scores = score(&bot, abusive, innocent);
+        let agent = score_agent(&bot, abusive, innocent);
+        let json = serde_json::json!({
+            "written_from": part.written_from,
+            "part": part.part,
+            "scores": scores,
+            "agent_lines": agent,
+        });
+        super::write_report(part.report, &json);
+        assert!(
+            abusive.len() >= 300 && innocent.len() >= 300,
+            "{} abusive, {} innocent",
+            abusive.len(),
+            innocent.len()
+        );
+        assert!(scores.recall >= part.least_recall, "recall {}: missed {:#?}", scores.recall, scores.missed);
+        assert!(scores.precision >= part.least_precision, "precision {}: {:#?}", scores.precision, scores.false_alarms);
+        assert_eq!(scores.detected_masked, 1.0, "unmasked: {:#?}", scores.unmasked);
+        assert_eq!((agent.recall, agent.precision), (scores.recall, scores.precision), "agents' lines: {agent:#?}");
+        assert_eq!(agent.detected_masked, 1.0, "agents' lines unmasked: {:#?}", agent.unmasked);
+    }
+
     /// Customers' lines: the analysis flags them, the transcript masks them.
     pub fn score(bot: &Bot, abusive: &[Abusive], innocent: &[String]) -> Scores {
         let ctx = TurnContext::default();

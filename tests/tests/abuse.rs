@@ -2,9 +2,9 @@
 //! innocent words than the test part (`abuse_test_part.rs`); the detection rules were shaped
 //! while looking at it. Writes `reports/abuse.json`; same targets as the test part.
 
-use kefu_tests::abuse::{score, score_agent, Abusive};
+use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
-use kefu_tests::{in_contexts, load_bot, write_report};
+use kefu_tests::in_contexts;
 
 /// (the word as customers type it, how often): plain words, then their disguises.
 const ZH: &[&str] = &[
@@ -201,23 +201,13 @@ fn innocent_lines() -> Vec<String> {
 
 #[test]
 fn abuse_development_part_recall_precision_and_masking() {
-    let bot = load_bot("examples/bots/shop.yaml");
     let mut r = Rng(0x6162_7573_6564_6576);
-    let (abusive, innocent) = (abusive_lines(&mut r), innocent_lines());
-    let scores = score(&bot, &abusive, &innocent);
-    // The same lines typed by an agent: caught by the same detector, masked alike (#25).
-    let agent = score_agent(&bot, &abusive, &innocent);
-    let json = serde_json::json!({
-        "written_from": "tests/tests/abuse.rs; the rules were shaped while looking at it",
-        "part": "development (the test part: reports/abuse-test.json)",
-        "scores": scores,
-        "agent_lines": agent,
-    });
-    write_report("reports/abuse.json", &json);
-    assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
-    assert!(scores.recall >= 0.90, "recall {}: missed {:#?}", scores.recall, scores.missed);
-    assert!(scores.precision >= 0.98, "precision {}: {:#?}", scores.precision, scores.false_alarms);
-    assert_eq!(scores.detected_masked, 1.0, "unmasked: {:#?}", scores.unmasked);
-    assert_eq!((agent.recall, agent.precision), (scores.recall, scores.precision), "agents' lines: {agent:#?}");
-    assert_eq!(agent.detected_masked, 1.0, "agents' lines unmasked: {:#?}", agent.unmasked);
+    let part = Part {
+        written_from: "tests/tests/abuse.rs; the rules were shaped while looking at it",
+        part: "development (the test part: reports/abuse-test.json)",
+        report: "reports/abuse.json",
+        least_recall: 0.90,
+        least_precision: 0.98,
+    };
+    check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }

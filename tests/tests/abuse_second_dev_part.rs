@@ -8,9 +8,9 @@
 //! new test part was written (`abuse_test_part.rs`) before the rules changed again.
 //! Writes `reports/abuse-dev-2.json`; same targets.
 
-use kefu_tests::abuse::{score, score_agent, Abusive};
+use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
-use kefu_tests::{in_contexts, load_bot, write_report};
+use kefu_tests::in_contexts;
 
 const ZH_INSULTS: &[&str] = &[
     "傻逼",
@@ -237,23 +237,14 @@ fn innocent_lines() -> Vec<String> {
 
 #[test]
 fn abuse_second_development_part_recall_precision_and_masking() {
-    let bot = load_bot("examples/bots/shop.yaml");
     let mut r = Rng(0x6162_7573_6574_7374);
-    let (abusive, innocent) = (abusive_lines(&mut r), innocent_lines());
-    let scores = score(&bot, &abusive, &innocent);
-    // The same lines typed by an agent: caught by the same detector, masked alike (#25).
-    let agent = score_agent(&bot, &abusive, &innocent);
-    let json = serde_json::json!({
-        "written_from": "issue 21's categories, before the detection rules for them; tests/tests/abuse_second_dev_part.rs",
-        "part": "development, second (the test part until 2026-12-07; the test part: reports/abuse-test.json)",
-        "scores": scores,
-        "agent_lines": agent,
-    });
-    write_report("reports/abuse-dev-2.json", &json);
-    assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
-    assert!(scores.recall >= 0.90, "recall {}: missed {:#?}", scores.recall, scores.missed);
-    assert!(scores.precision >= 0.98, "precision {}: {:#?}", scores.precision, scores.false_alarms);
-    assert_eq!(scores.detected_masked, 1.0, "unmasked: {:#?}", scores.unmasked);
-    assert_eq!((agent.recall, agent.precision), (scores.recall, scores.precision), "agents' lines: {agent:#?}");
-    assert_eq!(agent.detected_masked, 1.0, "agents' lines unmasked: {:#?}", agent.unmasked);
+    let part = Part {
+        written_from:
+            "issue 21's categories, before the detection rules for them; tests/tests/abuse_second_dev_part.rs",
+        part: "development, second (the test part until 2026-12-07; the test part: reports/abuse-test.json)",
+        report: "reports/abuse-dev-2.json",
+        least_recall: 0.90,
+        least_precision: 0.98,
+    };
+    check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }

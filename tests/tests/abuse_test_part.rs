@@ -21,9 +21,9 @@
 //! development lines of other words; no line or word of this part was added to a rule. The
 //! next test part should be written, and run once, before any rule change.
 
-use kefu_tests::abuse::{score, score_agent, Abusive};
+use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
-use kefu_tests::{in_contexts, load_bot, write_report};
+use kefu_tests::in_contexts;
 
 /// Chinese insults as typed: plain, homophones, pinyin and its abbreviations.
 const ZH: &[&str] = &[
@@ -292,24 +292,14 @@ fn innocent_lines() -> Vec<String> {
 
 #[test]
 fn abuse_test_part_recall_precision_and_masking() {
-    let bot = load_bot("examples/bots/shop.yaml");
     let mut r = Rng(0x7465_7374_3230_3236);
-    let (abusive, innocent) = (abusive_lines(&mut r), innocent_lines());
-    let scores = score(&bot, &abusive, &innocent);
-    // The same lines typed by an agent: caught by the same detector, masked alike (#25).
-    let agent = score_agent(&bot, &abusive, &innocent);
-    let json = serde_json::json!({
-        "written_from": "issue 21's categories, on 2026-12-07 before the rules changed for the earlier test part's false alarms; tests/tests/abuse_test_part.rs",
-        "part": "test (its first run's false alarms were read before the rules changed: see the module note)",
-        "scores": scores,
-        "agent_lines": agent,
-    });
-    write_report("reports/abuse-test.json", &json);
-    assert!(abusive.len() >= 300 && innocent.len() >= 300, "{} abusive, {} innocent", abusive.len(), innocent.len());
-    // The targets are 0.90 and 0.98 (see the module note); these hold what was reached.
-    assert!(scores.recall >= 0.855, "recall {}: missed {:#?}", scores.recall, scores.missed);
-    assert!(scores.precision >= 0.82, "precision {}: {:#?}", scores.precision, scores.false_alarms);
-    assert_eq!(scores.detected_masked, 1.0, "unmasked: {:#?}", scores.unmasked);
-    assert_eq!((agent.recall, agent.precision), (scores.recall, scores.precision), "agents' lines: {agent:#?}");
-    assert_eq!(agent.detected_masked, 1.0, "agents' lines unmasked: {:#?}", agent.unmasked);
+    let part = Part {
+        written_from: "issue 21's categories, on 2026-12-07 before the rules changed for the earlier test part's false alarms; tests/tests/abuse_test_part.rs",
+        part: "test (its first run's false alarms were read before the rules changed: see the module note)",
+        report: "reports/abuse-test.json",
+        // The targets are 0.90 and 0.98 (see the module note); these hold what was reached.
+        least_recall: 0.855,
+        least_precision: 0.82,
+    };
+    check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }
