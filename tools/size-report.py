@@ -173,9 +173,20 @@ def main():
         "wasm": dict(summary(wasm_functions(WASM), wasm_total), shipped="wasm/pkg/kefu_wasm_bg.wasm, gzip -9"),
         "so": dict(summary(so_symbols(SO), so_total), shipped="target/mobile/libkefu_ffi.so, stripped"),
     }
+    # The package without its `yaml` feature (`bash wasm/build --compiled-only`), if built.
+    try:
+        compiled_only = json.load(open("wasm/pkg-compiled/size.json"))["wasm_gzip_bytes"]
+        report["wasm_compiled_bots_only"] = {
+            "shipped_bytes": compiled_only,
+            "shipped": "wasm/pkg-compiled/kefu_wasm_bg.wasm (`bash wasm/build --compiled-only`), gzip -9",
+        }
+    except FileNotFoundError:
+        pass
     with open(args.out, "w") as f:
         json.dump(report, f, indent=1)
         f.write("\n")
+    if "wasm_compiled_bots_only" in report:
+        print(f"wasm, compiled bots only: {report['wasm_compiled_bots_only']['shipped_bytes']:,} B shipped")
     for kind in ("wasm", "so"):
         r = report[kind]
         crates = ", ".join(f"{c} {b / 1024:.0f} KB" for c, b in list(r["by_crate"].items())[:8])

@@ -38,10 +38,31 @@ impl Bot {
         Ok(Arc::new(Bot { inner: loader.from_yaml(&name, &source)? }))
     }
 
+    /// Loads a compiled bot (`kefu compile`): no YAML parsing, no training. With `table`, on
+    /// the static tier, which the bot must have been compiled on to skip training.
+    #[uniffi::constructor]
+    pub fn from_compiled(
+        name: String,
+        bytes: Vec<u8>,
+        table: Option<Arc<crate::StaticTable>>,
+    ) -> Result<Arc<Bot>, KefuError> {
+        let inner = match table {
+            Some(table) => kefu_core::BotLoader::new().encoder(table.inner.clone()).from_compiled(&name, &bytes)?,
+            None => kefu_core::Bot::from_compiled(&name, &bytes)?,
+        };
+        Ok(Arc::new(Bot { inner }))
+    }
+
     /// Loads a bot from UTF-8 bytes of a YAML or JSON file.
     #[uniffi::constructor]
     pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Arc<Bot>, KefuError> {
         Ok(Arc::new(Bot { inner: kefu_core::Bot::from_bytes(&name, &bytes)? }))
+    }
+
+    /// The bot compiled, for [`Bot::from_compiled`]: an app that reads a bot file once can
+    /// keep these bytes and start from them next time without parsing or training.
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.inner.to_compiled()
     }
 
     /// The bot's name.

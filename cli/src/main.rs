@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Chat with a bot: interactive on a terminal, or one utterance per line from stdin.
     Chat {
-        /// Bot file (YAML or JSON).
+        /// Bot file (YAML or JSON), or a compiled bot (`kefu compile`).
         bot: PathBuf,
         /// Print each turn as one JSON line instead of text.
         #[arg(long)]
@@ -67,6 +67,20 @@ enum Command {
     /// Measure load, memory, model size and turns on generated bots of 10 to 10,000 intents
     /// and up to 100,000 examples; write a JSON report.
     BenchScale(bench_scale::BenchScaleArgs),
+    /// Compile a bot file into one binary: the validated file (with the texts of the
+    /// knowledge documents it names beside it) and its trained models, which apps load
+    /// with `Bot::from_compiled` without the YAML parser and without training.
+    Compile {
+        /// Bot file (YAML or JSON).
+        bot: PathBuf,
+        /// Output file (default: the bot file's name with `.kefubot`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Train the models on this tier's encoder (folder, bundle or static table); the
+        /// app then loads the compiled bot with the same encoder.
+        #[arg(long, env = "KEFU_ENCODER_DIR")]
+        encoder: Option<PathBuf>,
+    },
     /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
     /// the embeddings of a bot's examples and the models trained on them, so that loading
     /// that bot skips the encoder for its examples and the training.
@@ -105,6 +119,9 @@ fn main() -> ExitCode {
         Command::BenchLimits(args) => bench_limits::run(&args),
         Command::BenchScale(args) => bench_scale::run(&args),
         Command::Bundle { encoder, bot, out } => bundle(&encoder, bot.as_deref(), &out),
+        Command::Compile { bot, out, encoder } => {
+            compile(&bot, &out.unwrap_or_else(|| bot.with_extension("kefubot")), encoder.as_deref())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,6 +150,15 @@ pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    if bytes.starts_with(b"KEFUBOT") {
+        // A compiled bot (`kefu compile`) holds its documents' texts.
+        let loader = kefu_core::BotLoader::new();
+        let loader = match encoder {
+            Some(path) => loader.encoder(load_any_encoder(path)?),
+            None => loader,
+        };
+        return loader.from_compiled(&name, &bytes).map_err(|e| e.to_string());
+    }
     let documents = documents_beside(path, &name, &bytes);
     match encoder {
         None => kefu_core::BotLoader::new().documents(&documents).from_bytes(&name, &bytes),
@@ -202,6 +228,34 @@ pub(crate) fn load_encoder(path: &Path) -> Result<OnnxEncoder, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let bundle = kefu_core::ModelBundle::from_bytes(&bytes).map_err(|e| e.to_string())?;
     OnnxEncoder::from_bundle(&bundle).map_err(|e| e.to_string())
+}
+
+fn compile(path: &Path, out: &Path, encoder: Option<&Path>) -> Result<(), String> {
+    // Checked and read as `chat` reads it (problems with their lines), then read again with
+    // the documents' texts written into the file, so the compiled bot needs nothing beside.
+    let checked = load_on(path, encoder)?;
+    let mut spec = checked.spec().clone();
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let beside = documents_beside(path, &name, &std::fs::read(path).unwrap_or_default());
+    for d in spec.knowledge.documents.iter_mut().filter(|d| d.text.is_none()) {
+        d.text = beside.iter().find(|b| b.name == d.name).map(|b| b.text.clone());
+    }
+    let source = serde_json::to_string(&spec).map_err(|e| e.to_string())?;
+    let bot = match encoder {
+        None => kefu_core::BotLoader::new().from_yaml(&name, &source),
+        Some(encoder) => compile_on_encoder(&name, &source, load_any_encoder(encoder)?, &[]),
+    }
+    .map_err(|e| e.to_string())?;
+    let bytes = bot.to_compiled();
+    std::fs::write(out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    println!(
+        "{}: {} bytes, {} trained models and thresholds ({} tier)",
+        out.display(),
+        bytes.len(),
+        bot.trained_heads().len(),
+        bot.tier().code()
+    );
+    Ok(())
 }
 
 fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {

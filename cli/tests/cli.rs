@@ -215,6 +215,29 @@ fn agent_suggestions_are_scored_on_the_test_part() {
 /// The documents a bot file names are read beside it, quoted with their source, and a
 /// missing one is a bot-file error that names it.
 #[test]
+fn a_compiled_bot_chats_as_its_file_and_carries_its_documents() {
+    let dir = std::env::temp_dir().join(format!("kefu-cli-compile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let compiled = dir.join("help.kefubot");
+    let (ok, out, err) = kefu(&["compile", "examples/bots/help-desk.yaml", "--out", compiled.to_str().unwrap()], "");
+    assert!(ok && out.contains("embedded tier"), "{out}{err}");
+    // Alone in another folder: the documents' texts are inside.
+    let lines = "退货运费谁出\n你们招聘吗\nwhere is my order 12345678\n转人工\n";
+    let (ok, from_compiled, err) = kefu(&["chat", "--json", compiled.to_str().unwrap()], lines);
+    assert!(ok, "{err}");
+    let (_, from_file, _) = kefu(&["chat", "--json", "examples/bots/help-desk.yaml"], lines);
+    assert_eq!(from_compiled, from_file);
+    assert!(from_compiled.contains("help/returns.md"), "{from_compiled}");
+    let (ok, _, err) =
+        kefu(&["compile", "tests/goldens/validation/too_few_examples.yaml", "--out", compiled.to_str().unwrap()], "");
+    assert!(!ok && err.contains("too_few_examples.yaml:4:"), "{err}");
+    std::fs::write(&compiled, b"KEFUBOT\0 not really").unwrap();
+    let (ok, _, err) = kefu(&["chat", compiled.to_str().unwrap()], "hi\n");
+    assert!(!ok && err.contains("kefu compile"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn chat_quotes_the_documents_beside_the_bot() {
     let (ok, out, err) = kefu(&["chat", "examples/bots/help-desk.yaml"], "退货运费谁出\n你们招聘吗\n");
     assert!(ok, "{err}");

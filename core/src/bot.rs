@@ -97,10 +97,24 @@ impl Bot {
     /// Loads a bot from YAML or JSON text on the embedded tier; `file` names the source in
     /// error messages. Short for `BotLoader::new().from_yaml(file, source)`: see
     /// [`BotLoader`](crate::BotLoader) for the other tiers, model bundles and progress.
+    /// Needs the `yaml` feature (on by default); without it, an error that says to load a
+    /// compiled bot ([`Bot::from_compiled`]).
     pub fn from_yaml(file: &str, source: &str) -> Result<Bot> {
+        Bot::embedded(file, botfile::parse(file, source)?, None)
+    }
+
+    /// Loads a compiled bot ([`Bot::to_compiled`], `kefu compile`) on the embedded tier:
+    /// no YAML parsing, no training. Short for `BotLoader::new().from_compiled(file,
+    /// bytes)`.
+    pub fn from_compiled(file: &str, bytes: &[u8]) -> Result<Bot> {
+        let (spec, heads) = crate::compiled::parse(file, bytes)?;
+        Bot::embedded(file, spec, Some(&heads))
+    }
+
+    fn embedded(file: &str, spec: BotFile, heads: Option<&crate::intent::HeadCache>) -> Result<Bot> {
         // Straight to `compile`, not through the loader: an app that loads only embedded
         // bots (the phone and web builds) then carries none of the dense tier's loading.
-        let mut bot = Bot::compile(botfile::parse(file, source)?, None, None).map_err(|e| e.into_error(file))?;
+        let mut bot = Bot::compile(spec, None, heads).map_err(|e| e.into_error(file))?;
         bot.knowledge = Bot::knowledge_of(file, &bot.spec, &[])?;
         Ok(bot)
     }
@@ -171,12 +185,12 @@ impl Bot {
         }
     }
 
-    /// The ONNX tier's trained models (intents and FAQ, customer segments) as bytes by the
-    /// key of their training run: what [`crate::ModelBundle::heads`] saves, so that this bot
-    /// loaded again on the bundle's encoder reuses them instead of training. Empty on the
-    /// embedded tier, which trains in well under a second.
+    /// The trained models (intents and FAQ, customer segments) and chosen thresholds as
+    /// bytes by the key of their training run: what [`crate::ModelBundle::heads`] and
+    /// compiled bots save, so that this bot loaded again on the same tier reuses them
+    /// instead of training.
     pub fn trained_heads(&self) -> std::collections::BTreeMap<u64, Vec<u8>> {
-        self.trained_models().filter_map(TextClassifier::head_bytes).collect()
+        self.trained_models().flat_map(TextClassifier::head_bytes).collect()
     }
 
     /// How many of the bot's models came from its encoder's bundle instead of training.

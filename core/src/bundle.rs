@@ -114,18 +114,10 @@ impl ModelBundle {
             }
             embeddings.insert(key, floats);
         }
-        let mut heads = BTreeMap::new();
-        if version >= 2 {
-            let mut h = Reader::new(r.section("heads")?, Error::ModelBundle);
-            while !h.rest.is_empty() {
-                let key = h.u64("heads")?;
-                let head = h.section("heads")?;
-                if !crate::intent::is_valid_head(head) {
-                    return Err(damaged_head(key));
-                }
-                heads.insert(key, head.to_vec());
-            }
-        }
+        let heads = match version {
+            1 => BTreeMap::new(),
+            _ => crate::intent::decode_heads(r.section("heads")?, Error::ModelBundle, damaged_head)?,
+        };
         if !r.rest.is_empty() {
             return Err(bad("the bundle has trailing bytes after its last section"));
         }
@@ -173,13 +165,7 @@ impl ModelBundle {
             v.iter().for_each(|x| cache.extend_from_slice(&x.to_le_bytes()));
         }
         section(&cache);
-        let mut heads = Vec::new();
-        for (key, bytes) in &self.heads {
-            heads.extend_from_slice(&key.to_le_bytes());
-            heads.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            heads.extend_from_slice(bytes);
-        }
-        section(&heads);
+        section(&crate::intent::encode_heads(&self.heads));
         let mut out = MAGIC.to_vec();
         out.extend_from_slice(&MODEL_BUNDLE_VERSION.to_le_bytes());
         out.extend_from_slice(&crc32(&body).to_le_bytes());

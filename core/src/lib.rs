@@ -78,6 +78,7 @@ mod brief;
 mod bundle;
 mod checksum;
 mod clarify;
+mod compiled;
 mod dialogue;
 mod encoder;
 mod entity;
@@ -121,6 +122,7 @@ pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 #[doc(hidden)]
 pub use checksum::{crc32, luhn_check_digit};
 pub use clarify::Choice;
+pub use compiled::COMPILED_BOT_VERSION;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use crate::botfile;
+use crate::botfile::schema::BotFile;
 use crate::encoder::SentenceEncoder;
-use crate::error::{BotFileError, Error, Problem, ProblemKind, Result};
-use crate::intent::check_heads;
+use crate::error::{Error, Result};
+use crate::intent::{check_heads, HeadCache};
 use crate::{Bot, Document, ModelBundle};
 
 /// Options for loading a bot; with none, the bot is on the embedded tier.
@@ -89,16 +89,35 @@ impl<'a> BotLoader<'a> {
         self.from_yaml(file, utf8_source(file, bytes)?)
     }
 
-    /// Loads a bot from YAML or JSON text; `file` names the source in error messages.
+    /// Loads a bot from YAML or JSON text; `file` names the source in error messages. Needs
+    /// the `yaml` feature (on by default), as [`Bot::from_yaml`] does.
     pub fn from_yaml(self, file: &str, source: &str) -> Result<Bot> {
-        let spec = botfile::parse(file, source)?;
-        let heads = match self.bundle {
+        self.load(file, crate::botfile::parse(file, source)?, None)
+    }
+
+    /// Loads a compiled bot ([`Bot::to_compiled`], `kefu compile`): no YAML parsing, and
+    /// the models compiled on the same tier are not trained again. A damaged file is a
+    /// [`crate::Error::BotFile`] that says to compile it again.
+    pub fn from_compiled(self, file: &str, bytes: &[u8]) -> Result<Bot> {
+        let (spec, heads) = crate::compiled::parse(file, bytes)?;
+        self.load(file, spec, Some(heads))
+    }
+
+    /// Trains the bot of a validated file, reusing `compiled` heads and those of the bundle
+    /// or encoder.
+    fn load(self, file: &str, spec: BotFile, compiled: Option<HeadCache>) -> Result<Bot> {
+        let given = match self.bundle {
             Some(bundle) => Some(&bundle.heads),
             None => self.encoder.as_deref().and_then(SentenceEncoder::trained_heads),
         };
-        if let Some(heads) = heads {
+        if let Some(heads) = given {
             check_heads(heads).map_err(crate::bundle::damaged_head)?;
         }
+        let merged = compiled.map(|mut c| {
+            c.extend(given.into_iter().flatten().map(|(k, v)| (*k, v.clone())));
+            c
+        });
+        let heads = merged.as_ref().or(given);
         let texts = Bot::embedding_texts(&spec);
         let compiled = match (self.embeddings, &self.encoder) {
             (Some(embeddings), _) => {
@@ -136,6 +155,7 @@ impl<'a> BotLoader<'a> {
 
 /// `bytes` as text, or the bot-file error that says to save the file as UTF-8.
 pub(crate) fn utf8_source<'b>(file: &str, bytes: &'b [u8]) -> Result<&'b str> {
+    use crate::error::{BotFileError, Problem, ProblemKind};
     let source = std::str::from_utf8(bytes).map_err(|e| BotFileError {
         file: file.to_string(),
         problems: vec![Problem {

@@ -240,6 +240,21 @@ impl Bot {
         kefu_core::Bot::from_yaml(name, source).map(Bot::embedded).map_err(js_error)
     }
 
+    /// Loads a compiled bot (`kefu compile`): no YAML parsing, no training. With `table`
+    /// (a static embedding table's bytes) on the static tier, which the bot must have been
+    /// compiled on to skip training.
+    #[wasm_bindgen(js_name = fromCompiled)]
+    pub fn from_compiled(name: &str, bytes: &[u8], table: Option<Vec<u8>>) -> Result<Bot, JsValue> {
+        let inner = match table {
+            Some(table) => {
+                let table = kefu_core::StaticEncoder::from_bytes(&table).map_err(js_error)?;
+                kefu_core::BotLoader::new().encoder(std::sync::Arc::new(table)).from_compiled(name, bytes)
+            }
+            None => kefu_core::Bot::from_compiled(name, bytes),
+        };
+        inner.map(Bot::embedded).map_err(js_error)
+    }
+
     /// Loads a bot from the UTF-8 bytes of a YAML or JSON file.
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Bot, JsValue> {
@@ -336,6 +351,13 @@ impl Bot {
     #[wasm_bindgen(getter, unchecked_return_type = "Tier")]
     pub fn tier(&self) -> String {
         self.inner.tier().code().to_string()
+    }
+
+    /// The bot compiled, for `Bot.fromCompiled`: a page that reads a bot file once can keep
+    /// these bytes (IndexedDB) and start from them next time without parsing or training.
+    #[wasm_bindgen(js_name = toCompiled)]
+    pub fn to_compiled(&self) -> Vec<u8> {
+        self.inner.to_compiled()
     }
 
     /// The bot's name.

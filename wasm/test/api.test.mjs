@@ -17,7 +17,7 @@ const entries = readFileSync(here("../../bindings/api.txt"), "utf8")
     return { kind, op, host: rest.includes("host"), js: platforms.length === 0 || platforms.includes("js") };
   })
   .filter((e) => e.js);
-const statics = new Set(["fromYaml", "fromBytes", "fromYamlWithEncoder", "fromYamlWithStaticTable", "fromYamlWithDocuments", "restore"]);
+const statics = new Set(["fromYaml", "fromBytes", "fromCompiled", "fromYamlWithEncoder", "fromYamlWithStaticTable", "fromYamlWithDocuments", "restore"]);
 const types = readFileSync(here("../pkg/kefu_wasm.d.ts"), "utf8");
 
 test("every listed operation exists in the package", () => {

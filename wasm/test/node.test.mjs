@@ -80,6 +80,19 @@ test("save and restore", () => {
   assert.deepEqual(again.turn(bot, "是的").actions.map((a) => a.name), ["start_refund"]);
 });
 
+test("a compiled bot answers as its file, without YAML or training", () => {
+  const bytes = bot.toCompiled();
+  const compiled = Bot.fromCompiled("shop.kefubot", bytes);
+  assert.deepEqual(compiled.toCompiled(), bytes);
+  for (const line of ["我的快递怎么还没到", "I want a refund", "转人工", "量子力学是什么"]) {
+    assert.deepEqual(new Session(compiled).turn(compiled, line), new Session(bot).turn(bot, line), line);
+  }
+  assert.throws(() => Bot.fromCompiled("cut.kefubot", bytes.slice(0, bytes.length >> 1)),
+    (e) => e.code === "invalid_bot" && e.message.includes("kefu compile"));
+  assert.throws(() => Bot.fromCompiled("shop.yaml", new TextEncoder().encode(yaml)),
+    (e) => e.code === "invalid_bot" && e.message.includes("not a compiled kefu bot"));
+});
+
 test("errors carry a code and say what to fix", () => {
   assert.throws(() => Bot.fromYaml("bad.yaml", "version: 1\nintents:\n  refund:\n    examples: [退款]\n"),
     (e) => e.code === "invalid_bot" && e.message.includes("bad.yaml:3"));

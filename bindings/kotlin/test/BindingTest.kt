@@ -31,6 +31,15 @@ fun main(args: Array<String>) {
     check("intents", "order_status" in bot.intentNames())
     check("languages", bot.languages() == listOf("zh", "en"))
     check("fromBytes", Bot.fromBytes("shop.yaml", yaml.toByteArray()).name() == "shop")
+    // A compiled bot: no YAML, no training, the same answers; damaged bytes are a typed error.
+    val compiled = bot.toCompiled()
+    val fromCompiled = Bot.fromCompiled("shop.kefubot", compiled, null)
+    check("fromCompiled", fromCompiled.reusedHeads() == 2U && fromCompiled.toCompiled().contentEquals(compiled))
+    for (line in listOf("我的快递怎么还没到", "I want a refund", "转人工", "量子力学是什么")) {
+        check("compiled answers $line", Session(fromCompiled).turn(fromCompiled, line) == Session(bot).turn(bot, line))
+    }
+    val cut = throws<KefuException.InvalidBot> { Bot.fromCompiled("cut.kefubot", compiled.copyOf(compiled.size / 2), null) }
+    check("compiled cut short", cut?.message?.contains("kefu compile") == true) { "$cut" }
 
     val session = Session(bot)
     val hello = session.turn(bot, "你好")

@@ -9,7 +9,9 @@ pub mod schema;
 use std::collections::{BTreeSet, HashMap};
 
 pub(crate) use annotation::parse_example;
-use schema::{BotFile, Localized, SCHEMA_VERSION};
+#[cfg(feature = "yaml")]
+use schema::SCHEMA_VERSION;
+use schema::{BotFile, Localized};
 
 use crate::error::{BotFileError, Problem, ProblemKind};
 
@@ -60,9 +62,11 @@ fn turns_on_case_folding(pattern: &str) -> bool {
     })
 }
 
+#[cfg(feature = "yaml")]
 /// How deep `[` and `{` may nest in a bot file.
 const MAX_NESTING: usize = 64;
 
+#[cfg(feature = "yaml")]
 /// What [`scan`] finds before the YAML parser runs.
 struct Shape {
     /// The 1-based line where `[`/`{` first nest deeper than [`MAX_NESTING`].
@@ -71,11 +75,13 @@ struct Shape {
     aliases: usize,
 }
 
+#[cfg(feature = "yaml")]
 /// How much text a file's aliases may stand for, at most: aliases × file size. Each alias
 /// repeats a node of the file, so this bounds the expansion, which without a bound lets a
 /// 50 KB file ask the parser for gigabytes (it aborted the process).
 const ALIAS_BUDGET: usize = 16 << 20;
 
+#[cfg(feature = "yaml")]
 /// Scans brackets and aliases outside quoted strings and comments. A quote opens a string
 /// only where a scalar starts (after `[`, `{`, `,`, `:`, `-` or at a line's start), so the
 /// apostrophe of "where's" does not; so does an alias's `*`.
@@ -151,6 +157,7 @@ pub(crate) fn build_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
     regex::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(REGEX_SIZE_LIMIT).build()
 }
 
+#[cfg(feature = "yaml")]
 /// Parses and validates a bot file. `file` names it in messages.
 pub fn parse(file: &str, source: &str) -> Result<BotFile, BotFileError> {
     // Editors on Windows save UTF-8 with a byte-order mark; it is not content.
@@ -166,6 +173,31 @@ pub fn parse(file: &str, source: &str) -> Result<BotFile, BotFileError> {
     }
 }
 
+/// Checks a bot file read some other way than [`parse`] (a compiled bot's): every check
+/// after reading, without lines to point at.
+pub(crate) fn validate(file: &str, bot: BotFile) -> Result<BotFile, BotFileError> {
+    let mut v = Validator { source: "", problems: Vec::new() };
+    v.check(&bot);
+    match v.problems.is_empty() {
+        true => Ok(bot),
+        false => Err(BotFileError { file: file.to_string(), problems: v.problems }),
+    }
+}
+
+/// Without the `yaml` feature, bot files are not read at run time: the error says to load
+/// a compiled bot instead.
+#[cfg(not(feature = "yaml"))]
+pub fn parse(file: &str, _source: &str) -> Result<BotFile, BotFileError> {
+    Err(BotFileError {
+        file: file.to_string(),
+        problems: vec![Problem {
+            line: None,
+            kind: ProblemKind::Syntax,
+            message: "this build of kefu reads compiled bots only: compile the bot file with `kefu compile` and load the result with Bot::from_compiled (or build kefu with its `yaml` feature)".into(),
+        }],
+    })
+}
+
 struct Validator<'a> {
     source: &'a str,
     problems: Vec<Problem>,
@@ -177,6 +209,7 @@ impl Validator<'_> {
         self.problems.push(Problem { line, kind, message: message.into() });
     }
 
+    #[cfg(feature = "yaml")]
     fn syntax(&mut self, err: &serde_yaml::Error) {
         let line = err.location().map(|l| l.line());
         // serde_yaml's message names the field and expected type; the line is reported apart.
@@ -186,6 +219,7 @@ impl Validator<'_> {
         self.problems.push(Problem { line, kind: ProblemKind::Syntax, message });
     }
 
+    #[cfg(feature = "yaml")]
     /// Reads the file into the schema; `None` when it cannot be read at all.
     fn parse(&mut self) -> Option<BotFile> {
         if self.source.len() > MAX_BOT_FILE_BYTES {
@@ -278,6 +312,7 @@ impl Validator<'_> {
         Some(bot)
     }
 
+    #[cfg(feature = "yaml")]
     /// Reports every part of `doc` whose value has the wrong type — each top-level setting,
     /// each entity, intent (and slot), FAQ entry, segment and response on its own, at the
     /// line of the field that fails — and whether it found any.
@@ -333,6 +368,7 @@ impl Validator<'_> {
         self.problems.len() > before
     }
 
+    #[cfg(feature = "yaml")]
     /// Reports `value` at `path` if it does not read as a `T`: at the line of the first of its
     /// fields that does not read on its own, or at `path` itself.
     fn type_error<T: serde::de::DeserializeOwned>(&mut self, path: &[&str], value: &serde_yaml::Value) {

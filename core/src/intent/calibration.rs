@@ -60,6 +60,47 @@ pub struct Calibration {
     pub rounds: usize,
 }
 
+/// First bytes of [`Calibration::to_bytes`]: tells a cached calibration from a cached head.
+const CALIBRATION_TAG: &[u8; 4] = b"KCAL";
+
+impl Calibration {
+    /// Where the calibration of the model trained under `head_key` is cached beside its
+    /// head ([`super::HeadCache`]), so a bot loaded again does not cross-validate again.
+    pub(crate) fn cache_key(head_key: u64) -> u64 {
+        head_key ^ u64::from_le_bytes(*b"KCALIBRA")
+    }
+
+    /// [`CALIBRATION_TAG`], then threshold, accepted, rejected (f32) and scored, rounds
+    /// (u32), little-endian.
+    pub(crate) fn to_bytes(self) -> Vec<u8> {
+        let mut out = CALIBRATION_TAG.to_vec();
+        for f in [self.threshold, self.accepted, self.rejected] {
+            out.extend_from_slice(&f.to_le_bytes());
+        }
+        for n in [self.scored, self.rounds] {
+            out.extend_from_slice(&(n as u32).to_le_bytes());
+        }
+        out
+    }
+
+    /// Parses [`Calibration::to_bytes`]; `None` unless the bytes are exactly such a
+    /// calibration with shares and a threshold in 0–1.
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<Calibration> {
+        if bytes.len() != 24 || bytes.get(..4)? != CALIBRATION_TAG {
+            return None;
+        }
+        let word = |i: usize| [bytes[4 + 4 * i], bytes[5 + 4 * i], bytes[6 + 4 * i], bytes[7 + 4 * i]];
+        let share = |i: usize| Some(f32::from_le_bytes(word(i))).filter(|f| (0.0..=1.0).contains(f));
+        Some(Calibration {
+            threshold: share(0)?,
+            accepted: share(1)?,
+            rejected: share(2)?,
+            scored: u32::from_le_bytes(word(3)) as usize,
+            rounds: u32::from_le_bytes(word(4)) as usize,
+        })
+    }
+}
+
 /// Chooses the threshold for a model trained on `xs` labelled `ys` (with `background` the
 /// class of the `out_of_scope` examples, if any). `None` when the bot is too large or too
 /// small to tell (fewer than three intents).

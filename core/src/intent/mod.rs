@@ -16,7 +16,7 @@ pub(crate) use background::{lines_for as background_lines, ngram_set};
 pub use calibration::Calibration;
 pub(crate) use features::HashedMap;
 use features::{hashed_features, slot_features, SparseVec, Vectorizer};
-pub(crate) use heads::{check_heads, is_valid_head, HeadCache};
+pub(crate) use heads::{check_heads, decode as decode_heads, encode as encode_heads, HeadCache};
 use linear::{Shape, Softmax, TrainParams};
 pub(crate) use rules::Rules;
 
@@ -286,10 +286,16 @@ impl TextClassifier {
             let values = xs.iter().map(|x| x.idx.len()).sum();
             return Err(ModelTooLarge::Training { work, values, classes });
         }
-        // The model and the threshold's trainings side by side where the host has cores.
+        // The model and the threshold's trainings side by side where the host has cores;
+        // either may come from the cache.
+        let key = Softmax::training_key(&xs, &ys, shape, params);
         let (head, calibration) = crate::parallel::join(
-            || heads::get_or_train(heads, &xs, &ys, shape, params),
-            || calibrate.then(|| calibration::calibrate(&xs, &ys, shape, background, params)).flatten(),
+            || heads::get_or_train(heads, key, &xs, &ys, shape, params),
+            || match calibrate {
+                true => heads::cached_calibration(heads, key)
+                    .or_else(|| calibration::calibrate(&xs, &ys, shape, background, params)),
+                false => None,
+            },
         );
         (c.model, c.head_key, c.reused, c.calibration) = (head.model, head.key, head.reused, calibration);
         Ok(c)
@@ -302,10 +308,11 @@ impl TextClassifier {
         self.calibration
     }
 
-    /// The trained model as `(key, bytes)` for [`crate::ModelBundle::heads`], on the ONNX
-    /// tier only (the embedded tier trains in well under a second).
-    pub(crate) fn head_bytes(&self) -> Option<(u64, Vec<u8>)> {
-        (self.dense > 0).then(|| (self.head_key, self.model.to_bytes()))
+    /// The trained model as `(key, bytes)` for [`crate::ModelBundle::heads`] and compiled
+    /// bots, and its chosen threshold, if any, under [`Calibration::cache_key`].
+    pub(crate) fn head_bytes(&self) -> impl Iterator<Item = (u64, Vec<u8>)> + '_ {
+        let calibration = self.calibration.map(|c| (Calibration::cache_key(self.head_key), c.to_bytes()));
+        std::iter::once((self.head_key, self.model.to_bytes())).chain(calibration)
     }
 
     /// Whether the model came from a model bundle's cached heads.
