@@ -60,9 +60,10 @@ impl Bot {
     }
 
     /// The bot compiled, for [`Bot::from_compiled`]: an app that reads a bot file once can
-    /// keep these bytes and start from them next time without parsing or training.
-    pub fn to_compiled(&self) -> Vec<u8> {
-        self.inner.to_compiled()
+    /// keep these bytes and start from them next time without parsing or, with `models`
+    /// (most of the size), training.
+    pub fn to_compiled(&self, models: bool) -> Vec<u8> {
+        self.inner.to_compiled(models)
     }
 
     /// The bot's name.

@@ -47,6 +47,10 @@ struct Report {
     tier: &'static str,
     bot: String,
     load_and_train_ms_median: f64,
+    /// The same bot loaded from its compiled bytes (`kefu compile`) on the same tier: no
+    /// parsing, no training (the ONNX tier still embeds the examples).
+    load_compiled_ms_median: f64,
+    compiled_bytes: usize,
     turn_p50_us: f64,
     turn_p99_us: f64,
     turns_measured: usize,
@@ -89,6 +93,19 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         bot = Some(loaded);
     }
     let bot = Arc::new(bot.ok_or("no bot")?);
+    let compiled = bot.to_compiled(true);
+    let mut compiled_loads = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let loader = kefu_core::BotLoader::new();
+        let loader = match encoder {
+            Some(path) => loader.encoder(crate::load_any_encoder(path)?),
+            None => loader,
+        };
+        std::hint::black_box(loader.from_compiled("bench.kefubot", &compiled).map_err(|e| e.to_string())?);
+        compiled_loads.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    compiled_loads.sort_by(f64::total_cmp);
     let mut latencies = Vec::with_capacity(args.rounds * UTTERANCES.len());
     for _ in 0..args.rounds {
         // A new session per round, so forms and handoffs start over as in real traffic.
@@ -124,6 +141,8 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         tier: bot.tier().code(),
         bot: args.bot.display().to_string(),
         load_and_train_ms_median: loads[loads.len() / 2],
+        load_compiled_ms_median: compiled_loads[compiled_loads.len() / 2],
+        compiled_bytes: compiled.len(),
         turn_p50_us: pct(0.5),
         turn_p99_us: pct(0.99),
         turns_measured: latencies.len(),
@@ -149,7 +168,10 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
         report.threads_over_one_thread,
         report.peak_rss_kib.map_or("?".into(), |k| k.to_string()),
     );
-    println!("entity extraction alone: p50 {:.1} µs per utterance", report.entities_p50_us);
+    println!(
+        "compiled ({} bytes): load {:.1} ms · entity extraction alone: p50 {:.1} µs per utterance",
+        report.compiled_bytes, report.load_compiled_ms_median, report.entities_p50_us
+    );
     if let (Some(s), Some(r)) = (report.onnx_session_run_p50_us, report.onnx_turn_over_session_run) {
         println!("ONNX Runtime session.run alone: p50 {s:.1} µs; kefu's turn is {r:.2} × that");
     }

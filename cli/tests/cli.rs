@@ -79,7 +79,13 @@ fn bench_writes_a_report() {
     assert!(ok, "{err}");
     assert!(out.contains("turn p50"), "{out}");
     let json = std::fs::read_to_string(&report).unwrap();
-    for key in ["\"turn_p50_us\"", "\"turn_p99_us\"", "\"load_and_train_ms_median\"", "\"throughput_turns_per_s\""] {
+    for key in [
+        "\"turn_p50_us\"",
+        "\"turn_p99_us\"",
+        "\"load_and_train_ms_median\"",
+        "\"load_compiled_ms_median\"",
+        "\"throughput_turns_per_s\"",
+    ] {
         assert!(json.contains(key), "{key} missing");
     }
     let _ = std::fs::remove_file(report);
@@ -228,6 +234,13 @@ fn a_compiled_bot_chats_as_its_file_and_carries_its_documents() {
     let (_, from_file, _) = kefu(&["chat", "--json", "examples/bots/help-desk.yaml"], lines);
     assert_eq!(from_compiled, from_file);
     assert!(from_compiled.contains("help/returns.md"), "{from_compiled}");
+    let small = dir.join("small.kefubot");
+    let (ok, out, err) =
+        kefu(&["compile", "examples/bots/help-desk.yaml", "--no-models", "--out", small.to_str().unwrap()], "");
+    assert!(ok && out.contains("no models"), "{out}{err}");
+    assert!(std::fs::metadata(&small).unwrap().len() * 10 < std::fs::metadata(&compiled).unwrap().len());
+    let (ok, from_small, err) = kefu(&["chat", "--json", small.to_str().unwrap()], lines);
+    assert!(ok && from_small == from_file, "{err}");
     let (ok, _, err) =
         kefu(&["compile", "tests/goldens/validation/too_few_examples.yaml", "--out", compiled.to_str().unwrap()], "");
     assert!(!ok && err.contains("too_few_examples.yaml:4:"), "{err}");

@@ -18,9 +18,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     });
     for bytes in [Some(data.to_vec()), framed].into_iter().flatten() {
         if let Ok(bot) = kefu_core::Bot::from_compiled("fuzz.kefubot", &bytes) {
-            let compiled = bot.to_compiled();
+            let compiled = bot.to_compiled(true);
             let again = kefu_core::Bot::from_compiled("again.kefubot", &compiled).expect("round trip");
-            assert!(again.to_compiled() == compiled, "a compiled bot compiles back to the same bytes");
+            assert!(again.to_compiled(true) == compiled, "a compiled bot compiles back to the same bytes");
         }
     }
 });

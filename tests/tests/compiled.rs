@@ -20,7 +20,7 @@ fn lines() -> Vec<String> {
 
 fn compiled_on(encoder: Arc<dyn SentenceEncoder>, lines: &[String]) {
     let from_file = BotLoader::new().encoder(encoder.clone()).from_yaml("shop.yaml", &shop()).unwrap();
-    let bytes = from_file.to_compiled();
+    let bytes = from_file.to_compiled(true);
     let compiled = BotLoader::new().encoder(encoder).from_compiled("shop.kefubot", &bytes).unwrap();
     assert_eq!((compiled.tier(), compiled.reused_heads()), (from_file.tier(), 2));
     assert_eq!(compiled.calibration(), from_file.calibration());

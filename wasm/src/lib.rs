@@ -354,10 +354,13 @@ impl Bot {
     }
 
     /// The bot compiled, for `Bot.fromCompiled`: a page that reads a bot file once can keep
-    /// these bytes (IndexedDB) and start from them next time without parsing or training.
+    /// these bytes (IndexedDB) and start from them next time without parsing or, with
+    /// `models` (most of the size), training.
+    /// Not in the package built without `yaml`, whose bots come compiled already.
+    #[cfg(feature = "yaml")]
     #[wasm_bindgen(js_name = toCompiled)]
-    pub fn to_compiled(&self) -> Vec<u8> {
-        self.inner.to_compiled()
+    pub fn to_compiled(&self, models: bool) -> Vec<u8> {
+        self.inner.to_compiled(models)
     }
 
     /// The bot's name.

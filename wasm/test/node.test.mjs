@@ -81,9 +81,13 @@ test("save and restore", () => {
 });
 
 test("a compiled bot answers as its file, without YAML or training", () => {
-  const bytes = bot.toCompiled();
+  const bytes = bot.toCompiled(true);
   const compiled = Bot.fromCompiled("shop.kefubot", bytes);
-  assert.deepEqual(compiled.toCompiled(), bytes);
+  assert.deepEqual(compiled.toCompiled(true), bytes);
+  const small = bot.toCompiled(false);
+  assert.ok(small.length * 20 < bytes.length, `${small.length} against ${bytes.length}`);
+  const trained = Bot.fromCompiled("small.kefubot", small);
+  assert.deepEqual(new Session(trained).turn(trained, "转人工"), new Session(bot).turn(bot, "转人工"));
   for (const line of ["我的快递怎么还没到", "I want a refund", "转人工", "量子力学是什么"]) {
     assert.deepEqual(new Session(compiled).turn(compiled, line), new Session(bot).turn(bot, line), line);
   }

@@ -32,9 +32,10 @@ fun main(args: Array<String>) {
     check("languages", bot.languages() == listOf("zh", "en"))
     check("fromBytes", Bot.fromBytes("shop.yaml", yaml.toByteArray()).name() == "shop")
     // A compiled bot: no YAML, no training, the same answers; damaged bytes are a typed error.
-    val compiled = bot.toCompiled()
+    val compiled = bot.toCompiled(true)
     val fromCompiled = Bot.fromCompiled("shop.kefubot", compiled, null)
-    check("fromCompiled", fromCompiled.reusedHeads() == 2U && fromCompiled.toCompiled().contentEquals(compiled))
+    check("fromCompiled", fromCompiled.reusedHeads() == 2U && fromCompiled.toCompiled(true).contentEquals(compiled))
+    check("fromCompiled without models", Bot.fromCompiled("shop.kefubot", bot.toCompiled(false), null).reusedHeads() == 0U)
     for (line in listOf("我的快递怎么还没到", "I want a refund", "转人工", "量子力学是什么")) {
         check("compiled answers $line", Session(fromCompiled).turn(fromCompiled, line) == Session(bot).turn(bot, line))
     }

@@ -184,6 +184,14 @@ pub(crate) fn validate(file: &str, bot: BotFile) -> Result<BotFile, BotFileError
     }
 }
 
+/// Reads YAML (or JSON) text into the schema, collecting the paths of keys the schema does
+/// not have. The one place the schema is deserialised from YAML: compiled bots read their
+/// JSON through it too, so a build carries one copy of that code.
+#[cfg(feature = "yaml")]
+pub(crate) fn read_schema(source: &str, unknown: &mut Vec<String>) -> Result<BotFile, serde_yaml::Error> {
+    serde_ignored::deserialize(serde_yaml::Deserializer::from_str(source), |path| unknown.push(path.to_string()))
+}
+
 /// Without the `yaml` feature, bot files are not read at run time: the error says to load
 /// a compiled bot instead.
 #[cfg(not(feature = "yaml"))]
@@ -291,8 +299,7 @@ impl Validator<'_> {
             }
         }
         let mut unknown = Vec::new();
-        let de = serde_yaml::Deserializer::from_str(self.source);
-        let bot: BotFile = match serde_ignored::deserialize(de, |path| unknown.push(path.to_string())) {
+        let bot: BotFile = match read_schema(self.source, &mut unknown) {
             Ok(bot) => bot,
             Err(e) => {
                 // The parser stops at the first value of the wrong type: read each part on
