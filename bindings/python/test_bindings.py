@@ -30,6 +30,15 @@ def test_turn_form_and_handoff(bot):
     assert kefu.Session.restore(bot, session.save()).state() == kefu.SessionState.IDLE
 
 
+def test_a_compiled_bot_answers_as_its_file(bot):
+    compiled = kefu.Bot.from_compiled("shop.kefubot", bot.to_compiled(True), None)
+    assert compiled.reused_heads() == 2
+    for line in ["我的快递怎么还没到", "I want a refund", "转人工", "量子力学是什么"]:
+        assert kefu.Session(compiled).turn(compiled, line) == kefu.Session(bot).turn(bot, line)
+    with pytest.raises(kefu.KefuError.InvalidBot, match="kefu compile"):
+        kefu.Bot.from_compiled("cut.kefubot", bot.to_compiled(True)[:1000], None)
+
+
 def test_clarification(bot):
     session = kefu.Session(bot)
     asked = session.turn(bot, "the mug is broken, I want to send it back or get money")
