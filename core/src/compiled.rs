@@ -189,6 +189,23 @@ mod tests {
         assert!(read_spec(unknown).unwrap_err().contains("unknown key `colour`"));
     }
 
+    #[test]
+    fn a_threshold_is_reused_only_for_the_same_background_class() {
+        // The same texts and labels, as `out_of_scope` in one bot and as an intent in the
+        // other: one training run, so one model, but two thresholds.
+        let intents = "intents:\n  a: { examples: [查订单, 订单到哪了, where is my order] }\n  b: { examples: [退款, 我要退钱, refund please] }\n  d: { examples: [发票, 开发票, invoice please] }\n";
+        let lines = "[今天天气怎么样, 讲个笑话, what is the capital of france]";
+        let a = format!("version: 1\nsettings: {{ background: false }}\n{intents}out_of_scope: {lines}\n");
+        let b = format!("version: 1\nsettings: {{ background: false }}\n{intents}  zz: {{ examples: {lines} }}\n");
+        let (a, b) = (Bot::from_yaml("a.yaml", &a).unwrap(), Bot::from_yaml("b.yaml", &b).unwrap());
+        assert!(a.calibration().is_some() && a.calibration() != b.calibration());
+        let b_spec = serde_json::to_vec(b.spec()).unwrap();
+        let mixed =
+            Bot::from_compiled("b", &framed(1, &b_spec, &crate::intent::encode_heads(&a.trained_heads()))).unwrap();
+        assert_eq!(mixed.reused_heads(), 1, "the model is the same training run");
+        assert_eq!(mixed.calibration(), b.calibration(), "the threshold is not");
+    }
+
     fn message(result: Result<Bot>) -> (ProblemKind, String) {
         match result {
             Err(Error::BotFile(e)) => (e.problems[0].kind, e.problems[0].message.clone()),

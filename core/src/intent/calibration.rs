@@ -66,8 +66,12 @@ const CALIBRATION_TAG: &[u8; 4] = b"KCAL";
 impl Calibration {
     /// Where the calibration of the model trained under `head_key` is cached beside its
     /// head ([`super::HeadCache`]), so a bot loaded again does not cross-validate again.
-    pub(crate) fn cache_key(head_key: u64) -> u64 {
-        head_key ^ u64::from_le_bytes(*b"KCALIBRA")
+    /// The head's key does not say which class is the background, and the calibration
+    /// depends on it (the same texts and labels as intents and as `out_of_scope`), so the
+    /// key does.
+    pub(crate) fn cache_key(head_key: u64, background: Option<usize>) -> u64 {
+        let background = background.map_or(0, |b| (b as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        head_key ^ u64::from_le_bytes(*b"KCALIBRA") ^ background
     }
 
     /// [`CALIBRATION_TAG`], then threshold, accepted, rejected (f32) and scored, rounds

@@ -56,9 +56,14 @@ pub(crate) fn decode(
     Ok(heads)
 }
 
-/// The cached calibration of the head trained under `key`, if there is one.
-pub(crate) fn cached_calibration(cache: Option<&HeadCache>, key: u64) -> Option<Calibration> {
-    cache?.get(&Calibration::cache_key(key)).and_then(|bytes| Calibration::from_bytes(bytes))
+/// The cached calibration of the head trained under `key` with this background class, if
+/// there is one.
+pub(crate) fn cached_calibration(
+    cache: Option<&HeadCache>,
+    key: u64,
+    background: Option<usize>,
+) -> Option<Calibration> {
+    cache?.get(&Calibration::cache_key(key, background)).and_then(|bytes| Calibration::from_bytes(bytes))
 }
 
 /// `Err` with the key of the first head that does not parse.

@@ -292,7 +292,7 @@ impl TextClassifier {
         let (head, calibration) = crate::parallel::join(
             || heads::get_or_train(heads, key, &xs, &ys, shape, params),
             || match calibrate {
-                true => heads::cached_calibration(heads, key)
+                true => heads::cached_calibration(heads, key, background)
                     .or_else(|| calibration::calibrate(&xs, &ys, shape, background, params)),
                 false => None,
             },
@@ -311,7 +311,8 @@ impl TextClassifier {
     /// The trained model as `(key, bytes)` for [`crate::ModelBundle::heads`] and compiled
     /// bots, and its chosen threshold, if any, under [`Calibration::cache_key`].
     pub(crate) fn head_bytes(&self) -> impl Iterator<Item = (u64, Vec<u8>)> + '_ {
-        let calibration = self.calibration.map(|c| (Calibration::cache_key(self.head_key), c.to_bytes()));
+        let key = Calibration::cache_key(self.head_key, self.background);
+        let calibration = self.calibration.map(|c| (key, c.to_bytes()));
         std::iter::once((self.head_key, self.model.to_bytes())).chain(calibration)
     }
 
