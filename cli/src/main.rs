@@ -141,19 +141,29 @@ pub(crate) fn load(path: &Path) -> Result<Bot, String> {
     load_on(path, None)
 }
 
-/// Reads and compiles a bot file, on the ONNX tier when `encoder` names an encoder folder.
-pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String> {
-    // The size limit is checked before the file is read, not after.
-    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?.len();
-    if size > kefu_core::botfile::MAX_BOT_FILE_BYTES as u64 {
+/// The name and bytes of a bot file, its size limit checked before it is read; a compiled
+/// bot (whose models may be larger) is read whatever its size.
+fn read_bot_file(path: &Path) -> Result<(String, Vec<u8>), String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    let mut magic = [0u8; 7];
+    let compiled = std::io::Read::read_exact(&mut std::fs::File::open(path).map_err(cannot)?, &mut magic).is_ok()
+        && &magic == b"KEFUBOT";
+    if !compiled && size > kefu_core::botfile::MAX_BOT_FILE_BYTES as u64 {
         return Err(format!(
             "{} is {size} bytes; a bot file may have at most {} bytes",
             path.display(),
             kefu_core::botfile::MAX_BOT_FILE_BYTES
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(cannot)?;
     let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok((name, bytes))
+}
+
+/// Reads and compiles a bot file, on the ONNX tier when `encoder` names an encoder folder.
+pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String> {
+    let (name, bytes) = read_bot_file(path)?;
     if bytes.starts_with(b"KEFUBOT") {
         // A compiled bot (`kefu compile`) holds its documents' texts.
         let loader = kefu_core::BotLoader::new();
@@ -235,12 +245,12 @@ pub(crate) fn load_encoder(path: &Path) -> Result<OnnxEncoder, String> {
 }
 
 fn compile(path: &Path, out: &Path, encoder: Option<&Path>, models: bool) -> Result<(), String> {
-    // Checked and read as `chat` reads it (problems with their lines), then read again with
-    // the documents' texts written into the file, so the compiled bot needs nothing beside.
-    let checked = load_on(path, encoder)?;
-    let mut spec = checked.spec().clone();
-    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let beside = documents_beside(path, &name, &std::fs::read(path).unwrap_or_default());
+    // Checked as `chat` checks it (problems with their lines), then loaded from the file with
+    // the documents' texts written in, so that the compiled bot needs nothing beside it.
+    let (name, bytes) = read_bot_file(path)?;
+    let source = std::str::from_utf8(&bytes).map_err(|e| format!("{}: not UTF-8 ({e})", path.display()))?;
+    let mut spec = kefu_core::botfile::parse(&name, source).map_err(|e| e.to_string())?;
+    let beside = documents_beside(path, &name, &bytes);
     for d in spec.knowledge.documents.iter_mut().filter(|d| d.text.is_none()) {
         d.text = beside.iter().find(|b| b.name == d.name).map(|b| b.text.clone());
     }

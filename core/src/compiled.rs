@@ -105,6 +105,11 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<(BotFile, HeadCache)> {
     if crc32(body) != u32::from_le_bytes([bytes[10], bytes[11], bytes[12], bytes[13]]) {
         return Err(damaged("checksum mismatch"));
     }
+    // The reader's errors carry their message in a `ModelBundle`, re-worded below.
+    let reworded = |e: Error| match e {
+        Error::ModelBundle(message) => damaged(&message),
+        other => other,
+    };
     let mut r = Reader::new(body, Error::ModelBundle);
     let spec = r.section("bot file").map_err(|_| damaged("the bot file section is cut short"))?;
     if spec.len() > MAX_SPEC_BYTES {
@@ -119,7 +124,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<(BotFile, HeadCache)> {
     let heads = crate::intent::decode_heads(heads, Error::ModelBundle, |key| {
         Error::ModelBundle(format!("the model {key:016x} does not read"))
     })
-    .map_err(|e| damaged(&format!("{}", e).replace("model bundle: ", "")))?;
+    .map_err(reworded)?;
     if !r.rest.is_empty() {
         return Err(damaged("trailing bytes after the last section"));
     }

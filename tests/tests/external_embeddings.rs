@@ -131,7 +131,7 @@ fn a_bundle_of_host_embeddings_and_heads_spares_the_next_load() {
         embeddings: Default::default(),
         heads: first.trained_heads(),
     };
-    assert_eq!(cache.heads.len(), 1, "the intent model (this bot has no segments)");
+    assert_eq!(cache.heads.len(), 2, "the intent model and its chosen threshold (this bot has no segments)");
     for (text, embedding) in texts.iter().zip(&embeddings) {
         cache.insert_embedding(text, embedding.clone());
     }

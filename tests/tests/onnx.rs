@@ -161,7 +161,7 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
     let encoder = std::sync::Arc::new(encoder);
     let trained = load(&source, &encoder);
     let heads = trained.trained_heads();
-    assert_eq!(heads.len(), 2, "the intent model and the customer-segment model");
+    assert_eq!(heads.len(), 3, "the intent model, its chosen threshold and the customer-segment model");
     assert_eq!(trained.reused_heads(), 0);
     let bundle = kefu_core::ModelBundle {
         metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
