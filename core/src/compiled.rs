@@ -269,6 +269,9 @@ mod tests {
         assert_ne!(edited.as_bytes(), &spec[..]);
         let (kind, _) = message(Bot::from_compiled("b", &framed(1, edited.as_bytes(), &[])));
         assert_eq!(kind, ProblemKind::UnknownLanguage);
+        let version = String::from_utf8(spec.clone()).unwrap().replacen("\"version\":1", "\"version\":2", 1);
+        let (kind, msg) = message(Bot::from_compiled("b", &framed(1, version.as_bytes(), &[])));
+        assert!(kind == ProblemKind::UnsupportedVersion && msg.contains("schema version 2"), "{msg}");
         // Heads of another bot are not used: the bot trains and predicts as from its file.
         let other = Bot::from_yaml(
             "t.yaml",

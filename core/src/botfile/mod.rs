@@ -177,6 +177,14 @@ pub fn parse(file: &str, source: &str) -> Result<BotFile, BotFileError> {
 /// after reading, without lines to point at.
 pub(crate) fn validate(file: &str, bot: BotFile) -> Result<BotFile, BotFileError> {
     let mut v = Validator { source: "", problems: Vec::new() };
+    if bot.version != schema::SCHEMA_VERSION {
+        let msg = format!(
+            "schema version {} is not supported; this build reads version {}",
+            bot.version,
+            schema::SCHEMA_VERSION
+        );
+        v.report(&[], ProblemKind::UnsupportedVersion, msg);
+    }
     v.check(&bot);
     match v.problems.is_empty() {
         true => Ok(bot),
