@@ -263,7 +263,7 @@ fn compile(path: &Path, out: &Path, encoder: Option<&Path>, models: bool) -> Res
     let bytes = bot.to_compiled(models);
     std::fs::write(out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     let models = match models {
-        true => format!("{} trained models and thresholds", bot.trained_heads().len()),
+        true => format!("trained models and thresholds: {}", bot.trained_heads().len()),
         false => "no models (they train at load)".into(),
     };
     println!("{}: {} bytes, {models} ({} tier)", out.display(), bytes.len(), bot.tier().code());
@@ -321,7 +321,15 @@ fn inspect(bot: &Bot) {
         bot.spec().out_of_scope.len(),
         bot.spec().entities.len()
     );
-    println!("model: {} training examples, {:.1} KiB", bot.example_count(), bot.model_size_bytes() as f64 / 1024.0);
+    let reused = match bot.reused_heads() {
+        0 => String::new(),
+        n => format!("; {n} trained model(s) taken from the compiled bot or bundle, not trained at load"),
+    };
+    println!(
+        "model: {} training examples, {:.1} KiB{reused}",
+        bot.example_count(),
+        bot.model_size_bytes() as f64 / 1024.0
+    );
     if let Some(threshold) = bot.knowledge_threshold() {
         let passages = bot.knowledge_passages();
         let documents: std::collections::BTreeSet<&str> = passages.iter().map(|p| p.document.as_str()).collect();

@@ -234,6 +234,10 @@ fn a_compiled_bot_chats_as_its_file_and_carries_its_documents() {
     let (_, from_file, _) = kefu(&["chat", "--json", "examples/bots/help-desk.yaml"], lines);
     assert_eq!(from_compiled, from_file);
     assert!(from_compiled.contains("help/returns.md"), "{from_compiled}");
+    let (ok, out, _) = kefu(&["inspect", compiled.to_str().unwrap()], "");
+    assert!(ok && out.contains("1 trained model(s) taken from the compiled bot"), "{out}");
+    let (_, out, _) = kefu(&["inspect", "examples/bots/help-desk.yaml"], "");
+    assert!(!out.contains("taken from"), "{out}");
     let small = dir.join("small.kefubot");
     let (ok, out, err) =
         kefu(&["compile", "examples/bots/help-desk.yaml", "--no-models", "--out", small.to_str().unwrap()], "");
