@@ -97,12 +97,7 @@ pub(crate) fn run(args: &BenchArgs) -> Result<(), String> {
     let mut compiled_loads = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
-        let loader = kefu_core::BotLoader::new();
-        let loader = match encoder {
-            Some(path) => loader.encoder(crate::load_any_encoder(path)?),
-            None => loader,
-        };
-        std::hint::black_box(loader.from_compiled("bench.kefubot", &compiled).map_err(|e| e.to_string())?);
+        std::hint::black_box(crate::load_compiled("bench.kefubot", &compiled, encoder)?);
         compiled_loads.push(t.elapsed().as_secs_f64() * 1e3);
     }
     compiled_loads.sort_by(f64::total_cmp);

@@ -161,17 +161,21 @@ fn read_bot_file(path: &Path) -> Result<(String, Vec<u8>), String> {
     Ok((name, bytes))
 }
 
+/// Loads compiled bot bytes, on the tier of `encoder` (folder, bundle or static table).
+pub(crate) fn load_compiled(name: &str, bytes: &[u8], encoder: Option<&Path>) -> Result<Bot, String> {
+    let loader = match encoder {
+        Some(path) => kefu_core::BotLoader::new().encoder(load_any_encoder(path)?),
+        None => kefu_core::BotLoader::new(),
+    };
+    loader.from_compiled(name, bytes).map_err(|e| e.to_string())
+}
+
 /// Reads and compiles a bot file, on the ONNX tier when `encoder` names an encoder folder.
 pub(crate) fn load_on(path: &Path, encoder: Option<&Path>) -> Result<Bot, String> {
     let (name, bytes) = read_bot_file(path)?;
     if bytes.starts_with(b"KEFUBOT") {
         // A compiled bot (`kefu compile`) holds its documents' texts.
-        let loader = kefu_core::BotLoader::new();
-        let loader = match encoder {
-            Some(path) => loader.encoder(load_any_encoder(path)?),
-            None => loader,
-        };
-        return loader.from_compiled(&name, &bytes).map_err(|e| e.to_string());
+        return load_compiled(&name, &bytes, encoder);
     }
     let documents = documents_beside(path, &name, &bytes);
     match encoder {

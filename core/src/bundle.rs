@@ -150,27 +150,15 @@ impl ModelBundle {
 
     /// The bundle as bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut body = Vec::new();
-        let mut section = |bytes: &[u8]| {
-            body.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            body.extend_from_slice(bytes);
-        };
         // Serialising three plain fields cannot fail.
-        section(&serde_json::to_vec(&self.metadata).unwrap_or_default());
-        section(&self.model);
-        section(&self.tokenizer);
+        let metadata = serde_json::to_vec(&self.metadata).unwrap_or_default();
         let mut cache = Vec::with_capacity(self.embeddings.len() * (8 + 4 * self.metadata.dimension));
         for (key, v) in self.embeddings.iter().filter(|(_, v)| v.len() == self.metadata.dimension) {
             cache.extend_from_slice(&key.to_le_bytes());
             v.iter().for_each(|x| cache.extend_from_slice(&x.to_le_bytes()));
         }
-        section(&cache);
-        section(&crate::intent::encode_heads(&self.heads));
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&MODEL_BUNDLE_VERSION.to_le_bytes());
-        out.extend_from_slice(&crc32(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        out
+        let heads = crate::intent::encode_heads(&self.heads);
+        crate::framing::write(MAGIC, MODEL_BUNDLE_VERSION, &[&metadata, &self.model, &self.tokenizer, &cache, &heads])
     }
 }
 

@@ -37,20 +37,10 @@ impl Bot {
     /// its 2.6 MB, against 28 KB without them, which train at load in tens of milliseconds
     /// on the embedded tier).
     pub fn to_compiled(&self, models: bool) -> Vec<u8> {
-        let mut body = Vec::new();
-        let mut section = |bytes: &[u8]| {
-            body.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-            body.extend_from_slice(bytes);
-        };
         // The schema's types serialise to JSON without fail (string keys, finite numbers).
-        section(&serde_json::to_vec(&self.spec).unwrap_or_default());
+        let spec = serde_json::to_vec(&self.spec).unwrap_or_default();
         let heads = if models { self.trained_heads() } else { HeadCache::new() };
-        section(&crate::intent::encode_heads(&heads));
-        let mut out = MAGIC.to_vec();
-        out.extend_from_slice(&COMPILED_BOT_VERSION.to_le_bytes());
-        out.extend_from_slice(&crc32(&body).to_le_bytes());
-        out.extend_from_slice(&body);
-        out
+        crate::framing::write(MAGIC, COMPILED_BOT_VERSION, &[&spec, &crate::intent::encode_heads(&heads)])
     }
 }
 
@@ -220,12 +210,7 @@ mod tests {
 
     /// `spec` and `heads` sections framed as a compiled bot of `version`, checksum right.
     fn framed(version: u16, spec: &[u8], heads: &[u8]) -> Vec<u8> {
-        let mut body = Vec::new();
-        for s in [spec, heads] {
-            body.extend_from_slice(&(s.len() as u64).to_le_bytes());
-            body.extend_from_slice(s);
-        }
-        [&MAGIC[..], &version.to_le_bytes(), &crc32(&body).to_le_bytes(), &body].concat()
+        crate::framing::write(MAGIC, version, &[spec, heads])
     }
 
     #[test]

@@ -48,3 +48,19 @@ impl<'a> Reader<'a> {
         self.take(n, what)
     }
 }
+
+/// A file as model bundles and compiled bots are written: `magic`, `version` (u16), the
+/// CRC-32 of the rest (u32), then each section prefixed with its length (u64).
+pub(crate) fn write(magic: &[u8; 8], version: u16, sections: &[&[u8]]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(sections.iter().map(|s| 8 + s.len()).sum());
+    for s in sections {
+        body.extend_from_slice(&(s.len() as u64).to_le_bytes());
+        body.extend_from_slice(s);
+    }
+    let mut out = Vec::with_capacity(14 + body.len());
+    out.extend_from_slice(magic);
+    out.extend_from_slice(&version.to_le_bytes());
+    out.extend_from_slice(&crate::checksum::crc32(&body).to_le_bytes());
+    out.extend_from_slice(&body);
+    out
+}
