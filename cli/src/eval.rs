@@ -290,9 +290,10 @@ fn run_few_shot(args: &EvalArgs, k: usize, embedder: Option<&Embedder>, started:
         }
         let report = few_shot::summarise(&data, k, runs);
         eprintln!(
-            "[{name}] {k} per intent, {} seeds: accuracy {:.2} %",
+            "[{name}] {k} per intent, {} seeds: accuracy {:.2} % (validation {:.2} %)",
             args.seeds,
-            report.mean_intent_accuracy() * 100.0
+            report.mean_intent_accuracy() * 100.0,
+            report.mean_validation_accuracy().unwrap_or(f64::NAN) * 100.0
         );
         datasets.push(report);
     }
