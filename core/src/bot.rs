@@ -322,7 +322,7 @@ impl Bot {
             None => Vec::new(),
         };
         // The intent model, and beside it where the host has cores, the customer-segment
-        // model and the entity extractors.
+        // model, the entity extractors and (once per process) the emotion model.
         let (classifier, (segments, extractors)) = crate::parallel::join(
             || match examples.is_empty() {
                 true => Ok(None),
@@ -339,6 +339,7 @@ impl Bot {
                     embeddings,
                     heads,
                 );
+                crate::emotion::warm();
                 (segments, Extractors::new(&spec.entities))
             },
         );

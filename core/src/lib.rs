@@ -80,6 +80,7 @@ mod checksum;
 mod clarify;
 mod compiled;
 mod dialogue;
+mod emotion;
 mod encoder;
 mod entity;
 mod error;

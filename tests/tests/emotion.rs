@@ -21,6 +21,9 @@ fn lines(language: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The default `handoff.negative_sentiment`, where the brief's mood turns angry.
+const DEFAULT_THRESHOLD: f32 = -0.6;
+
 /// F1 of "angry" for lines scoring at or below `threshold`.
 fn f1(scored: &[(f32, bool)], threshold: f32) -> f64 {
     let tp = scored.iter().filter(|(s, angry)| *s <= threshold && *angry).count() as f64;
@@ -64,6 +67,12 @@ fn angry_lines_against_the_rest_per_language() {
             let v: Vec<f32> = scored.iter().filter(|(_, _, l)| *l == label).map(|(s, _, _)| *s).collect();
             v.iter().sum::<f32>() as f64 / v.len() as f64
         };
+        // What a tenth, half and nine tenths of each label's lines score at most.
+        let spread = |label: &str| {
+            let mut v: Vec<f32> = scored.iter().filter(|(_, _, l)| *l == label).map(|(s, _, _)| *s).collect();
+            v.sort_by(f32::total_cmp);
+            [0.1, 0.5, 0.9].map(|q| v[((v.len() - 1) as f64 * q).round() as usize])
+        };
         let zero = |label: &str| {
             let v: Vec<&(f32, bool, &str)> = scored.iter().filter(|(_, _, l)| *l == label).collect();
             v.iter().filter(|(s, _, _)| *s == 0.0).count() as f64 / v.len() as f64
@@ -76,9 +85,11 @@ fn angry_lines_against_the_rest_per_language() {
             .map(|(_, ((label, text), (s, _, _)))| (label.clone(), text.clone(), *s))
             .collect();
         let (dev_f1, test_f1) = (f1(&dev, threshold), f1(&test, threshold));
+        // What a bot gets: `handoff.negative_sentiment` and the brief's "angry" at −0.6.
+        let default_test_f1 = f1(&test, DEFAULT_THRESHOLD);
         // What the lexicon does get right: angry lines score lower than calm ones on average.
         assert!(mean("angry") < mean("calm"), "{language}: angry {} vs calm {}", mean("angry"), mean("calm"));
-        results.push((language, test_f1));
+        results.push((language, default_test_f1));
         report.insert(
             language.to_string(),
             serde_json::json!({
@@ -86,7 +97,10 @@ fn angry_lines_against_the_rest_per_language() {
                 "threshold_chosen_on_development_part": threshold,
                 "angry_f1_development": dev_f1,
                 "angry_f1_test": test_f1,
+                "angry_f1_test_at_default_threshold": default_test_f1,
+                "angry_f1_development_at_default_threshold": f1(&dev, DEFAULT_THRESHOLD),
                 "mean_score": { "calm": mean("calm"), "dissatisfied": mean("dissatisfied"), "angry": mean("angry") },
+                "score_deciles_1_5_9": { "calm": spread("calm"), "dissatisfied": spread("dissatisfied"), "angry": spread("angry") },
                 "share_scoring_zero": { "calm": zero("calm"), "dissatisfied": zero("dissatisfied"), "angry": zero("angry") },
                 "examples": examples,
             }),
@@ -94,13 +108,14 @@ fn angry_lines_against_the_rest_per_language() {
     }
     let json = serde_json::json!({
         "written_from": "tests/fixtures/emotion (the project's labelled lines); tests/tests/emotion.rs",
-        "model": "the sentiment lexicon of core/src/sentiment.rs (issue 25 item 6: not yet a model)",
+        "model": "core/src/emotion.rs: a softmax over n-grams and the rules' signals (core/src/sentiment.rs), trained on core/src/emotion_train.txt",
         "languages": report,
     });
     write_report("reports/emotion.json", &json);
     for (language, test_f1) in results {
-        // The target is 0.85 in each language (issue 25). The lexicon is at the level of
-        // calling every line angry (F1 0.5 with a third of them angry): a floor, not a goal.
-        assert!(test_f1 >= 0.45, "{language}: angry F1 {test_f1} on the test part");
+        // Issue 25's target, at the threshold bots use. (The lexicon alone scored 0.57 / 0.54
+        // at the threshold chosen on the development part, about as well as calling every
+        // line angry.)
+        assert!(test_f1 >= 0.85, "{language}: angry F1 {test_f1} on the test part");
     }
 }
