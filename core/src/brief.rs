@@ -46,8 +46,8 @@ pub(crate) struct IssueLine {
 
 /// How strongly a customer line states the issue, or `None` when it states none: a line the
 /// model read as a need weighs 1 + its confidence; one it could not place 0.5, more when
-/// upset; greetings, thanks, requests for a person, slot answers and bare values weigh
-/// nothing.
+/// the customer was at least dissatisfied (a shade below zero is no mood); greetings,
+/// thanks, requests for a person, slot answers and bare values weigh nothing.
 pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bool) -> Option<f32> {
     let substance = masked.chars().filter(|c| c.is_alphanumeric() && *c != '*').count();
     if only_values || substance < MIN_ISSUE_CHARS {
@@ -56,7 +56,10 @@ pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bo
     match &turn.intent {
         Some(m) if m.source == IntentSource::Form => None,
         Some(m) => is_need(bot, &m.name).then_some(1.0 + m.confidence),
-        None => Some(0.5 + 0.5 * (-turn.sentiment).clamp(0.0, 1.0)),
+        None => {
+            let dissatisfied = turn.sentiment <= bot.spec.handoff.negative_sentiment / 3.0;
+            Some(0.5 + if dissatisfied { 0.5 * (-turn.sentiment).clamp(0.0, 1.0) } else { 0.0 })
+        }
     }
 }
 

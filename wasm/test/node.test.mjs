@@ -57,7 +57,7 @@ test("handoff signal, with-agent state and resume", () => {
 test("sentiment and abuse", () => {
   const turn = new Session(bot).turn(bot, "you stupid bot, where the fuck is my package");
   const handoff = turn.signals.find((s) => s.type === "handoff");
-  assert.deepEqual(handoff.reasons, ["abuse"]);
+  assert.deepEqual(handoff.reasons, ["abuse", "negative_sentiment"]);
   assert.equal(handoff.priority, "high");
   assert.ok(handoff.transcript.every((l) => !l.text.includes("fuck")));
   assert.ok(turn.sentiment < 0);
