@@ -3,10 +3,11 @@
 //! A lexicon alone misses most angry lines (no lexicon word in "敢情钱到手了就不管了是吧？" or
 //! "is your support team just for show"). This model is a softmax over a line's n-grams and
 //! the rules' signals ([`crate::sentiment::Signals`]: lexicon words, cues of anger and of
-//! complaint, exclamation and question marks, shouting, abuse), trained once per process,
-//! at first use, on the project's labelled lines (`emotion_train.txt`, zh and en) — a few
-//! milliseconds, deterministic. Its probabilities become the score the bot already used:
-//! −1 (angry) … 1 (happy), angry at −0.6 and below, dissatisfied at −0.2 and below.
+//! complaint, exclamation and question marks, shouting, abuse), trained once per process
+//! while the first bot loads, on the project's labelled lines (`emotion_train.txt`, zh and
+//! en; about 35 ms natively, deterministic). Its probabilities become the score the bot
+//! already used: −1 (angry) … 1 (happy); the brief reads −0.6 and below (the default
+//! `handoff.negative_sentiment`) as angry, a third of that as dissatisfied.
 
 use std::sync::OnceLock;
 
