@@ -126,8 +126,13 @@ fn negated(before: &str) -> bool {
             None => break,
         }
     }
-    // English: the words before, skipping those that may stand between.
-    let words = crate::text::words(before);
+    // English: the words before, skipping those that may stand between (only the last few
+    // dozen bytes: a long line must not cost its length for every lexicon word).
+    let mut from = before.len().saturating_sub(48);
+    while !before.is_char_boundary(from) {
+        from += 1;
+    }
+    let words = crate::text::words(&before[from..]);
     for w in words.iter().rev().take(3) {
         if NEGATIONS.contains(w) || w.ends_with("n't") {
             return true;
@@ -289,5 +294,39 @@ mod tests {
         assert!(score("not bad", "", 0) > 0.0, "negation flips");
         assert!(score("我不满意", "", 0) < 0.0);
         assert_eq!(score("where is my order", "", 0), 0.0);
+    }
+
+    #[test]
+    fn negation_reaches_across_intensifiers_and_diminishers_soften() {
+        assert!(score("不太好", "", 0) < 0.0, "不 … 太 … 好");
+        assert!(score("not very good", "", 0) < 0.0);
+        assert!(score("isn't that great", "", 0) < 0.0);
+        assert!(score("有点失望", "", 0) > score("失望", "", 0), "a diminisher softens");
+        assert!(score("非常失望", "", 0) < score("失望", "", 0), "an intensifier strengthens");
+    }
+
+    #[test]
+    fn cues_of_anger_and_complaint_without_a_lexicon_word() {
+        let anger = signals("收了钱就不管了", "", 0);
+        assert!(anger.anger < 0.0 && anger.negative == 0.0, "{anger:?}");
+        assert!(score("you people have no shame", "", 0) <= -0.6);
+        let complaint = signals("物流一直没更新", "", 0);
+        assert!(complaint.complaint < 0.0 && complaint.anger == 0.0, "{complaint:?}");
+        let s = score("物流一直没更新", "", 0);
+        assert!((-0.6..=-0.2).contains(&s), "dissatisfied, not angry: {s}");
+    }
+
+    #[test]
+    fn shouting_counts_only_words_in_capitals() {
+        assert_eq!(signals("", "WRONG ITEM AGAIN, VAT", 0).shouted, 4);
+        assert_eq!(signals("", "I need a VAT invoice", 0).shouted, 1);
+        assert_eq!(signals("", "你好 OK", 0).shouted, 0);
+    }
+
+    #[test]
+    fn a_long_line_of_lexicon_words_stays_cheap_and_bounded() {
+        let line = "not bad, terrible awful ".repeat(2_000);
+        let s = score(&line, &line, 0);
+        assert!((-1.0..=1.0).contains(&s), "{s}");
     }
 }
