@@ -4,9 +4,10 @@
 VADER's lexicon gives each word the mean of ten people's ratings from -4 (extremely
 negative) to +4. kefu keeps plain lower-case words (no emoticons, no abbreviations with
 digits) rated MIN_STRENGTH or more negative (its positive words — "support", "pretty",
-"like", "free" — are what customer-service lines say calmly), weighted rating / 2 and at most 1, as the project's own lexicon words count (core/src/sentiment.rs): one word makes a
-line dissatisfied, not angry ("my phone is dead" is no outburst). The
-project's lexicon is kept beside it; where both hold a word, the project's weight wins.
+"like", "free" — are what customer-service lines say calmly), weighted rating / 2 and at
+most 1, as the project's own lexicon words count (core/src/sentiment.rs): one word makes a
+line dissatisfied, not angry ("my phone is dead" is no outburst). The project's lexicon is
+kept beside it; where both hold a word, the project's weight wins.
 Deterministic, sorted; only this list ships.
 
 Usage: python3 tools/build-sentiment-lexicon.py   (installs vaderSentiment==3.3.2 if missing)
