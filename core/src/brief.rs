@@ -57,8 +57,8 @@ pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bo
         Some(m) if m.source == IntentSource::Form => None,
         Some(m) => is_need(bot, &m.name).then_some(1.0 + m.confidence),
         None => {
-            let dissatisfied = turn.sentiment <= bot.spec.handoff.negative_sentiment / 3.0;
-            Some(0.5 + if dissatisfied { 0.5 * (-turn.sentiment).clamp(0.0, 1.0) } else { 0.0 })
+            let upset = mood_level(turn.sentiment, bot.spec.handoff.negative_sentiment) > 0;
+            Some(0.5 + if upset { 0.5 * (-turn.sentiment).clamp(0.0, 1.0) } else { 0.0 })
         }
     }
 }

@@ -53,6 +53,8 @@ fn signals_of(raw: &str) -> Signals {
 /// mostly calm, so only what a line holds beyond that counts.
 struct Model {
     classifier: TextClassifier,
+    /// Each class's place in [`LABELS`].
+    at: Vec<usize>,
     prior: f32,
 }
 
@@ -82,8 +84,10 @@ fn training_lines() -> Vec<(&'static str, &'static str)> {
 fn train(lines: &[(&str, &str)]) -> Option<Model> {
     let dense: Vec<Vec<f32>> = lines.iter().map(|(text, _)| features(&signals_of(text))).collect();
     let classifier = TextClassifier::train_dense(lines.iter().copied(), &dense, &[], None, false).ok()?;
-    let prior = upset(&classifier, &HashedText::new(""), &Signals::default());
-    Some(Model { classifier, prior })
+    let at = classifier.labels().iter().map(|l| LABELS.iter().position(|x| x == l)).collect::<Option<_>>()?;
+    let mut model = Model { classifier, at, prior: 0.0 };
+    model.prior = upset(&model, &HashedText::new(""), &Signals::default());
+    Some(model)
 }
 
 /// The sentiment score of a line in −1 (angry) … 1 (happy): how upset the model finds it
@@ -97,19 +101,17 @@ pub(crate) fn score(hashed: &HashedText, signals: &Signals) -> f32 {
 }
 
 fn score_with(model: &Model, hashed: &HashedText, signals: &Signals) -> f32 {
-    let upset = ((upset(&model.classifier, hashed, signals) - model.prior) / (1.0 - model.prior)).max(0.0);
+    let upset = ((upset(model, hashed, signals) - model.prior) / (1.0 - model.prior)).max(0.0);
     let pleased = (signals.positive / 2.0).tanh();
     pleased * (1.0 - upset) - upset
 }
 
 /// A dissatisfied line counts a third of an angry one: certain dissatisfaction reads as
 /// dissatisfied (about −0.35), certain anger as angry (−1).
-fn upset(model: &TextClassifier, hashed: &HashedText, signals: &Signals) -> f32 {
+fn upset(model: &Model, hashed: &HashedText, signals: &Signals) -> f32 {
     let mut p = [0.0f32; 3];
-    for (class, probability) in model.rank_classes(hashed, Some(&features(signals)), 3) {
-        if let Some(at) = LABELS.iter().position(|l| *l == model.labels()[class]) {
-            p[at] = probability;
-        }
+    for (class, probability) in model.classifier.rank_classes(hashed, Some(&features(signals)), 3) {
+        p[model.at[class]] = probability;
     }
     0.35 * p[1] + p[2]
 }
