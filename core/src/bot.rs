@@ -85,6 +85,7 @@ pub struct Bot {
     /// The n-gram sets of each `agent_replies` entry's `when` lines, by reply id, made once
     /// here rather than on every line said to an agent.
     pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
+    pub(crate) suggestion_index: crate::suggest::SuggestionIndex,
     /// The intent that takes requests for a person in their common wordings
     /// ([`crate::person_request`]) beside its own keywords; `None` if no intent is one.
     pub(crate) person_intent: Option<usize>,
@@ -375,6 +376,7 @@ impl Bot {
                 .iter()
                 .map(|(id, reply)| (id.clone(), reply.when.iter().map(|w| crate::intent::ngram_set(w)).collect()))
                 .collect(),
+            suggestion_index: crate::suggest::SuggestionIndex::build(&spec, &examples),
             knowledge: None,
             example_count: examples.len(),
             spec,
