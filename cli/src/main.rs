@@ -87,7 +87,8 @@ enum Command {
     },
     /// Pack an encoder folder (`model.onnx`, `tokenizer.json`) into one model bundle, with
     /// the embeddings of a bot's examples and the models trained on them, so that loading
-    /// that bot skips the encoder for its examples and the training.
+    /// that bot skips the encoder for its examples and the training, and the embeddings of
+    /// the emotion lines, so that bots on it get the emotion head.
     Bundle {
         /// Encoder folder.
         #[arg(long)]
@@ -277,6 +278,8 @@ fn compile(path: &Path, out: &Path, encoder: Option<&Path>, models: bool) -> Res
 fn bundle(dir: &Path, bot: Option<&Path>, out: &Path) -> Result<(), String> {
     let encoder = std::sync::Arc::new(OnnxEncoder::from_dir(dir).map_err(|e| e.to_string())?);
     encoder.keep_embeddings(true);
+    // The emotion head's training lines, so that bots loaded from the bundle have it.
+    encoder.embed_batch(&kefu_core::emotion_training_texts(), &mut |_, _| {}).map_err(|e| e.to_string())?;
     let mut heads = std::collections::BTreeMap::new();
     if let Some(bot) = bot {
         let source = std::fs::read_to_string(bot).map_err(|e| format!("cannot read {}: {e}", bot.display()))?;
@@ -333,6 +336,13 @@ fn inspect(bot: &Bot) {
         "model: {} training examples, {:.1} KiB{reused}",
         bot.example_count(),
         bot.model_size_bytes() as f64 / 1024.0
+    );
+    println!(
+        "emotion: {}",
+        match bot.has_emotion_head() {
+            true => "the head on the encoder's embeddings",
+            false => "the n-gram model (no encoder, or its embeddings of the emotion lines not at hand: `kefu bundle`)",
+        }
     );
     if let Some(threshold) = bot.knowledge_threshold() {
         let passages = bot.knowledge_passages();

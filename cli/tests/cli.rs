@@ -54,6 +54,7 @@ fn inspect_lists_intents_and_model_size() {
     let (ok, out, _) = kefu(&["inspect", "examples/bots/shop.yaml"], "");
     assert!(ok && out.contains("intent order_status") && out.contains("KiB"), "{out}");
     assert!(out.contains("21 FAQ entries, 12 out-of-scope examples"), "{out}");
+    assert!(out.contains("emotion: the n-gram model"), "no encoder, no emotion head: {out}");
 }
 
 #[test]

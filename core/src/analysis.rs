@@ -233,7 +233,8 @@ impl Bot {
             a.segment = self.segments.as_ref().and_then(|c| c.classify(&hashed, embedding)).map(str::to_string);
         }
         let abusive = crate::abuse::count(normalized, utterance);
-        a.sentiment = crate::emotion::score(&hashed, &sentiment::signals(text, utterance, abusive));
+        let signals = sentiment::signals(text, utterance, abusive);
+        a.sentiment = crate::emotion::score(&hashed, &signals, self.emotion.as_deref(), embedding);
         a.abusive = abusive > 0;
         let (ranked, background) = self
             .classifier

@@ -86,6 +86,9 @@ pub struct Bot {
     /// here rather than on every line said to an agent.
     pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
     pub(crate) suggestion_index: crate::suggest::SuggestionIndex,
+    /// The emotion head on the encoder's embeddings, when the encoder had the training
+    /// lines' embeddings at hand (see [`crate::emotion`]).
+    pub(crate) emotion: Option<std::sync::Arc<crate::emotion::Model>>,
     /// The intent that takes requests for a person in their common wordings
     /// ([`crate::person_request`]) beside its own keywords; `None` if no intent is one.
     pub(crate) person_intent: Option<usize>,
@@ -115,7 +118,7 @@ impl Bot {
     fn embedded(file: &str, spec: BotFile, heads: Option<&crate::intent::HeadCache>) -> Result<Bot> {
         // Straight to `compile`, not through the loader: an app that loads only embedded
         // bots (the phone and web builds) then carries none of the dense tier's loading.
-        let mut bot = Bot::compile(spec, None, heads).map_err(|e| e.into_error(file))?;
+        let mut bot = Bot::compile(spec, None, heads, None).map_err(|e| e.into_error(file))?;
         bot.knowledge = Bot::knowledge_of(file, &bot.spec, &[])?;
         Ok(bot)
     }
@@ -197,6 +200,13 @@ impl Bot {
     /// How many of the bot's models came from its encoder's bundle instead of training.
     pub fn reused_heads(&self) -> usize {
         self.trained_models().filter(|m| m.reused()).count()
+    }
+
+    /// Whether the sentiment comes from the emotion head on the encoder's embeddings (the
+    /// static tier, and the ONNX tier on a model bundle from `kefu bundle`), not from the
+    /// n-gram model alone.
+    pub fn has_emotion_head(&self) -> bool {
+        self.emotion.is_some()
     }
 
     fn trained_models(&self) -> impl Iterator<Item = &TextClassifier> {
@@ -282,11 +292,13 @@ impl Bot {
     }
 
     /// Compiles a validated file; `embeddings` (one per [`Bot::embedding_texts`] entry)
-    /// train the ONNX tier's classifiers, or come with heads already trained on them.
+    /// train the ONNX tier's classifiers, or come with heads already trained on them;
+    /// `emotion_encoder` the emotion head, if it has the emotion lines' embeddings at hand.
     pub(crate) fn compile(
         spec: BotFile,
         embeddings: Option<&[Vec<f32>]>,
         heads: Option<&HeadCache>,
+        emotion_encoder: Option<&dyn crate::SentenceEncoder>,
     ) -> std::result::Result<Bot, ModelTooLarge> {
         let languages = spec.languages.iter().filter_map(|l| Language::from_code(l)).collect();
         let intents: Vec<Intent> = spec.intents.iter().map(|(name, i)| Intent::compile(name, i)).collect();
@@ -323,8 +335,8 @@ impl Bot {
             None => Vec::new(),
         };
         // The intent model, and beside it where the host has cores, the customer-segment
-        // model, the entity extractors and (once per process) the emotion model.
-        let (classifier, (segments, extractors)) = crate::parallel::join(
+        // model, the entity extractors and (once per process) the emotion model and head.
+        let (classifier, (segments, extractors, emotion)) = crate::parallel::join(
             || match examples.is_empty() {
                 true => Ok(None),
                 false => {
@@ -341,7 +353,8 @@ impl Bot {
                     heads,
                 );
                 crate::emotion::warm();
-                (segments, Extractors::new(&spec.entities))
+                let emotion = emotion_encoder.and_then(crate::emotion::head_on);
+                (segments, Extractors::new(&spec.entities), emotion)
             },
         );
         let classifier = classifier?;
@@ -377,6 +390,7 @@ impl Bot {
                 .map(|(id, reply)| (id.clone(), reply.when.iter().map(|w| crate::intent::ngram_set(w)).collect()))
                 .collect(),
             suggestion_index: crate::suggest::SuggestionIndex::build(&spec, &examples),
+            emotion,
             knowledge: None,
             example_count: examples.len(),
             spec,

@@ -56,6 +56,15 @@ pub trait SentenceEncoder: Send + Sync + std::fmt::Debug {
         None
     }
 
+    /// The embeddings of `texts` if the encoder has them at hand without running a model
+    /// (a static table's lookups, a model bundle's cache), else `None`. Bots train optional
+    /// models (the emotion head) only on embeddings got this way, so these never slow a
+    /// load.
+    fn embed_at_hand(&self, texts: &[&str]) -> Option<Vec<Vec<f32>>> {
+        let _ = texts;
+        None
+    }
+
     /// The tier a bot on this encoder is on: [`Tier::Onnx`] unless the encoder says.
     fn tier(&self) -> Tier {
         Tier::Onnx

@@ -124,6 +124,7 @@ pub use bundle::{BundleMetadata, ModelBundle, MODEL_BUNDLE_VERSION};
 pub use checksum::{crc32, luhn_check_digit};
 pub use clarify::Choice;
 pub use compiled::COMPILED_BOT_VERSION;
+pub use emotion::training_texts as emotion_training_texts;
 pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};

@@ -119,11 +119,12 @@ impl<'a> BotLoader<'a> {
         });
         let heads = merged.as_ref().or(given);
         let texts = Bot::embedding_texts(&spec);
+        let emotion = self.encoder.as_deref();
         let compiled = match (self.embeddings, &self.encoder) {
             (Some(embeddings), _) => {
                 check_embeddings(embeddings, texts.len())?;
                 let dense = embeddings.first().is_some_and(|e| !e.is_empty());
-                Bot::compile(spec, dense.then_some(embeddings), heads)
+                Bot::compile(spec, dense.then_some(embeddings), heads, emotion)
             }
             (None, Some(encoder)) => {
                 let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
@@ -133,9 +134,9 @@ impl<'a> BotLoader<'a> {
                     None => &mut silent,
                 };
                 let embeddings = encoder.embed_examples(&texts, progress)?;
-                Bot::compile(spec, Some(&embeddings), heads)
+                Bot::compile(spec, Some(&embeddings), heads, emotion)
             }
-            (None, None) => Bot::compile(spec, None, heads),
+            (None, None) => Bot::compile(spec, None, heads, emotion),
         };
         let mut bot = compiled.map_err(|e| e.into_error(file))?;
         let knowledge = Bot::knowledge_of(file, &bot.spec, self.documents)?;

@@ -178,6 +178,10 @@ impl SentenceEncoder for StaticEncoder {
         Ok(self.vector(text))
     }
 
+    fn embed_at_hand(&self, texts: &[&str]) -> Option<Vec<Vec<f32>>> {
+        Some(texts.iter().map(|t| self.vector(t)).collect())
+    }
+
     fn tier(&self) -> Tier {
         Tier::Static
     }

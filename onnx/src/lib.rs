@@ -403,6 +403,17 @@ impl SentenceEncoder for OnnxEncoder {
     fn trained_heads(&self) -> Option<&BTreeMap<u64, Vec<u8>>> {
         Some(&self.heads)
     }
+
+    /// From the cache alone (a model bundle's, or texts embedded since `keep_embeddings`).
+    fn embed_at_hand(&self, texts: &[&str]) -> Option<Vec<Vec<f32>>> {
+        let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        texts
+            .iter()
+            .map(|t| {
+                cache.get(&ModelBundle::embedding_key(&self.prefix, t)).filter(|v| v.len() == self.dimension).cloned()
+            })
+            .collect()
+    }
 }
 
 /// The mean of `rows` (each `dim` long), L2-normalised.

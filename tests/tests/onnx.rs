@@ -191,6 +191,39 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
     assert!(matches!(&err, Err(Error::ModelBundle(m)) if m.contains("rebuild the bundle")), "{err:?}");
 }
 
+/// A bundle that holds the emotion lines' embeddings (as `kefu bundle` makes them) gives a
+/// bot the emotion head on its encoder; without them an ONNX-tier bot has none (it would
+/// have to run the encoder on 1,239 lines at load).
+#[test]
+fn a_bundle_with_the_emotion_lines_gives_bots_the_emotion_head() {
+    let Some(encoder) = tiny_encoder("model.onnx") else { return };
+    let source = std::fs::read_to_string(repo_root().join("examples/bots/shop.yaml")).unwrap();
+    let load = |encoder: std::sync::Arc<Encoder>| {
+        kefu_core::BotLoader::new().encoder(encoder).from_yaml("shop.yaml", &source).unwrap_or_else(|e| panic!("{e}"))
+    };
+    encoder.keep_embeddings(true);
+    let encoder = std::sync::Arc::new(encoder);
+    assert!(!load(encoder.clone()).has_emotion_head());
+    encoder.embed_batch(&kefu_core::emotion_training_texts(), &mut |_, _| {}).unwrap();
+    let with = load(encoder.clone());
+    assert!(with.has_emotion_head());
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
+        model: tiny_fixture("model.onnx").unwrap(),
+        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
+        embeddings: encoder.cached_embeddings(),
+        heads: with.trained_heads(),
+    };
+    let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+    let reloaded = load(std::sync::Arc::new(Encoder::from_bundle(&parsed).unwrap()));
+    assert!(reloaded.has_emotion_head(), "the bundle's cache holds the lines");
+    let ctx = kefu_core::TurnContext::default();
+    for line in ["你们这群骗子，马上退钱！", "where is my order", "this is a scam, refund me right now!"] {
+        let (a, b) = (with.analyze(line, &ctx).unwrap(), reloaded.analyze(line, &ctx).unwrap());
+        assert_eq!(a.sentiment, b.sentiment, "{line}");
+    }
+}
+
 /// Examples are embedded on every session at once, and turns on different threads run side
 /// by side: an embedding is the same whichever session made it, and an encoder keeps the
 /// examples' embeddings only when asked to (for a bundle).

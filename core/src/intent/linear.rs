@@ -88,7 +88,7 @@ pub(crate) fn softmax(z: &mut [f32]) {
 }
 
 /// FNV-1a over 64-bit words, with a final mix: the training key.
-struct KeyHasher(u64);
+pub(crate) struct KeyHasher(u64);
 
 impl Default for KeyHasher {
     fn default() -> Self {
@@ -97,11 +97,11 @@ impl Default for KeyHasher {
 }
 
 impl KeyHasher {
-    fn word(&mut self, w: u64) {
+    pub(crate) fn word(&mut self, w: u64) {
         self.0 = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01B3);
         self.0 ^= self.0 >> 29;
     }
-    fn finish(&self) -> u64 {
+    pub(crate) fn finish(&self) -> u64 {
         let mut h = self.0;
         h ^= h >> 33;
         h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);

@@ -17,6 +17,7 @@ pub use calibration::Calibration;
 pub(crate) use features::HashedMap;
 use features::{hashed_features, slot_features, SparseVec, Vectorizer};
 pub(crate) use heads::{check_heads, decode as decode_heads, encode as encode_heads, HeadCache};
+pub(crate) use linear::KeyHasher;
 use linear::{Shape, Softmax, TrainParams};
 pub(crate) use rules::Rules;
 
