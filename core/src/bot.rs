@@ -85,6 +85,7 @@ pub struct Bot {
     /// The n-gram sets of each `agent_replies` entry's `when` lines, by reply id, made once
     /// here rather than on every line said to an agent.
     pub(crate) agent_reply_ngrams: Vec<(String, Vec<Vec<u64>>)>,
+    /// The FAQ answers and intent responses as documents for the suggestions' term search.
     pub(crate) suggestion_index: crate::suggest::SuggestionIndex,
     /// The emotion head on the encoder's embeddings, when the encoder had the training
     /// lines' embeddings at hand (see [`crate::emotion`]).
