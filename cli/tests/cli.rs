@@ -209,14 +209,19 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
 }
 
 /// Suggested replies on the held-out lines said to an agent: the report is written and the
-/// share with an acceptable reply in the top three stays at least where it was measured
-/// when the set was written (82 % on the embedded tier; issue 25's target, 85 %, is not met).
+/// share with an acceptable reply in the top three holds issue 25's target, 85 % (88 % on
+/// the embedded tier with the term search; 82 % before it), on the test part; the test
+/// part's misses are not printed.
 #[test]
 fn agent_suggestions_are_scored_on_the_test_part() {
     let (json, out) = bot_eval_report("--agent-lines", "examples/bots/shop.agent-lines.yaml");
     let test = &json["splits"]["test"];
     assert_eq!(test["lines"].as_u64(), Some(50), "{out}");
-    assert!(test["acceptable_in_top3"].as_f64().unwrap_or(0.0) >= 0.82, "{out}");
+    assert!(test["acceptable_in_top3"].as_f64().unwrap_or(0.0) >= 0.85, "{out}");
+    assert!(test["turn_p50_us"].as_f64().is_some() && test["turn_p50_first_us"].as_f64().is_some(), "{out}");
+    let printed_misses =
+        out.lines().skip_while(|l| !l.starts_with("test:")).skip(1).take_while(|l| l.starts_with("  "));
+    assert_eq!(printed_misses.count(), 0, "{out}");
 }
 
 /// The documents a bot file names are read beside it, quoted with their source, and a
