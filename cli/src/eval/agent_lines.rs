@@ -36,6 +36,18 @@ struct SplitScores {
     misses: Vec<String>,
 }
 
+/// A split's counts while the lines are said.
+#[derive(Default)]
+struct Tally {
+    scores: SplitScores,
+    /// Lines with an acceptable reply in the top three, and first.
+    top3: usize,
+    first: usize,
+    /// Per line, the median of its sessions' times and its first session's, µs.
+    times: Vec<f64>,
+    first_times: Vec<f64>,
+}
+
 #[derive(Debug, Serialize)]
 struct Report {
     kefu_version: &'static str,
@@ -54,7 +66,7 @@ pub(crate) fn run(bot_path: &Path, lines_path: &Path, encoder: Option<&Path>, ou
     let lines: Vec<Line> = serde_yaml::from_str(&text)
         .map_err(|e| format!("{}: {e} (expected a list of {{ split, text, acceptable }})", lines_path.display()))?;
     let bot = crate::load_on(bot_path, encoder)?;
-    let mut splits: BTreeMap<String, (SplitScores, usize, usize, Vec<f64>, Vec<f64>)> = BTreeMap::new();
+    let mut splits: BTreeMap<String, Tally> = BTreeMap::new();
     for line in &lines {
         // Each line said in a few sessions of its own: its time is the median of those, so
         // that one interruption of a noisy machine does not stand for the line.
@@ -74,27 +86,28 @@ pub(crate) fn run(bot_path: &Path, lines_path: &Path, encoder: Option<&Path>, ou
         let first_run = runs[0];
         runs.sort_by(f64::total_cmp);
         let micros = runs[runs.len() / 2];
-        let (scores, top3, first, times, first_times) = splits.entry(line.split.clone()).or_default();
-        scores.lines += 1;
-        times.push(micros);
-        first_times.push(first_run);
+        let tally = splits.entry(line.split.clone()).or_default();
+        tally.scores.lines += 1;
+        tally.times.push(micros);
+        tally.first_times.push(first_run);
         let ids: Vec<&str> = turn.suggestions.iter().map(|s| s.id.as_str()).collect();
         let ok = |id: &&str| line.acceptable.iter().any(|a| a == id);
         if ids.iter().any(ok) {
-            *top3 += 1;
+            tally.top3 += 1;
         } else {
-            scores.misses.push(format!("{:?}: suggested {ids:?}, acceptable {:?}", line.text, line.acceptable));
+            tally.scores.misses.push(format!("{:?}: suggested {ids:?}, acceptable {:?}", line.text, line.acceptable));
         }
-        *first += usize::from(ids.first().is_some_and(ok));
+        tally.first += usize::from(ids.first().is_some_and(ok));
     }
     let mut report_splits = BTreeMap::new();
-    for (split, (mut scores, top3, first, mut times, mut first_times)) in splits {
-        times.sort_by(f64::total_cmp);
-        first_times.sort_by(f64::total_cmp);
-        scores.turn_p50_first_us = percentile(&first_times, 0.5);
-        scores.acceptable_in_top3 = top3 as f64 / scores.lines.max(1) as f64;
-        scores.acceptable_first = first as f64 / scores.lines.max(1) as f64;
-        scores.turn_p50_us = percentile(&times, 0.5);
+    for (split, mut tally) in splits {
+        tally.times.sort_by(f64::total_cmp);
+        tally.first_times.sort_by(f64::total_cmp);
+        let mut scores = tally.scores;
+        scores.turn_p50_first_us = percentile(&tally.first_times, 0.5);
+        scores.acceptable_in_top3 = tally.top3 as f64 / scores.lines.max(1) as f64;
+        scores.acceptable_first = tally.first as f64 / scores.lines.max(1) as f64;
+        scores.turn_p50_us = percentile(&tally.times, 0.5);
         println!(
             "{split}: {} lines, acceptable in the top three {:.1} %, first {:.1} %, turn p50 {:.1} µs ({:.1} µs on first saying)",
             scores.lines,
