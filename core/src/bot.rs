@@ -390,7 +390,7 @@ impl Bot {
                 .iter()
                 .map(|(id, reply)| (id.clone(), reply.when.iter().map(|w| crate::intent::ngram_set(w)).collect()))
                 .collect(),
-            suggestion_index: crate::suggest::SuggestionIndex::build(&spec, &examples),
+            suggestion_index: crate::suggest::SuggestionIndex::build(&spec, &examples, embeddings.is_none()),
             emotion,
             knowledge: None,
             example_count: examples.len(),

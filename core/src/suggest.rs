@@ -4,7 +4,7 @@
 //! `agent_replies` by how much of one of their `when` lines the customer's line shares —
 //! as data for the agent's console.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -65,24 +65,32 @@ pub struct Suggestion {
     pub score: f32,
 }
 
-/// The FAQ answers and intent responses an agent can be offered, each as one document of
-/// the ways customers ask for it and the reply itself: on the embedded tier a term search
-/// of the customer's line in them stands beside the model's ranking, whose n-grams know
+/// The FAQ answers and intent responses an agent can be offered; on the embedded tier
+/// also each as one document of the ways customers ask for it and the reply itself, for a
+/// term search of the customer's line beside the model's ranking, whose n-grams know
 /// nothing of a paraphrase's words (the encoder tiers' models do, and need no search).
 #[derive(Debug, Default)]
 pub(crate) struct SuggestionIndex {
-    docs: Bm25,
-    /// Per document: where its reply comes from and its id.
+    /// The documents, on the embedded tier.
+    docs: Option<Bm25>,
+    /// Per reply: where it comes from and its id.
     replies: Vec<(SuggestionSource, String)>,
 }
 
 impl SuggestionIndex {
-    /// `examples`: the model's training texts with their labels (intents, `faq/<id>`).
-    pub(crate) fn build(spec: &BotFile, examples: &[(String, String)]) -> SuggestionIndex {
+    /// `examples`: the model's training texts with their labels (intents, `faq/<id>`);
+    /// `searched`: whether to index them (the embedded tier).
+    pub(crate) fn build(spec: &BotFile, examples: &[(String, String)], searched: bool) -> SuggestionIndex {
+        let mut asked: HashMap<&str, Vec<&str>> = HashMap::new();
+        for (text, label) in examples.iter().filter(|_| searched) {
+            asked.entry(label.as_str()).or_default().push(text.as_str());
+        }
         let (mut docs, mut replies) = (Vec::new(), Vec::new());
         let mut add = |source, id: String, reply: &Localized| {
-            let asked = examples.iter().filter(|(_, label)| *label == id).map(|(text, _)| text.as_str());
-            docs.push(asked.chain(reply.texts().into_iter().map(|(_, text)| text)).collect::<Vec<_>>().join("\n"));
+            if searched {
+                let texts = asked.get(id.as_str()).into_iter().flatten().copied();
+                docs.push(texts.chain(reply.texts().into_iter().map(|(_, text)| text)).collect::<Vec<_>>().join("\n"));
+            }
             replies.push((source, id));
         };
         for (id, faq) in &spec.faq {
@@ -93,14 +101,17 @@ impl SuggestionIndex {
                 add(SuggestionSource::Intent, name.clone(), response);
             }
         }
-        SuggestionIndex { docs: Bm25::build(docs.iter().map(String::as_str)), replies }
+        let docs = searched.then(|| Bm25::build(docs.iter().map(String::as_str)));
+        SuggestionIndex { docs, replies }
     }
 
-    /// Per document, the share of the line's terms (weighted by idf) it holds, 0 … 1.
+    /// Per reply, the share of the line's terms (weighted by idf) its document holds, 0 … 1;
+    /// zeros without documents.
     fn term_shares(&self, text: &str) -> Vec<f32> {
-        let query = self.docs.query(text);
+        let Some(docs) = &self.docs else { return vec![0.0; self.replies.len()] };
+        let query = docs.query(text);
         let mass = query.mass().max(f32::EPSILON);
-        self.docs.score(&query).1.into_iter().map(|matched| matched / mass).collect()
+        docs.score(&query).1.into_iter().map(|matched| matched / mass).collect()
     }
 }
 
@@ -118,10 +129,7 @@ pub(crate) fn suggest(
     slots: &BTreeMap<String, String>,
 ) -> Vec<Suggestion> {
     let index = &bot.suggestion_index;
-    let shares = match bot.embedding_dimension() {
-        0 => index.term_shares(text),
-        _ => vec![0.0; index.replies.len()],
-    };
+    let shares = index.term_shares(text);
     let mut all: Vec<Suggestion> = Vec::new();
     for ((source, id), share) in index.replies.iter().zip(shares) {
         let model = ranked.iter().find(|c| c.name == *id).map_or(0.0, |c| c.confidence);
