@@ -75,6 +75,8 @@ pub(crate) struct SuggestionIndex {
     docs: Option<Bm25>,
     /// Per reply: where it comes from and its id.
     replies: Vec<(SuggestionSource, String)>,
+    /// Each reply's place in `replies` by id, for the model's ranked candidates.
+    by_id: HashMap<String, usize>,
 }
 
 impl SuggestionIndex {
@@ -102,16 +104,18 @@ impl SuggestionIndex {
             }
         }
         let docs = searched.then(|| Bm25::build(docs.iter().map(String::as_str)));
-        SuggestionIndex { docs, replies }
+        let by_id = replies.iter().enumerate().map(|(i, (_, id))| (id.clone(), i)).collect();
+        SuggestionIndex { docs, replies, by_id }
     }
 
-    /// Per reply, the share of the line's terms (weighted by idf) its document holds, 0 … 1;
-    /// zeros without documents.
-    fn term_shares(&self, text: &str) -> Vec<f32> {
-        let Some(docs) = &self.docs else { return vec![0.0; self.replies.len()] };
+    /// Each reply that holds some of the line's terms, with the share (weighted by idf) of
+    /// them it holds, 0 … 1; none without documents.
+    fn term_shares(&self, text: &str) -> Vec<(usize, f32)> {
+        let Some(docs) = &self.docs else { return Vec::new() };
         let query = docs.query(text);
         let mass = query.mass().max(f32::EPSILON);
-        docs.score(&query).1.into_iter().map(|matched| matched / mass).collect()
+        let matched = docs.score(&query).1.into_iter().enumerate().filter(|&(_, m)| m > 0.0);
+        matched.map(|(i, m)| (i, m / mass)).collect()
     }
 }
 
@@ -128,17 +132,26 @@ pub(crate) fn suggest(
     lang: Language,
     slots: &BTreeMap<String, String>,
 ) -> Vec<Suggestion> {
+    // The replies the model ranks or the line's terms reach, by their place in the index
+    // (an agent's line never walks every reply of a big bot).
     let index = &bot.suggestion_index;
-    let shares = index.term_shares(text);
+    let mut scores: BTreeMap<usize, f32> = BTreeMap::new();
+    for c in ranked {
+        if let Some(&i) = index.by_id.get(&c.name) {
+            *scores.entry(i).or_default() += c.confidence;
+        }
+    }
+    for (i, share) in index.term_shares(text) {
+        *scores.entry(i).or_default() += TERM_WEIGHT * share;
+    }
     let mut all: Vec<Suggestion> = Vec::new();
-    for ((source, id), share) in index.replies.iter().zip(shares) {
-        let model = ranked.iter().find(|c| c.name == *id).map_or(0.0, |c| c.confidence);
-        let score = model + TERM_WEIGHT * share;
+    for (i, score) in scores.into_iter().filter(|&(_, score)| score >= LEAST_SCORE) {
+        let (source, id) = &index.replies[i];
         let reply = match source {
             SuggestionSource::Faq => id.strip_prefix(FAQ_PREFIX).and_then(|f| bot.spec.faq.get(f)).map(|f| &f.answer),
             _ => bot.spec.intents.get(id).and_then(|i| i.response.as_ref()),
         };
-        if let (true, Some(reply)) = (score >= LEAST_SCORE, reply) {
+        if let Some(reply) = reply {
             all.push(Suggestion { text: render(reply, lang, 0, slots), source: *source, id: id.clone(), score });
         }
     }

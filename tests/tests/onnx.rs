@@ -143,6 +143,19 @@ fn bundles_round_trip_with_their_embedding_cache() {
     assert!(matches!(Encoder::from_bundle(&wrong), Err(Error::ModelBundle(m)) if m.contains("dimension")));
 }
 
+/// The tiny encoder as a bundle with what it has embedded and `heads`, written and parsed
+/// again.
+fn tiny_bundle(encoder: &Encoder, heads: std::collections::BTreeMap<u64, Vec<u8>>) -> kefu_core::ModelBundle {
+    let bundle = kefu_core::ModelBundle {
+        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
+        model: tiny_fixture("model.onnx").unwrap(),
+        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
+        embeddings: encoder.cached_embeddings(),
+        heads,
+    };
+    kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap()
+}
+
 /// A bundle also carries the models trained on a bot's examples: the same bot loaded on the
 /// bundle's encoder reuses them (same bytes, same turns, no training), an edited bot trains
 /// afresh, and a damaged head is a typed error.
@@ -163,14 +176,7 @@ fn bundles_carry_trained_heads_that_reloading_the_bot_reuses() {
     let heads = trained.trained_heads();
     assert_eq!(heads.len(), 3, "the intent model, its chosen threshold and the customer-segment model");
     assert_eq!(trained.reused_heads(), 0);
-    let bundle = kefu_core::ModelBundle {
-        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
-        model: tiny_fixture("model.onnx").unwrap(),
-        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
-        embeddings: encoder.cached_embeddings(),
-        heads: heads.clone(),
-    };
-    let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+    let parsed = tiny_bundle(&encoder, heads.clone());
     let bundled = std::sync::Arc::new(Encoder::from_bundle(&parsed).unwrap());
     let reloaded = load(&source, &bundled);
     assert_eq!(reloaded.reused_heads(), 2);
@@ -207,14 +213,7 @@ fn a_bundle_with_the_emotion_lines_gives_bots_the_emotion_head() {
     encoder.embed_batch(&kefu_core::emotion_training_texts(), &mut |_, _| {}).unwrap();
     let with = load(encoder.clone());
     assert!(with.has_emotion_head());
-    let bundle = kefu_core::ModelBundle {
-        metadata: kefu_core::BundleMetadata { name: "tiny".into(), prefix: "query: ".into(), dimension: 8 },
-        model: tiny_fixture("model.onnx").unwrap(),
-        tokenizer: tiny_fixture("tokenizer.json").unwrap(),
-        embeddings: encoder.cached_embeddings(),
-        heads: with.trained_heads(),
-    };
-    let parsed = kefu_core::ModelBundle::from_bytes(&bundle.to_bytes()).unwrap();
+    let parsed = tiny_bundle(&encoder, with.trained_heads());
     let reloaded = load(std::sync::Arc::new(Encoder::from_bundle(&parsed).unwrap()));
     assert!(reloaded.has_emotion_head(), "the bundle's cache holds the lines");
     let ctx = kefu_core::TurnContext::default();
