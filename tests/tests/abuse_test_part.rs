@@ -1,160 +1,175 @@
-//! The held-out test part of the abuse corpus (issue 21), written on 2026-12-07 before the
-//! rules changed for the false alarms of the earlier test part (now
-//! `abuse_second_dev_part.rs`). Other templates, other evasions and
-//! other innocent lines than both development parts: insults customers type in Chinese
-//! and English — some the lexicon does not hold, so recall is measured, not assumed — and
-//! innocent lines where an abusive word is read across a word boundary (今日你妈妈,
-//! 信号弱智能), inside a name or a title (尼玛次仁, Moby Dick, The Idiot), a product code
-//! or a trade word (bastard file, TMD mouth guard). Writes `reports/abuse-test.json`;
-//! targets: recall ≥ 90 %, precision ≥ 98 %, every detected line masked.
+//! The held-out test part of the abuse corpus (issue 21), the third one: written on
+//! 2026-12-07 from the issue's categories before the next rule change, with other
+//! templates, words, evasions and innocent lines than the three development parts
+//! (`abuse.rs`, `abuse_second_dev_part.rs`, `abuse_third_dev_part.rs`). Insults customers
+//! type at a shop's service in Chinese and English — plain, plural, as pinyin or its
+//! abbreviations, homophones, spaced, dotted, with zero-width characters, in full width or
+//! with digits for letters, and some the lexicon may not hold — and innocent lines that hold
+//! an insult's characters across a word boundary (狗日常用品, 王八蛋白质), in a literal sense
+//! (智障人士, 神经病医院, bitch for a breeding dog), in a name, place or product (oxymoron,
+//! Fukuoka, SB-series). Writes `reports/abuse-test.json`; targets: recall ≥ 90 %,
+//! precision ≥ 98 %, every detected line masked.
 //!
-//! Neither target is met. Its first run, on the rules before 2026-12-07's changes (with
-//! three contexts per innocent phrase, 276 lines; four since, to reach 300): recall
-//! 71.5 %, precision 68.8 %. After the changes made on the development parts (words an
-//! insult ends inside from a public word list, codes, names, "somebody", more separators,
-//! starred vowels, pinyin): recall 85.6 %, precision 82.3 %. The checks below hold what
-//! was reached; issue 21 stays open on the targets.
-//!
-//! Not a clean held-out figure: the first run's false alarms were read before the rules
-//! changed, and some of the new rules answer kinds of them (kin words before 妈的, Tibetan
-//! names, capitalised names, product codes). Each rule is general and was checked on
-//! development lines of other words; no line or word of this part was added to a rule. The
-//! next test part should be written, and run once, before any rule change.
+//! Run on the rules as they stood when it was written and once after each rule change
+//! made on the development parts; its lines are not read to shape a rule (its report's
+//! examples of misses are for the record). First run, on the rules of 5a5f691: recall
+//! 69.0 %, precision 80.5 %, every detected line masked.
 
 use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
 use kefu_tests::in_contexts;
 
-/// Chinese insults as typed: plain, homophones, pinyin and its abbreviations.
+/// Chinese insults and curses as customers type them.
 const ZH: &[&str] = &[
     "傻逼",
-    "傻B",
-    "傻13",
-    "煞笔",
-    "shabi",
-    "SB",
-    "二逼",
-    "他妈的",
-    "特么",
-    "TMD",
-    "qnmd",
-    "cnm",
-    "caonima",
-    "草泥马",
-    "卧槽",
-    "尼玛",
-    "你妈逼",
-    "去你妈的",
-    "滚蛋",
-    "滚犊子",
-    "混蛋",
-    "王八蛋",
-    "白痴",
-    "弱智",
-    "智障",
+    "傻屌",
+    "傻X",
+    "沙比",
+    "sb",
+    "2B",
+    "二货",
     "脑残",
-    "废物",
+    "智障",
+    "白痴",
     "蠢货",
-    "蠢猪",
-    "贱人",
+    "蠢驴",
+    "猪脑子",
     "狗东西",
-    "狗日的",
-    "畜生",
+    "狗娘养的",
+    "狗杂种",
+    "王八蛋",
+    "龟孙子",
+    "滚你妈的",
+    "他妈的",
+    "妈的",
+    "你妈的",
+    "尼玛",
+    "卧槽",
+    "我操",
+    "艹",
+    "tmd",
+    "nmsl",
+    "cnm",
+    "mlgb",
+    "去死",
+    "死全家",
+    "贱人",
+    "婊子",
+    "混账东西",
+    "混蛋",
     "人渣",
+    "败类",
+    "畜生",
+    "饭桶",
+    "废物",
+    "狗屎",
     "神经病",
-    "去死吧",
-    "狗屁",
-    "垃圾东西",
-    "沙雕",
-    "你妹",
+    "傻缺",
+    "妈了个逼",
+    "日了狗",
+    "shabi",
+    "caonima",
 ];
 
-/// English insults as typed: plain and the ways customers hide them.
+/// English insults and curses as customers type them.
 const EN: &[&str] = &[
     "fuck",
-    "f*cking",
-    "fuuuuck",
-    "phuk",
-    "FUCK",
+    "f**k",
+    "fuk",
+    "fvck",
     "fucking",
-    "motherf*cker",
+    "fkn",
     "shit",
-    "sh*t",
-    "bullsh*t",
-    "piece of sh1t",
-    "a55hole",
-    "assh0le",
-    "asshole",
-    "b1tch",
-    "biotch",
-    "bitch",
-    "bastard",
-    "d1ck",
-    "dickhead",
-    "id10t",
+    "sh!t",
+    "bullshit",
+    "idiots",
     "idiot",
-    "m0ron",
-    "moron",
+    "morons",
     "dumbass",
-    "jackass",
-    "retard",
-    "scumbag",
-    "wanker",
-    "twat",
-    "stfu",
-    "gtfo",
-    "wtf",
-    "piss off",
-    "screw you",
-    "go to hell",
-    "kys",
+    "asshole",
+    "a$$hole",
+    "assholes",
+    "bitch",
+    "b!tch",
+    "son of a b*tch",
+    "bastards",
+    "jerks",
+    "scum",
+    "scumbags",
+    "retards",
+    "dickhead",
+    "prick",
     "cunt",
-    "loser",
-    "POS",
+    "twats",
+    "wankers",
+    "stfu",
+    "go to hell",
+    "screw you",
+    "piss off",
+    "f off",
+    "kys",
+    "kill yourself",
+    "wtf",
+    "motherfuckers",
+    "pieces of shit",
+    "useless pricks",
 ];
 
 const ZH_TEMPLATES: &[&str] = &[
-    "{}，三天了还没发货",
-    "你们是不是{}，一直让我等",
-    "我真是服了，{}",
-    "{}客服能不能快点",
-    "退货退了一个月，{}",
-    "这什么{}态度",
+    "{}，退款到底什么时候到",
+    "客服都是{}吗",
+    "{}！我要投诉你们",
+    "你个{}，快点处理",
+    "一群{}，东西都能发错",
+    "说了八遍了{}",
 ];
 const EN_TEMPLATES: &[&str] = &[
-    "{} you people",
-    "seriously {}, where is it",
-    "you guys are {}",
-    "{} i want a manager",
-    "this {} app keeps crashing",
-    "get me a human {}",
+    "you {} can't even ship a box",
+    "{}! where is my refund",
+    "what a bunch of {}",
+    "refund me now {}",
+    "your support is run by {}",
+    "{} bot, give me a person",
 ];
 
-/// Evasions the development parts type less or not at all: one character doubled, a
-/// space or a dot inside a Chinese word, full-width letters.
+/// A zero-width space, which customers paste between letters to get past filters.
+const ZERO_WIDTH: char = '\u{200b}';
+
 fn zh_typed(r: &mut Rng, word: &str) -> String {
     let chars: Vec<char> = word.chars().collect();
-    if chars.len() < 2 || word.is_ascii() {
-        return if r.below(3) == 0 { full_width(word) } else { word.to_string() };
+    if word.is_ascii() {
+        return match r.below(4) {
+            0 => word.to_uppercase(),
+            1 => full_width(word),
+            _ => word.to_string(),
+        };
     }
-    match r.below(6) {
-        0 => chars.iter().map(char::to_string).collect::<Vec<_>>().join("  "),
-        1 => chars.iter().map(char::to_string).collect::<Vec<_>>().join("。"),
+    if chars.len() < 2 {
+        return word.to_string();
+    }
+    match r.below(8) {
+        0 => join(&chars, " "),
+        1 => join(&chars, &ZERO_WIDTH.to_string()),
+        2 => join(&chars, "*"),
+        3 => join(&chars, "~"),
         _ => word.to_string(),
     }
 }
 
 fn en_typed(r: &mut Rng, word: &str) -> String {
-    match r.below(8) {
+    let chars: Vec<char> = word.chars().collect();
+    match r.below(10) {
         0 => full_width(word),
-        1 => word
-            .split(' ')
-            .map(|w| w.chars().map(String::from).collect::<Vec<_>>().join("-"))
-            .collect::<Vec<_>>()
-            .join(" "),
-        2 => word.to_uppercase(),
+        1 => word.to_uppercase(),
+        2 if !word.contains(' ') => join(&chars, "."),
+        3 if !word.contains(' ') => join(&chars, &ZERO_WIDTH.to_string()),
+        4 if !word.contains(' ') => join(&chars, " "),
         _ => word.to_string(),
     }
+}
+
+fn join(chars: &[char], separator: &str) -> String {
+    chars.iter().map(char::to_string).collect::<Vec<_>>().join(separator)
 }
 
 fn full_width(word: &str) -> String {
@@ -165,126 +180,105 @@ fn full_width(word: &str) -> String {
 
 fn abusive_lines(r: &mut Rng) -> Vec<Abusive> {
     let mut lines = Vec::new();
-    for i in 0..150 {
+    for i in 0..155 {
         let word = r.pick(ZH);
         let typed = zh_typed(r, word);
         lines.push((ZH_TEMPLATES[i % ZH_TEMPLATES.len()].replace("{}", &typed), typed));
     }
-    for i in 0..150 {
+    for i in 0..155 {
         let word = r.pick(EN);
         let typed = en_typed(r, word);
         lines.push((EN_TEMPLATES[i % EN_TEMPLATES.len()].replace("{}", &typed), typed));
     }
-    for (line, emoji) in [
-        ("🖕🖕🖕 三天了", "🖕🖕🖕"),
-        ("客服 🖕", "🖕"),
-        ("🖕🏼 your refund policy", "🖕🏼"),
-        ("still no parcel 🖕", "🖕"),
-        ("退款呢🖕🏿", "🖕🏿"),
-    ] {
-        lines.push((line.to_string(), emoji.to_string()));
-    }
     lines
 }
 
-/// Innocent lines: an abusive word read across a word boundary, inside a name, a title, a
-/// product code or a trade word, and everyday lines around them.
+/// Innocent lines: an insult's characters across a word boundary, a word in its literal
+/// sense, a name, a place or a product, and everyday lines near them.
 const INNOCENT: &[&str] = &[
-    "今日你妈妈来取件吗",
-    "快递送回去你妈妈家了吗",
-    "吉他妈妈也能学吗",
-    "其他妈咪包有现货吗",
-    "姑妈的地址写错了",
-    "舅妈的快递还没到",
-    "她妈妈的订单能合并吗",
-    "尼玛次仁的包裹到了吗",
-    "收件人是扎西尼玛",
-    "信号弱智能手表连不上",
-    "网络弱智能家居老掉线",
-    "家畜生产设备有保修吗",
-    "杂种玫瑰的种子有吗",
-    "狗日粮多少钱一袋",
-    "糖尿病神经病变用的袜子",
-    "废物箱的盖子坏了",
-    "厨房废物处理器多少钱",
-    "我在操办婚礼，要订喜糖",
-    "体操垫有几种厚度",
-    "操作系统要升级吗",
-    "去死海旅游用的泳衣",
-    "洗去死细胞的磨砂膏",
-    "除去死角还能清洁哪里",
-    "滚筒刷怎么拆",
-    "混合肥料有吗",
-    "傻瓜式操作的相机",
-    "牛逼的配置能便宜点吗",
-    "逼真的仿真花",
-    "草莓味的有吗",
-    "草地用的割草机",
-    "卧室用的床头灯",
-    "蠢蠢欲动想买",
-    "贱卖的库存还有吗",
-    "王八的饲料有吗",
-    "鸡蛋和鸭蛋哪个好",
-    "这个混纺面料起球吗",
-    "人参渣可以退吗",
-    "滚动条拖不动",
-    "我妈说质量不错",
-    "他妈妈让我问下发票",
-    "其他妈妈都买了",
-    "我妈的手机怎么绑定",
-    "型号是SB12的那款",
-    "SB2000 蓝牙音箱",
-    "TMD 护齿牙套有吗",
-    "CNM-20 型号的滤芯",
-    "KYS-100 充电宝",
-    "pos机怎么申请",
-    "POS terminal is offline",
-    "is this POS compatible with my shop",
-    "do you have Moby Dick in paperback",
-    "Philip K. Dick box set",
-    "Dick Smith electronics voucher",
-    "do you have The Idiot by Dostoevsky",
-    "the idiot lights on my dashboard are on",
-    "a bastard file for metalwork",
-    "bastard cut file 10 inch",
-    "flame retardant blanket",
-    "the Jackass DVD collection",
-    "I pricked my finger on the staple",
-    "can I go to Hell's Kitchen store",
-    "the Hell's Kitchen branch hours",
-    "fire-retardant spray",
-    "Scunthorpe delivery time",
-    "my address is Penistone Road",
-    "cocktail shaker set",
-    "Matsushita hairdryer",
-    "shiitake mushroom pack",
-    "the assessment is done",
-    "a class assignment kit",
-    "compass watch strap",
-    "massage chair warranty",
-    "the bass guitar strings",
-    "passport cover size",
-    "hancock park store",
-    "my cat Dickens needs food",
-    "Lake Titicaca travel guide",
-    "the dickey bow tie",
-    "scrap metal bin",
-    "wanna check my order",
-    "the hell of it, just cancel",
-    "screw your cap on tight",
-    "it's a screwdriver set",
-    "kill switch for the engine",
-    "the killer feature is the battery",
-    "I'm dying to know the price",
-    "the loser's bracket poster",
-    "Sb is the symbol for antimony",
-    "notify sb in billing please",
-    "sb from your team called me",
-    "S.B. Lee is the recipient",
-    "size S B C D available?",
+    "狗日常用品有打折吗",
+    "王八蛋白质含量高吗",
+    "遛狗东西都带齐了吗",
+    "狗屁股上长了个包，用什么药膏",
+    "我操心的是物流太慢",
+    "我操作失误下错单了",
+    "早操服有大码吗",
+    "操场跑道用的钉鞋",
+    "他妈妈说尺码偏小",
+    "给妈的礼物怎么包装",
+    "我姨妈的快递签收了吗",
+    "其他妈妈推荐的奶瓶",
+    "洗去死皮的搓澡巾",
+    "过去死机的问题修好了吗",
+    "删去死链接后还是打不开",
+    "智障人士专用的手机有吗",
+    "神经病医院附近的药店",
+    "杂交种子发芽率高吗",
+    "羊杂碎汤料包怎么煮",
+    "家畜生长灯多少瓦",
+    "傻瓜相机还有货吗",
+    "垃圾桶的盖子坏了",
+    "厨余垃圾袋加厚的有吗",
+    "蠢萌的猫咪玩偶",
+    "贱卖清仓的衣服能退吗",
+    "白痴一样简单的操作说明",
+    "靠谱的快递是哪家",
+    "尼玛顿珠是收件人",
+    "二手的还能保修吗",
+    "混蛋白粉用哪个勺子",
+    "人渣滓过滤网有吗",
+    "滚蛋糕卷的模具",
+    "日本狗粮有进口的吗",
+    "草莓干什么时候补货",
+    "卧室窗帘的尺寸",
+    "SB系列的配件还有吗",
+    "型号2B的铅笔有吗",
+    "TMD-3型号的电源",
+    "艹字头的字帖",
+    "明日你们能发货吗",
+    "an oxymoron on the t-shirt print",
+    "ship to Fukuoka please",
+    "Fukushima peaches in stock?",
+    "whelping box for my bitch and her puppies",
+    "a bastard sword replica for cosplay",
+    "paint retarder for acrylics",
+    "prickly pear seeds",
+    "dumbbell set 20 kg",
+    "beef jerky multipack",
+    "jerk chicken seasoning",
+    "Hellmann's mayo out of stock",
+    "Hellboy comics box set",
+    "the Complete Idiot's Guide to Investing",
+    "is the Assam tea organic",
+    "assembly instructions missing",
+    "my assistant will pick it up",
+    "bass strings for a 5-string",
+    "honeysuckle scented candle",
+    "suction cup hooks",
+    "a painkiller is not in my order",
+    "die-cast model cars",
+    "scrap the first order, keep the second",
+    "the Pissarro print arrived",
+    "cocktail glasses set of 6",
+    "Dick's Sporting Goods gift card",
+    "Dickinson poetry collection",
+    "Essex delivery zone",
+    "Scunthorpe pickup point",
+    "shih tzu shampoo",
+    "pls ask sb to call back",
+    "could sb check my parcel",
+    "SB-200 speaker stand",
+    "KYS-5 power bank",
+    "position of the power button",
+    "killer deals this week?",
+    "I'm dying to try the new flavour",
+    "the crap table felt for my casino night",
+    "a screw you can use for the shelf",
+    "fire retardant spray for curtains",
+    "the hell of a good deal you had",
 ];
 
-const INNOCENT_CONTEXTS: &[&str] = &["{}", "在吗，{}", "{}，急", "hey, {}", "{} pls", "想问一下{}"];
+const INNOCENT_CONTEXTS: &[&str] = &["{}", "您好，{}", "{}？谢谢", "hi there, {}", "{} thanks", "问下，{}"];
 
 fn innocent_lines() -> Vec<String> {
     in_contexts(INNOCENT, INNOCENT_CONTEXTS, 4)
@@ -292,14 +286,15 @@ fn innocent_lines() -> Vec<String> {
 
 #[test]
 fn abuse_test_part_recall_precision_and_masking() {
-    let mut r = Rng(0x7465_7374_3230_3236);
+    let mut r = Rng(0x7468_6972_6474_6573);
     let part = Part {
-        written_from: "issue 21's categories, on 2026-12-07 before the rules changed for the earlier test part's false alarms; tests/tests/abuse_test_part.rs",
-        part: "test (its first run's false alarms were read before the rules changed: see the module note)",
+        written_from:
+            "issue 21's categories, on 2026-12-07 before the next rule change; tests/tests/abuse_test_part.rs",
+        part: "test, the third (held out: its lines are not read to shape a rule)",
         report: "reports/abuse-test.json",
         // The targets are 0.90 and 0.98 (see the module note); these hold what was reached.
-        least_recall: 0.855,
-        least_precision: 0.82,
+        least_recall: 0.69,
+        least_precision: 0.80,
     };
     check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }
