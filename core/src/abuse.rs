@@ -78,6 +78,11 @@ const ABUSIVE: &[&str] = &[
     "蠢货",
     "蠢猪",
     "操你大爷",
+    "沙雕",
+    "狗屁",
+    "你妹",
+    "垃圾东西",
+    "垃圾玩意",
     // English.
     "fuck",
     "fucking",
@@ -110,6 +115,9 @@ const ABUSIVE: &[&str] = &[
     "bitch",
     "b*tch",
     "biatch",
+    "biotch",
+    "phuk",
+    "loser",
     "son of a bitch",
     "dumbass",
     "cunt",
@@ -145,6 +153,9 @@ const INNOCENT: &[&str] = &[
     "他妈咪",
     "我妈的",
     // The other words for a mother or an aunt: 姑妈的 is an aunt's.
+    "你妹妹",
+    "loser's",
+    "go to hell's",
     "姑妈的",
     "舅妈的",
     "姨妈的",
@@ -265,10 +276,12 @@ fn view(normalized: Normalized) -> View {
         unheld.extend_from_slice(&chars[i..i + keep]);
         i += run;
     }
-    let kept: Vec<(char, usize)> = (0..unheld.len())
+    let mut kept: Vec<(char, usize)> = (0..unheld.len())
         .filter(|&i| !(is_separator(unheld[i].0) && joins_one_word(&unheld, i)))
         .map(|i| unheld[i])
         .collect();
+    // Digits in a word spelled out with separators (`s-h-1-t`) read once it is joined.
+    undo_leet(&mut kept);
     View { text: kept.iter().map(|&(c, _)| c).collect(), origin: kept.iter().map(|&(_, o)| o).collect() }
 }
 
@@ -338,7 +351,31 @@ fn joins_one_word(chars: &[(char, usize)], i: usize) -> bool {
     if is_cjk(chars[before].0) && (is_cjk(chars[after].0) || single_after) {
         return true;
     }
-    after == before + 2 && matches!(chars[i].0, ' ' | '.' | '-' | '_') && single_before && single_after
+    if after != before + 2 || !single_before || !single_after {
+        // Digits for letters in a spelled-out word (`s-h-1-t`), not beside spaces.
+        let stand_in =
+            |k: usize| chars[k].0.is_ascii_digit() && !chars.get(k + 1).is_some_and(|c| c.0.is_ascii_alphanumeric());
+        let single = |k: usize| (letter(k) || stand_in(k)) && (k == 0 || !chars[k - 1].0.is_ascii_alphanumeric());
+        return after == before + 2
+            && matches!(chars[i].0, '.' | '-' | '_')
+            && single(before)
+            && (single(after) || (letter(after) && !letter(after + 1)))
+            && (stand_in(before) || stand_in(after));
+    }
+    match chars[i].0 {
+        '.' | '-' | '_' => true,
+        // A space between words spelled out with another separator (`p-i-s-s o-f-f`,
+        // `s-c-u-m-b-a-g i want`) ends a word.
+        ' ' => !is_spelled_with_other(chars, before, false) && !is_spelled_with_other(chars, after, true),
+        _ => false,
+    }
+}
+
+/// True when the single letter at `k` is spelled out with a separator other than a space
+/// on its other side (after it when `forward`): `-c` in `b-c`, not `,` in `k, I`.
+fn is_spelled_with_other(chars: &[(char, usize)], k: usize, forward: bool) -> bool {
+    let at = |d: usize| if forward { chars.get(k + d) } else { k.checked_sub(d).and_then(|j| chars.get(j)) };
+    at(1).is_some_and(|&(c, _)| c != ' ' && is_separator(c)) && at(2).is_some_and(|&(c, _)| c.is_ascii_alphanumeric())
 }
 
 /// Byte spans of the abusive words in `view`, except inside innocent words and Latin words
@@ -349,7 +386,7 @@ fn spans(view: &str, origin: &[usize], raw: &str) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = set
         .find_all(view)
         .map(|(i, at)| (at, at + set.pattern(i).len()))
-        .filter(|&(s, e)| word_bounded(view, s, e))
+        .filter_map(|(s, e)| bounded_or_plural(view, s, e))
         .collect();
     if !spans.is_empty() {
         // Innocent words are looked for only where an abusive one was found.
@@ -357,6 +394,7 @@ fn spans(view: &str, origin: &[usize], raw: &str) -> Vec<(usize, usize)> {
         let harmless: Vec<(usize, usize)> =
             innocent.find_all(view).map(|(i, at)| (at, at + innocent.pattern(i).len())).collect();
         spans.retain(|&(s, e)| !harmless.iter().any(|&(hs, he)| hs <= s && e <= he));
+        spans.retain(|&(s, e)| !is_plain_sense(view, origin, s, e));
     }
     if spans.iter().any(|&(s, e)| view[s..e].bytes().all(|b| b.is_ascii_alphabetic())) {
         let raw: Vec<char> = raw.chars().collect();
@@ -376,6 +414,102 @@ fn spans(view: &str, origin: &[usize], raw: &str) -> Vec<(usize, usize)> {
         }
     }
     outer
+}
+
+/// Chinese insults that are also plain words (waste, hybrid, livestock, neuropathy, a
+/// disability; 去 + 死…, 狗 + 日…): abuse where they end a phrase or name what the
+/// customer is angry at, not where they begin another noun (废物箱, 杂种玫瑰, 狗日粮, 去死海).
+const PLAIN_SENSE_ZH: &[&str] = &["废物", "杂种", "去死", "狗日", "神经病", "畜生", "智障", "弱智"];
+
+/// What such a word is aimed at when one follows it (废物客服, 畜生态度), and the particles
+/// that end a phrase (去死吧, 狗日的).
+const AIMED_AT_ZH: &[&str] = &[
+    "客服",
+    "态度",
+    "服务",
+    "东西",
+    "玩意",
+    "公司",
+    "平台",
+    "商家",
+    "店",
+    "你",
+    "快递",
+    "机器人",
+    "系统",
+    "一样",
+    "啊",
+    "吧",
+    "呀",
+    "了",
+    "的",
+    "么",
+    "吗",
+    "呢",
+    "哦",
+    "嘛",
+    "们",
+];
+
+/// English insults that also name a thing (`the idiot lights`, `a bastard file`, `a bitch
+/// and her puppies`): not abuse right after an article and before another word, unless
+/// that word is what customers aim them at (`the idiot bot`).
+const PLAIN_SENSE_EN: &[&str] = &["idiot", "bastard", "bitch", "prick", "dick", "retard", "loser"];
+
+const AIMED_AT_EN: &[&str] = &[
+    "bot", "bots", "app", "service", "company", "support", "agent", "agents", "people", "guys", "website", "site",
+    "store", "shop", "staff", "manager", "courier", "you", "who", "that", "like",
+];
+
+/// Words after which an English insult is no modifier of the next word (`the idiot is`).
+const FUNCTION_WORDS: &[&str] = &[
+    "is", "are", "was", "were", "be", "and", "or", "of", "in", "on", "at", "to", "for", "with", "from", "who", "that",
+    "like", "has", "have", "can", "will", "just", "again", "here", "there",
+];
+
+/// True when the insult at `view[s..e]` is used in its plain sense there (`origin` gives
+/// each view character's place in the text: a separator the view dropped after the word,
+/// `废物，三天了`, ends the phrase).
+fn is_plain_sense(view: &str, origin: &[usize], s: usize, e: usize) -> bool {
+    let word = &view[s..e];
+    let after = &view[e..];
+    if PLAIN_SENSE_ZH.contains(&word) {
+        let last = view[..e].chars().count() - 1;
+        let next_adjacent = origin.get(last + 1).zip(origin.get(last)).is_some_and(|(&n, &l)| n == l + 1);
+        return next_adjacent
+            && after.chars().next().is_some_and(is_cjk)
+            && !AIMED_AT_ZH.iter().any(|w| after.starts_with(w));
+    }
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    if !PLAIN_SENSE_EN.contains(&word) && !PLAIN_SENSE_EN.contains(&singular) {
+        return false;
+    }
+    let before = view[..s].trim_end_matches(' ');
+    let article = ["the", "a", "an"]
+        .iter()
+        .any(|a| before.strip_suffix(a).is_some_and(|rest| !rest.ends_with(|c: char| c.is_ascii_alphanumeric())));
+    let next: String = after.strip_prefix(' ').unwrap_or("").chars().take_while(char::is_ascii_alphabetic).collect();
+    article
+        && after.starts_with(' ')
+        && !next.is_empty()
+        && !AIMED_AT_EN.contains(&next.as_str())
+        && !FUNCTION_WORDS.contains(&next.as_str())
+}
+
+/// The span of the word at `view[s..e]` when it stands as a word, or as an English plural
+/// (`idiots`, `bitches`) with its ending.
+fn bounded_or_plural(view: &str, s: usize, e: usize) -> Option<(usize, usize)> {
+    if word_bounded(view, s, e) {
+        return Some((s, e));
+    }
+    if !view[s..e].bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    ["s", "es"]
+        .iter()
+        .filter(|ending| view[e..].starts_with(*ending))
+        .map(|ending| (s, e + ending.len()))
+        .find(|&(s, e)| word_bounded(view, s, e))
 }
 
 /// Words that follow or precede an insult as often as anything (`Screw You`, `Shut Up`):
@@ -576,5 +710,40 @@ mod tests {
         assert_eq!(mask("你个傻  B"), "你个***");
         assert_eq!(mask("f*cking slow"), "*** slow");
         assert_eq!(mask("shabi 客服"), "*** 客服");
+    }
+
+    /// Failed before (2026-12-07's third development part): plurals, letters spelled out
+    /// with dashes beside other words, digits in them, and insults with a plain sense.
+    #[test]
+    fn plurals_spelled_words_and_plain_senses() {
+        let abuse = |text: &str| count(&normalize(text), text);
+        assert_eq!(mask("you idiots"), "you ***");
+        assert_eq!(mask("s-c-u-m-b-a-g i want a manager"), "*** i want a manager");
+        assert_eq!(mask("this p-i-s-s o-f-f app"), "this *** app");
+        assert_eq!(mask("seriously s-h-1-t, where"), "seriously ***, where");
+        assert_eq!(abuse("f u c k, I've waited"), 1);
+        for text in [
+            "废物箱的盖子坏了",
+            "杂种玫瑰的种子",
+            "狗日粮多少钱",
+            "去死海旅游",
+            "the idiot lights are on",
+            "a bastard file",
+        ] {
+            assert_eq!(abuse(text), 0, "{text}");
+            assert_eq!(mask(text), text);
+        }
+        for text in [
+            "废物，三天了",
+            "废物客服",
+            "你个废物",
+            "去死吧",
+            "狗日的",
+            "what the idiot is going on",
+            "the idiot bot",
+            "you bastard",
+        ] {
+            assert!(abuse(text) > 0, "{text}");
+        }
     }
 }

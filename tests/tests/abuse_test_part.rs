@@ -13,7 +13,10 @@
 //! Run on the rules as they stood when it was written and once after each rule change
 //! made on the development parts; its lines are not read to shape a rule (its report's
 //! examples of misses are for the record). First run, on the rules of 5a5f691: recall
-//! 69.0 %, precision 80.5 %, every detected line masked.
+//! 69.0 %, precision 80.5 %, every detected line masked. After the rules that the third
+//! development part led to (plurals, words spelled out with dashes, a few insults more,
+//! insults with a plain sense read as such where they begin another noun): recall 81.6 %,
+//! precision 87.5 %. Neither target is met; the checks below hold what was reached.
 
 use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
@@ -293,8 +296,8 @@ fn abuse_test_part_recall_precision_and_masking() {
         part: "test, the third (held out: its lines are not read to shape a rule)",
         report: "reports/abuse-test.json",
         // The targets are 0.90 and 0.98 (see the module note); these hold what was reached.
-        least_recall: 0.69,
-        least_precision: 0.80,
+        least_recall: 0.81,
+        least_precision: 0.87,
     };
     check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }
