@@ -152,10 +152,10 @@ const INNOCENT: &[&str] = &[
     "他妈妈",
     "他妈咪",
     "我妈的",
-    // The other words for a mother or an aunt: 姑妈的 is an aunt's.
     "你妹妹",
     "loser's",
     "go to hell's",
+    // The other words for a mother or an aunt: 姑妈的 is an aunt's.
     "姑妈的",
     "舅妈的",
     "姨妈的",
@@ -416,10 +416,11 @@ fn spans(view: &str, origin: &[usize], raw: &str) -> Vec<(usize, usize)> {
     outer
 }
 
-/// Chinese insults that are also plain words (waste, hybrid, livestock, neuropathy, a
-/// disability; 去 + 死…, 狗 + 日…): abuse where they end a phrase or name what the
-/// customer is angry at, not where they begin another noun (废物箱, 杂种玫瑰, 狗日粮, 去死海).
-const PLAIN_SENSE_ZH: &[&str] = &["废物", "杂种", "去死", "狗日", "神经病", "畜生", "智障", "弱智"];
+/// Chinese insults that are also plain words (waste, hybrid, livestock, neuropathy; 去 +
+/// 死…, 狗 + 日…, 弱 + 智…): abuse where they end a phrase or name what the customer is
+/// angry at, not where they begin another noun (废物箱, 杂种玫瑰, 狗日粮, 去死海), as the
+/// development parts' innocent lines have them.
+const PLAIN_SENSE_ZH: &[&str] = &["废物", "杂种", "去死", "狗日", "神经病", "畜生", "弱智"];
 
 /// What such a word is aimed at when one follows it (废物客服, 畜生态度), and the particles
 /// that end a phrase (去死吧, 狗日的).
@@ -451,9 +452,9 @@ const AIMED_AT_ZH: &[&str] = &[
     "们",
 ];
 
-/// English insults that also name a thing (`the idiot lights`, `a bastard file`, `a bitch
-/// and her puppies`): not abuse right after an article and before another word, unless
-/// that word is what customers aim them at (`the idiot bot`).
+/// English insults that also name a thing (`the idiot lights`, `a bastard file`): not
+/// abuse right after an article and before another word, unless that word is what
+/// customers aim them at (`the idiot bot`).
 const PLAIN_SENSE_EN: &[&str] = &["idiot", "bastard", "bitch", "prick", "dick", "retard", "loser"];
 
 const AIMED_AT_EN: &[&str] = &[

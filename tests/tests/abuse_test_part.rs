@@ -16,7 +16,9 @@
 //! 69.0 %, precision 80.5 %, every detected line masked. After the rules that the third
 //! development part led to (plurals, words spelled out with dashes, a few insults more,
 //! insults with a plain sense read as such where they begin another noun): recall 81.6 %,
-//! precision 87.5 %. Neither target is met; the checks below hold what was reached.
+//! precision 87.5 %, with 智障 among those words; taken out again because no development
+//! line asked for it (this part's writer knew its innocent lines): precision 86.4 %.
+//! Neither target is met; the checks below hold what was reached.
 
 use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
@@ -297,7 +299,7 @@ fn abuse_test_part_recall_precision_and_masking() {
         report: "reports/abuse-test.json",
         // The targets are 0.90 and 0.98 (see the module note); these hold what was reached.
         least_recall: 0.81,
-        least_precision: 0.87,
+        least_precision: 0.86,
     };
     check_part(&part, &abusive_lines(&mut r), &innocent_lines());
 }
