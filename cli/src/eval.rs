@@ -45,7 +45,8 @@ pub(crate) struct EvalArgs {
     #[arg(long, requires = "bot")]
     cases: Option<PathBuf>,
     /// Score the agent's handoff brief on these conversations (`{ id, split, lines, issue,
-    /// slots, segment, personal }`), for --bot; writes reports/handoff-eval.json.
+    /// slots, segment, personal, handoff }`), and when and why they reached an agent, for
+    /// --bot; writes reports/handoff-eval.json.
     #[arg(long, requires = "bot", conflicts_with = "cases")]
     handoff: Option<PathBuf>,
     /// Score the suggested replies on these customer lines said to an agent (`{ split, text,

@@ -193,7 +193,9 @@ fn bot_eval_report(mode: &str, file: &str) -> (serde_json::Value, String) {
 
 /// The agent's brief on the held-out part of the handoff set (issue 25's targets, embedded
 /// tier): of the conversations handed off, a gold issue line quoted in ≥ 90 %, slot F1 ≥ 0.9,
-/// no personal value unmasked, no intent name shown where a title exists.
+/// no personal value unmasked, no intent name shown where a title exists; and every
+/// conversation handed off at a line a person would accept for a right reason in ≥ 70 %
+/// (issue 22's target for the embedded tier; 90.6 % when it was first measured).
 #[test]
 fn handoff_briefs_meet_their_targets_on_the_test_part() {
     let (json, out) = bot_eval_report("--handoff", "examples/bots/shop.handoff.yaml");
@@ -204,6 +206,15 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
     assert!(test["slot_f1"].as_f64().unwrap_or(0.0) >= 0.9, "{out}");
     assert_eq!(test["unmasked_personal_values"].as_u64(), Some(0), "{out}");
     assert_eq!(test["internal_names_shown"].as_u64(), Some(0), "{out}");
+    assert_eq!(test["handoff_labelled"].as_u64(), test["conversations"].as_u64(), "{out}");
+    assert!(test["handoff_right"].as_f64().unwrap_or(0.0) >= 0.7, "{out}");
+    let bad = std::env::temp_dir().join(format!("kefu-handoff-bad-{}.yaml", std::process::id()));
+    std::fs::write(&bad, "- { id: x, split: dev, lines: [hi], issue: [1], handoff: { at: [1], reasons: [bored] } }\n")
+        .unwrap();
+    let args = ["eval", "--bot", "examples/bots/shop.yaml", "--handoff", bad.to_str().unwrap(), "--out", "/dev/null"];
+    let (ok, _, err) = kefu(&args, "");
+    let _ = std::fs::remove_file(&bad);
+    assert!(!ok && err.contains("unknown handoff reason \"bored\""), "{err}");
     let (ok, _, err) = kefu(&["eval", "--bot", "examples/bots/shop.yaml"], "");
     assert!(!ok && err.contains("--handoff FILE"), "{err}");
 }

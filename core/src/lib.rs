@@ -129,7 +129,7 @@ pub use encoder::SentenceEncoder;
 pub use entity::{is_builtin, Entity, ReferenceTime, BUILTIN_ENTITIES};
 pub use error::{BotFileError, Error, Problem, ProblemKind, Result};
 pub use grouping::{adjusted_rand_index, group, purity, Group};
-pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine};
+pub use handoff::{Handoff, HandoffReason, Priority, Speaker, TranscriptLine, HANDOFF_REASONS};
 pub use intent::{Calibration, IntentCandidate, IntentSource, MAX_MODEL_WEIGHTS, MAX_TRAINING_WORK};
 pub use knowledge::{Citation, Document, KnowledgeAnswer, PassageHit};
 pub use loader::BotLoader;

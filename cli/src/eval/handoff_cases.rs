@@ -2,7 +2,8 @@
 //! lines that state the customer's issue, the slots an agent should see and the personal
 //! data the customer typed. Scores the agent's brief per split: how often it quotes a gold
 //! issue line, slot precision and recall, personal values left unmasked, and internal
-//! intent names shown where a title exists.
+//! intent names shown where a title exists; and, where the set labels it, whether the
+//! handoff came at a line a person would accept with a reason that is right there.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -31,6 +32,18 @@ struct Conversation {
     /// Personal values the customer typed: none may reach the handoff unmasked.
     #[serde(default)]
     personal: Vec<String>,
+    #[serde(default)]
+    handoff: Option<ExpectedHandoff>,
+}
+
+/// When and why a person would accept the handoff.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpectedHandoff {
+    /// 1-based numbers of the lines at which handing off is right.
+    at: Vec<usize>,
+    /// Reason codes that are right there: one of the handoff's reasons must be among them.
+    reasons: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -47,6 +60,10 @@ struct SplitScores {
     unmasked_personal_values: usize,
     /// Intent names shown in the brief's needs or bot-did lines where the intent has a title.
     internal_names_shown: usize,
+    /// Conversations labelled with when and why to hand off, and the share of them handed
+    /// off at an acceptable line with a right reason.
+    handoff_labelled: usize,
+    handoff_right: f64,
     misses: Vec<String>,
 }
 
@@ -80,7 +97,7 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let text = std::fs::read_to_string(cases_path).map_err(|e| format!("cannot read {}: {e}", cases_path.display()))?;
     let set: Vec<Conversation> = serde_yaml::from_str(&text).map_err(|e| {
         format!(
-            "{}: {e} (expected a list of {{ id, split, lines, issue, slots, segment, personal }})",
+            "{}: {e} (expected a list of {{ id, split, lines, issue, slots, segment, personal, handoff }})",
             cases_path.display()
         )
     })?;
@@ -88,19 +105,40 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
     let titled: Vec<String> =
         bot.spec().intents.iter().filter(|(_, i)| i.title.is_some()).map(|(name, _)| name.clone()).collect();
     let mut splits: BTreeMap<String, SplitScores> = BTreeMap::new();
-    let mut counts: BTreeMap<String, [usize; 5]> = BTreeMap::new(); // quoted, tp, predicted, gold, segment
+    // quoted, tp, predicted, gold, segment, handoff right
+    let mut counts: BTreeMap<String, [usize; 6]> = BTreeMap::new();
     for c in &set {
         if c.issue.iter().any(|&n| n == 0 || n > c.lines.len()) {
             return Err(format!("{}: issue line numbers must be 1 to {}", c.id, c.lines.len()));
         }
+        if let Some(e) = &c.handoff {
+            if e.at.is_empty() || e.at.iter().any(|&n| n == 0 || n > c.lines.len()) {
+                return Err(format!("{}: handoff line numbers must be 1 to {}", c.id, c.lines.len()));
+            }
+            if let Some(r) = e.reasons.iter().find(|r| !kefu_core::HANDOFF_REASONS.contains(&r.as_str())) {
+                return Err(format!("{}: unknown handoff reason {r:?}", c.id));
+            }
+        }
         let scores = splits.entry(c.split.clone()).or_default();
         let n = counts.entry(c.split.clone()).or_default();
         scores.conversations += 1;
+        scores.handoff_labelled += usize::from(c.handoff.is_some());
         let Some((at, h)) = first_handoff(&bot, &c.lines)? else {
             scores.misses.push(format!("{}: no handoff", c.id));
             continue;
         };
         scores.handed_off += 1;
+        if let Some(e) = &c.handoff {
+            let reasons: Vec<&str> = h.reasons.iter().map(|r| r.code()).collect();
+            if e.at.contains(&at) && reasons.iter().any(|r| e.reasons.iter().any(|x| x == r)) {
+                n[5] += 1;
+            } else {
+                scores.misses.push(format!(
+                    "{}: handed off at line {at} for {reasons:?}, expected {:?} for {:?}",
+                    c.id, e.at, e.reasons
+                ));
+            }
+        }
         // The gold lines as the transcript shows them (masked), among those said by then.
         let said: Vec<&str> = h
             .transcript
@@ -149,10 +187,12 @@ pub(crate) fn run(bot_path: &Path, cases_path: &Path, encoder: Option<&Path>, ou
             0.0
         };
         s.segment_right = ratio(n[4], s.handed_off);
+        s.handoff_right = ratio(n[5], s.handoff_labelled);
         println!(
-            "{split}: {} conversations, {} handed off; issue quoted {:.1} %, slot F1 {:.3}, segment {:.1} %, unmasked {}, internal names {}",
+            "{split}: {} conversations, {} handed off, {:.1} % at a right line for a right reason; issue quoted {:.1} %, slot F1 {:.3}, segment {:.1} %, unmasked {}, internal names {}",
             s.conversations,
             s.handed_off,
+            s.handoff_right * 100.0,
             s.issue_quoted * 100.0,
             s.slot_f1,
             s.segment_right * 100.0,
