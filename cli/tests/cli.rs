@@ -195,7 +195,8 @@ fn bot_eval_report(mode: &str, file: &str) -> (serde_json::Value, String) {
 /// tier): of the conversations handed off, a gold issue line quoted in ≥ 90 %, slot F1 ≥ 0.9,
 /// no personal value unmasked, no intent name shown where a title exists; and every
 /// conversation handed off at a line a person would accept for a right reason in ≥ 70 %
-/// (issue 22's target for the embedded tier; 90.6 % when it was first measured).
+/// (issue 22's target for the embedded tier; 90.6 % when it was first measured), also on the
+/// set written in long lines (73.3 %).
 #[test]
 fn handoff_briefs_meet_their_targets_on_the_test_part() {
     let (json, out) = bot_eval_report("--handoff", "examples/bots/shop.handoff.yaml");
@@ -208,6 +209,13 @@ fn handoff_briefs_meet_their_targets_on_the_test_part() {
     assert_eq!(test["internal_names_shown"].as_u64(), Some(0), "{out}");
     assert_eq!(test["handoff_labelled"].as_u64(), test["conversations"].as_u64(), "{out}");
     assert!(test["handoff_right"].as_f64().unwrap_or(0.0) >= 0.7, "{out}");
+    // The set in long lines: when and why at the same target, the brief quoting the issue.
+    let (json, out) = bot_eval_report("--handoff", "examples/bots/shop.handoff-long.yaml");
+    let test = &json["splits"]["test"];
+    assert_eq!(test["handoff_labelled"].as_u64(), Some(30), "{out}");
+    assert!(test["handoff_right"].as_f64().unwrap_or(0.0) >= 0.7, "{out}");
+    assert!(test["issue_quoted"].as_f64().unwrap_or(0.0) >= 0.9, "{out}");
+    assert_eq!(test["unmasked_personal_values"].as_u64(), Some(0), "{out}");
     let bad = std::env::temp_dir().join(format!("kefu-handoff-bad-{}.yaml", std::process::id()));
     std::fs::write(&bad, "- { id: x, split: dev, lines: [hi], issue: [1], handoff: { at: [1], reasons: [bored] } }\n")
         .unwrap();

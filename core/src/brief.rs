@@ -55,12 +55,29 @@ pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bo
     }
     match &turn.intent {
         Some(m) if m.source == IntentSource::Form => None,
-        Some(m) => is_need(bot, &m.name).then_some(1.0 + m.confidence),
+        Some(m) if is_need(bot, &m.name) => Some(1.0 + m.confidence),
+        // A long line read as a request for a person (or a greeting) carries the need as
+        // well: "…the blender stopped working…, can I talk to a person about this".
+        Some(_) => (weight_units(masked) >= LONG_LINE_UNITS).then_some(0.5),
         None => {
             let upset = mood_level(turn.sentiment, bot.spec.handoff.negative_sentiment) > 0;
             Some(0.5 + if upset { 0.5 * (-turn.sentiment).clamp(0.0, 1.0) } else { 0.0 })
         }
     }
+}
+
+/// A line this long (CJK characters, two per Latin word) says more than a request for a
+/// person or a greeting does ("I don't want to talk to a bot, let me speak with a real
+/// person" is 30).
+const LONG_LINE_UNITS: usize = 32;
+
+fn weight_units(text: &str) -> usize {
+    let cjk = text.chars().filter(|&c| crate::text::is_cjk(c)).count();
+    let latin_words = text
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '\'')
+        .filter(|w| w.bytes().any(|b| b.is_ascii_alphabetic()))
+        .count();
+    cjk + 2 * latin_words
 }
 
 /// Whether intent or FAQ entry `name` is something a customer needs: not a greeting, thanks
@@ -291,6 +308,25 @@ mod tests {
         let lines = [line("你好", 0.6), line("耳机用了三天就坏了", 0.9), line("转人工吧", 0.5), line("退款", 1.8)];
         assert_eq!(issue(&lines), vec!["耳机用了三天就坏了", "退款"]);
         assert!(issue(&[]).is_empty());
+    }
+
+    /// A request for a person weighs nothing; a long line that also asks for one states the
+    /// issue (before, the brief of "…空气炸锅…不加热了…麻烦给我转个人工客服" quoted nothing).
+    #[test]
+    fn long_lines_say_more_than_a_request_for_a_person() {
+        for short in [
+            "转人工",
+            "我不想跟机器人说话，给我转人工客服",
+            "I don't want to talk to a bot, let me speak with a real person",
+        ] {
+            assert!(weight_units(short) < LONG_LINE_UNITS, "{short}");
+        }
+        for long in [
+            "你好，我上个月买了一台空气炸锅，用了不到十天就不加热了，按键都没反应，麻烦给我转个人工客服",
+            "hi, the blender I bought two weeks ago stopped working, I tried resetting it, can I please talk to an actual person",
+        ] {
+            assert!(weight_units(long) >= LONG_LINE_UNITS, "{long}");
+        }
     }
 
     #[test]

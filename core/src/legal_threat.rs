@@ -26,9 +26,20 @@ const ZH: &[&str] = &[
     "黑猫投诉",
     "媒体曝光",
     "曝光你们",
-    "报警",
     "仲裁",
 ];
+
+/// 报警 (calling the police) is a threat, except as a device's alarm: 摔倒报警, 报警器.
+const POLICE: &str = "报警";
+const ALARM_BEFORE: &[&str] = &["摔倒", "跌倒", "防盗", "烟雾", "一键", "紧急", "自动", "低电量", "漏水", "燃气"];
+const ALARM_AFTER: &[&str] = &["器", "功能", "灯", "系统", "装置", "声", "铃", "提示"];
+
+fn calls_the_police(text: &str) -> bool {
+    text.match_indices(POLICE).any(|(at, _)| {
+        let (before, after) = (&text[..at], &text[at + POLICE.len()..]);
+        !ALARM_BEFORE.iter().any(|w| before.ends_with(w)) && !ALARM_AFTER.iter().any(|w| after.starts_with(w))
+    })
+}
 
 /// English phrases, matched as whole words.
 const EN: &[&str] = &[
@@ -53,7 +64,7 @@ const EN: &[&str] = &[
 
 /// Whether normalised `text` threatens legal or regulatory action.
 pub(crate) fn threatens_legal_action(text: &str) -> bool {
-    if ZH.iter().any(|p| text.contains(p)) {
+    if ZH.iter().any(|p| text.contains(p)) || calls_the_police(text) {
         return true;
     }
     let words = words(text);
@@ -80,6 +91,8 @@ mod tests {
             "my lawyer will contact you",
             "see you in court",
             "I'm reporting you to trading standards",
+            "这是诈骗，我要报警",
+            "再不退钱我就报警了",
         ] {
             assert!(threatens(text), "{text}");
         }
@@ -87,8 +100,17 @@ mod tests {
 
     #[test]
     fn neighbours_do_not() {
-        for text in ["我要投诉快递员", "告诉我订单到哪了", "is it suede", "I'm sure it shipped", "pursue a refund", ""]
-        {
+        for text in [
+            "我要投诉快递员",
+            "告诉我订单到哪了",
+            "is it suede",
+            "I'm sure it shipped",
+            "pursue a refund",
+            "",
+            "想要能测心率和摔倒报警的手表",
+            "烟雾报警器多少钱",
+            "有没有报警功能",
+        ] {
             assert!(!threatens(text), "{text}");
         }
     }
