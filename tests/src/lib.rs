@@ -634,6 +634,14 @@ pub fn digits_of(text: &str) -> String {
         .collect()
 }
 
+/// `text` with its printable ASCII characters in full width (`ｆｕｃｋ`), as customers type
+/// them to get past filters.
+pub fn full_width(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
+        .collect()
+}
+
 /// Each of `texts` in `per_text` of `contexts` (`{}` stands for the text), turning through
 /// the contexts so that neighbouring texts get different ones.
 pub fn in_contexts(texts: &[&str], contexts: &[&str], per_text: usize) -> Vec<String> {

@@ -22,7 +22,7 @@
 
 use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
-use kefu_tests::in_contexts;
+use kefu_tests::{full_width, in_contexts};
 
 /// Chinese insults and curses as customers type them.
 const ZH: &[&str] = &[
@@ -175,12 +175,6 @@ fn en_typed(r: &mut Rng, word: &str) -> String {
 
 fn join(chars: &[char], separator: &str) -> String {
     chars.iter().map(char::to_string).collect::<Vec<_>>().join(separator)
-}
-
-fn full_width(word: &str) -> String {
-    word.chars()
-        .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
-        .collect()
 }
 
 fn abusive_lines(r: &mut Rng) -> Vec<Abusive> {

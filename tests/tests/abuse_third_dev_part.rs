@@ -25,7 +25,7 @@
 
 use kefu_tests::abuse::{check_part, Abusive, Part};
 use kefu_tests::generate::Rng;
-use kefu_tests::in_contexts;
+use kefu_tests::{full_width, in_contexts};
 
 /// Chinese insults as typed: plain, homophones, pinyin and its abbreviations.
 const ZH: &[&str] = &[
@@ -157,12 +157,6 @@ fn en_typed(r: &mut Rng, word: &str) -> String {
         2 => word.to_uppercase(),
         _ => word.to_string(),
     }
-}
-
-fn full_width(word: &str) -> String {
-    word.chars()
-        .map(|c| if c.is_ascii_graphic() { char::from_u32(c as u32 + 0xFEE0).unwrap_or(c) } else { c })
-        .collect()
 }
 
 fn abusive_lines(r: &mut Rng) -> Vec<Abusive> {
