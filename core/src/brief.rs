@@ -47,7 +47,8 @@ pub(crate) struct IssueLine {
 /// How strongly a customer line states the issue, or `None` when it states none: a line the
 /// model read as a need weighs 1 + its confidence; one it could not place 0.5, more when
 /// the customer was at least dissatisfied (a shade below zero is no mood); greetings,
-/// thanks, requests for a person, slot answers and bare values weigh nothing.
+/// thanks, requests for a person, slot answers and bare values weigh nothing, unless such a
+/// line is long enough to say more (0.5).
 pub(crate) fn issue_weight(bot: &Bot, turn: &Turn, masked: &str, only_values: bool) -> Option<f32> {
     let substance = masked.chars().filter(|c| c.is_alphanumeric() && *c != '*').count();
     if only_values || substance < MIN_ISSUE_CHARS {
