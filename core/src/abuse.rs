@@ -359,7 +359,7 @@ fn joins_one_word(chars: &[(char, usize)], i: usize) -> bool {
         return after == before + 2
             && matches!(chars[i].0, '.' | '-' | '_')
             && single(before)
-            && (single(after) || (letter(after) && !letter(after + 1)))
+            && single(after)
             && (stand_in(before) || stand_in(after));
     }
     match chars[i].0 {
