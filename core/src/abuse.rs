@@ -6,7 +6,8 @@
 
 use std::sync::OnceLock;
 
-use crate::text::{is_cjk, normalize, word_bounded, LiteralSet, Normalized};
+use crate::literal_set::LiteralSet;
+use crate::text::{is_cjk, normalize, word_bounded, Normalized};
 
 /// Abusive words and phrases as they read in the view: lower case, evasions undone. Stars
 /// stay stars (`f*ck`): a star stands for too many letters to undo.

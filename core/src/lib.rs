@@ -92,6 +92,7 @@ mod handoff;
 mod intent;
 mod knowledge;
 mod legal_threat;
+mod literal_set;
 mod loader;
 mod mining;
 pub mod models;

@@ -10,7 +10,8 @@
 
 use std::sync::OnceLock;
 
-use crate::text::{word_bounded, LiteralSet};
+use crate::literal_set::LiteralSet;
+use crate::text::word_bounded;
 
 /// English words of VADER's lexicon with their weights (tools/build-sentiment-lexicon.py).
 const VADER: &str = include_str!("sentiment_en.txt");

@@ -146,88 +146,6 @@ pub(crate) fn occurrences<'a>(text: &'a str, pattern: &'a str) -> impl Iterator<
         .filter(move |&i| Some(hay[i]) == first && hay[i..].starts_with(pat))
 }
 
-/// A fixed set of literal patterns found together in one pass (lexicons, synonym lists).
-/// Small sets compare each character of the text only with the patterns that start with a
-/// character of its bucket (by character, not by first byte: most CJK characters share a
-/// handful of first bytes). Large sets whose patterns share first characters (a catalogue
-/// of `item…` names) would compare each character with thousands: they look each text
-/// slice up by its length instead, so a search costs the same whatever the set's size.
-#[derive(Debug, Clone)]
-pub(crate) struct LiteralSet {
-    patterns: Vec<String>,
-    /// Indices into `patterns` by first character, modulo [`BUCKETS`].
-    by_first: Vec<Vec<u32>>,
-    /// For large sets: per byte length, the patterns of that length by their bytes.
-    by_length: Option<Vec<(usize, ByBytes)>>,
-}
-
-/// Indices of the patterns of one length, by their bytes.
-type ByBytes = std::collections::HashMap<Box<[u8]>, Vec<u32>>;
-
-const BUCKETS: usize = 1024;
-
-/// Above this many patterns in one bucket, a set looks slices up by length.
-const MOST_IN_A_BUCKET: usize = 64;
-
-fn bucket(c: char) -> usize {
-    c as usize % BUCKETS
-}
-
-impl LiteralSet {
-    pub(crate) fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> LiteralSet {
-        let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
-        let mut by_first = vec![Vec::new(); BUCKETS];
-        for (i, p) in patterns.iter().enumerate() {
-            if let Some(c) = p.chars().next() {
-                by_first[bucket(c)].push(i as u32);
-            }
-        }
-        let by_length = by_first.iter().any(|b| b.len() > MOST_IN_A_BUCKET).then(|| {
-            let mut lengths: std::collections::BTreeMap<usize, ByBytes> = Default::default();
-            for (i, p) in patterns.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
-                lengths.entry(p.len()).or_default().entry(p.as_bytes().into()).or_default().push(i as u32);
-            }
-            lengths.into_iter().collect()
-        });
-        let by_first = if by_length.is_some() { Vec::new() } else { by_first };
-        LiteralSet { patterns, by_first, by_length }
-    }
-
-    /// `(pattern index, byte offset)` of every occurrence of every pattern in `text`
-    /// (overlaps included), by offset, then by pattern index.
-    pub(crate) fn find_all<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
-        let hay = text.as_bytes();
-        let small = self.by_length.is_none().then(|| {
-            text.char_indices().flat_map(move |(at, c)| {
-                self.by_first[bucket(c)]
-                    .iter()
-                    .map(|&i| i as usize)
-                    .filter(move |&i| hay[at..].starts_with(self.patterns[i].as_bytes()))
-                    .map(move |i| (i, at))
-            })
-        });
-        let large = self.by_length.as_ref().map(|lengths| {
-            let mut found = Vec::new();
-            for (at, _) in text.char_indices() {
-                let first = found.len();
-                for (len, by_bytes) in lengths {
-                    let Some(slice) = hay.get(at..at + len) else { break };
-                    if let Some(ids) = by_bytes.get(slice) {
-                        found.extend(ids.iter().map(|&i| (i as usize, at)));
-                    }
-                }
-                found[first..].sort_unstable();
-            }
-            found
-        });
-        small.into_iter().flatten().chain(large.into_iter().flatten())
-    }
-
-    pub(crate) fn pattern(&self, i: usize) -> &str {
-        &self.patterns[i]
-    }
-}
-
 /// True when `text[start..end]` does not start or end inside a Latin word or number:
 /// a keyword "human" must not match "inhuman", a synonym "sf" not "sfx". CJK has no word
 /// boundaries, so CJK edges always pass.
@@ -305,28 +223,6 @@ mod tests {
         let n = normalize("  ＡＢＣ\u{3000}１２３\t\tHello\u{200B}World  ");
         assert_eq!(n.text, "abc 123 helloworld");
         assert_eq!(n.text.chars().count(), n.origin.len());
-    }
-
-    /// A large set (looked up by length) finds exactly what a small one (by first
-    /// character) finds, in the same order, as a plain search does.
-    #[test]
-    fn literal_sets_large_and_small_find_the_same() {
-        let mut words: Vec<String> = (0..200).map(|i| format!("item{i}")).collect();
-        words.extend(["退款", "退", "it", "m1", "item1"].map(String::from));
-        let text = "item1 item12 退款 it item199x 退";
-        let mut expected = Vec::new();
-        for at in (0..text.len()).filter(|&at| text.is_char_boundary(at)) {
-            expected.extend((0..words.len()).filter(|&i| text[at..].starts_with(words[i].as_str())).map(|i| (i, at)));
-        }
-        let large = LiteralSet::new(words.iter().cloned());
-        assert!(large.by_length.is_some());
-        assert_eq!(large.find_all(text).collect::<Vec<_>>(), expected);
-        let few = &words[195..];
-        let small = LiteralSet::new(few.iter().cloned());
-        assert!(small.by_length.is_none());
-        let expected_few: Vec<(usize, usize)> =
-            expected.iter().filter(|(i, _)| *i >= 195).map(|&(i, at)| (i - 195, at)).collect();
-        assert_eq!(small.find_all(text).collect::<Vec<_>>(), expected_few);
     }
 
     #[test]

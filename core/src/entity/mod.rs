@@ -14,7 +14,8 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::botfile::schema::EntitySpec;
-use crate::text::{normalize, occurrences, word_bounded, LiteralSet, Normalized};
+use crate::literal_set::LiteralSet;
+use crate::text::{normalize, occurrences, word_bounded, Normalized};
 
 pub use builtin::BUILTIN_ENTITIES;
 pub(crate) use datetime::format_day;

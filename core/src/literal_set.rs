@@ -1,0 +1,172 @@
+//! A fixed set of literal patterns found together in one pass over a text (lexicons,
+//! synonym lists, abusive words): an Aho–Corasick automaton over UTF-8 bytes.
+//!
+//! Every turn searches a few such sets — VADER's 2,223 English words among them — so a
+//! search must cost about one step per byte of the text whatever the set's size or its
+//! patterns' shared beginnings (a catalogue of `item…` names). A UTF-8 pattern starts with
+//! a lead byte, so every match starts at a char boundary of the text.
+
+use std::collections::VecDeque;
+
+/// The automaton's states are a trie of the patterns' bytes; state 0 is the empty prefix.
+#[derive(Debug, Clone)]
+pub(crate) struct LiteralSet {
+    patterns: Vec<String>,
+    states: Vec<State>,
+    /// Each state's transitions `(byte, next state)`, sorted by byte, at `State::edges`.
+    edges: Vec<(u8, u32)>,
+    /// The root's transitions for every byte (0 where none): most bytes of a text are
+    /// read at the root or one step from it.
+    root: Box<[u32; 256]>,
+    /// Indices of the patterns each state spells, at `State::ends`.
+    ends: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct State {
+    edges: (u32, u32),
+    ends: (u32, u32),
+    /// The state of the longest proper suffix of this state's bytes that is in the trie.
+    fail: u32,
+    /// The nearest state along the failure chain that spells a pattern (0: none).
+    next_end: u32,
+    depth: u32,
+}
+
+impl LiteralSet {
+    pub(crate) fn new<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> LiteralSet {
+        let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
+        // The trie, with each state's transitions unsorted while it grows.
+        let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let mut depth = vec![0u32];
+        let mut spelled: Vec<Vec<u32>> = vec![Vec::new()];
+        for (i, p) in patterns.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+            let mut s = 0usize;
+            for &b in p.as_bytes() {
+                s = match children[s].iter().find(|e| e.0 == b) {
+                    Some(&(_, next)) => next as usize,
+                    None => {
+                        let next = children.len();
+                        children[s].push((b, next as u32));
+                        children.push(Vec::new());
+                        depth.push(depth[s] + 1);
+                        spelled.push(Vec::new());
+                        next
+                    }
+                };
+            }
+            spelled[s].push(i as u32);
+        }
+        let mut states = vec![State::default(); children.len()];
+        let (mut edges, mut ends) = (Vec::new(), Vec::new());
+        for (s, state) in states.iter_mut().enumerate() {
+            children[s].sort_unstable();
+            state.edges = (edges.len() as u32, (edges.len() + children[s].len()) as u32);
+            edges.extend_from_slice(&children[s]);
+            state.ends = (ends.len() as u32, (ends.len() + spelled[s].len()) as u32);
+            ends.extend_from_slice(&spelled[s]);
+            state.depth = depth[s];
+        }
+        let mut root = Box::new([0u32; 256]);
+        for &(b, next) in &children[0] {
+            root[b as usize] = next;
+        }
+        let mut set = LiteralSet { patterns, states, edges, root, ends };
+        // Failure links breadth first, so a state's suffixes are linked before it.
+        let mut queue: VecDeque<u32> = children[0].iter().map(|e| e.1).collect();
+        while let Some(s) = queue.pop_front() {
+            let (from, to) = set.states[s as usize].edges;
+            for e in from..to {
+                let (b, child) = set.edges[e as usize];
+                let mut f = set.states[s as usize].fail;
+                let fail = loop {
+                    match set.step_from(f, b) {
+                        Some(next) => break next,
+                        None if f == 0 => break 0,
+                        None => f = set.states[f as usize].fail,
+                    }
+                };
+                let fail_spells = set.states[fail as usize].ends.0 < set.states[fail as usize].ends.1;
+                let next_end = if fail_spells { fail } else { set.states[fail as usize].next_end };
+                let c = &mut set.states[child as usize];
+                c.fail = fail;
+                c.next_end = next_end;
+                queue.push_back(child);
+            }
+        }
+        set
+    }
+
+    /// The trie's transition from `state` on `byte`, if the trie has one.
+    fn step_from(&self, state: u32, byte: u8) -> Option<u32> {
+        if state == 0 {
+            return Some(self.root[byte as usize]).filter(|&next| next != 0);
+        }
+        let (from, to) = self.states[state as usize].edges;
+        let edges = &self.edges[from as usize..to as usize];
+        edges.binary_search_by_key(&byte, |e| e.0).ok().map(|i| edges[i].1)
+    }
+
+    /// `(pattern index, byte offset)` of every occurrence of every pattern in `text`
+    /// (overlaps included), by offset, then by pattern index.
+    pub(crate) fn find_all(&self, text: &str) -> impl Iterator<Item = (usize, usize)> {
+        let mut found = Vec::new();
+        let mut s = 0u32;
+        for (at, &b) in text.as_bytes().iter().enumerate() {
+            s = loop {
+                match self.step_from(s, b) {
+                    Some(next) => break next,
+                    None if s == 0 => break 0,
+                    None => s = self.states[s as usize].fail,
+                }
+            };
+            let mut e = s;
+            while e != 0 {
+                let state = &self.states[e as usize];
+                let start = at + 1 - state.depth as usize;
+                found.extend(
+                    self.ends[state.ends.0 as usize..state.ends.1 as usize].iter().map(|&i| (i as usize, start)),
+                );
+                e = state.next_end;
+            }
+        }
+        found.sort_unstable_by_key(|&(i, at)| (at, i));
+        found.into_iter()
+    }
+
+    pub(crate) fn pattern(&self, i: usize) -> &str {
+        &self.patterns[i]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every occurrence a plain search finds, in the same order, for sets small and large,
+    /// with shared beginnings, patterns inside others, repeats and CJK.
+    #[test]
+    fn finds_what_a_plain_search_finds() {
+        let mut words: Vec<String> = (0..200).map(|i| format!("item{i}")).collect();
+        words.extend(["退款", "退", "it", "m1", "item1", "", "款退", "aa", "aaa", "a", "退"].map(String::from));
+        let plain = |words: &[String], text: &str| {
+            let mut expected = Vec::new();
+            for at in (0..text.len()).filter(|&at| text.is_char_boundary(at)) {
+                expected.extend(
+                    (0..words.len())
+                        .filter(|&i| !words[i].is_empty() && text[at..].starts_with(words[i].as_str()))
+                        .map(|i| (i, at)),
+                );
+            }
+            expected
+        };
+        for text in ["item1 item12 退款 it item199x 退", "aaaa 退退款退", "", "xyz", "𝔘 item1退"] {
+            let set = LiteralSet::new(words.iter().cloned());
+            assert_eq!(set.find_all(text).collect::<Vec<_>>(), plain(&words, text), "{text}");
+            let few = &words[195..];
+            let set = LiteralSet::new(few.iter().cloned());
+            assert_eq!(set.find_all(text).collect::<Vec<_>>(), plain(few, text), "{text}");
+        }
+        assert!(LiteralSet::new(Vec::<String>::new()).find_all("anything").next().is_none());
+    }
+}
