@@ -9,28 +9,25 @@
 use std::collections::VecDeque;
 
 /// The automaton's states are a trie of the patterns' bytes; state 0 is the empty prefix.
+/// Per-state data lives in flat arrays indexed by state (ranges as `at[s]..at[s + 1]`),
+/// 16 bytes a state: a catalogue of 200,000 names makes a few million.
 #[derive(Debug, Clone)]
 pub(crate) struct LiteralSet {
     patterns: Vec<String>,
-    states: Vec<State>,
-    /// Each state's transitions `(byte, next state)`, sorted by byte, at `State::edges`.
+    /// Each state's transitions `(byte, next state)`, sorted by byte, at
+    /// `edges[edges_at[s]..edges_at[s + 1]]`.
+    edges_at: Vec<u32>,
     edges: Vec<(u8, u32)>,
     /// The root's transitions for every byte (0 where none): most bytes of a text are
     /// read at the root or one step from it.
     root: Box<[u32; 256]>,
-    /// Indices of the patterns each state spells, at `State::ends`.
+    /// Indices of the patterns each state spells, at `ends[ends_at[s]..ends_at[s + 1]]`.
+    ends_at: Vec<u32>,
     ends: Vec<u32>,
-}
-
-#[derive(Debug, Clone, Default)]
-struct State {
-    edges: (u32, u32),
-    ends: (u32, u32),
-    /// The state of the longest proper suffix of this state's bytes that is in the trie.
-    fail: u32,
-    /// The nearest state along the failure chain that spells a pattern (0: none).
-    next_end: u32,
-    depth: u32,
+    /// The state of the longest proper suffix of a state's bytes that is in the trie.
+    fail: Vec<u32>,
+    /// The nearest state along a state's failure chain that spells a pattern (0: none).
+    next_end: Vec<u32>,
 }
 
 impl LiteralSet {
@@ -38,7 +35,6 @@ impl LiteralSet {
         let patterns: Vec<String> = patterns.into_iter().map(Into::into).collect();
         // The trie, with each state's transitions unsorted while it grows.
         let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
-        let mut depth = vec![0u32];
         let mut spelled: Vec<Vec<u32>> = vec![Vec::new()];
         for (i, p) in patterns.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
             let mut s = 0usize;
@@ -49,7 +45,6 @@ impl LiteralSet {
                         let next = children.len();
                         children[s].push((b, next as u32));
                         children.push(Vec::new());
-                        depth.push(depth[s] + 1);
                         spelled.push(Vec::new());
                         next
                     }
@@ -57,44 +52,43 @@ impl LiteralSet {
             }
             spelled[s].push(i as u32);
         }
-        let mut states = vec![State::default(); children.len()];
-        let (mut edges, mut ends) = (Vec::new(), Vec::new());
-        for (s, state) in states.iter_mut().enumerate() {
+        let n = children.len();
+        let (mut edges_at, mut edges, mut ends_at, mut ends) = (vec![0], Vec::new(), vec![0], Vec::new());
+        for (s, spells) in spelled.iter().enumerate() {
             children[s].sort_unstable();
-            state.edges = (edges.len() as u32, (edges.len() + children[s].len()) as u32);
             edges.extend_from_slice(&children[s]);
-            state.ends = (ends.len() as u32, (ends.len() + spelled[s].len()) as u32);
-            ends.extend_from_slice(&spelled[s]);
-            state.depth = depth[s];
+            edges_at.push(edges.len() as u32);
+            ends.extend_from_slice(spells);
+            ends_at.push(ends.len() as u32);
         }
         let mut root = Box::new([0u32; 256]);
         for &(b, next) in &children[0] {
             root[b as usize] = next;
         }
-        let mut set = LiteralSet { patterns, states, edges, root, ends };
+        let (fail, next_end) = (vec![0; n], vec![0; n]);
+        let mut set = LiteralSet { patterns, edges_at, edges, root, ends_at, ends, fail, next_end };
         // Failure links breadth first, so a state's suffixes are linked before it.
         let mut queue: VecDeque<u32> = children[0].iter().map(|e| e.1).collect();
         while let Some(s) = queue.pop_front() {
-            let (from, to) = set.states[s as usize].edges;
-            for e in from..to {
-                let (b, child) = set.edges[e as usize];
-                let mut f = set.states[s as usize].fail;
+            for &(b, child) in &children[s as usize] {
+                let mut f = set.fail[s as usize];
                 let fail = loop {
                     match set.step_from(f, b) {
                         Some(next) => break next,
                         None if f == 0 => break 0,
-                        None => f = set.states[f as usize].fail,
+                        None => f = set.fail[f as usize],
                     }
                 };
-                let fail_spells = set.states[fail as usize].ends.0 < set.states[fail as usize].ends.1;
-                let next_end = if fail_spells { fail } else { set.states[fail as usize].next_end };
-                let c = &mut set.states[child as usize];
-                c.fail = fail;
-                c.next_end = next_end;
+                set.fail[child as usize] = fail;
+                set.next_end[child as usize] = if set.spells(fail) { fail } else { set.next_end[fail as usize] };
                 queue.push_back(child);
             }
         }
         set
+    }
+
+    fn spells(&self, state: u32) -> bool {
+        self.ends_at[state as usize] < self.ends_at[state as usize + 1]
     }
 
     /// The trie's transition from `state` on `byte`, if the trie has one.
@@ -102,8 +96,7 @@ impl LiteralSet {
         if state == 0 {
             return Some(self.root[byte as usize]).filter(|&next| next != 0);
         }
-        let (from, to) = self.states[state as usize].edges;
-        let edges = &self.edges[from as usize..to as usize];
+        let edges = &self.edges[self.edges_at[state as usize] as usize..self.edges_at[state as usize + 1] as usize];
         edges.binary_search_by_key(&byte, |e| e.0).ok().map(|i| edges[i].1)
     }
 
@@ -117,17 +110,14 @@ impl LiteralSet {
                 match self.step_from(s, b) {
                     Some(next) => break next,
                     None if s == 0 => break 0,
-                    None => s = self.states[s as usize].fail,
+                    None => s = self.fail[s as usize],
                 }
             };
-            let mut e = s;
+            let mut e = if self.spells(s) { s } else { self.next_end[s as usize] };
             while e != 0 {
-                let state = &self.states[e as usize];
-                let start = at + 1 - state.depth as usize;
-                found.extend(
-                    self.ends[state.ends.0 as usize..state.ends.1 as usize].iter().map(|&i| (i as usize, start)),
-                );
-                e = state.next_end;
+                let spelled = &self.ends[self.ends_at[e as usize] as usize..self.ends_at[e as usize + 1] as usize];
+                found.extend(spelled.iter().map(|&i| (i as usize, at + 1 - self.patterns[i as usize].len())));
+                e = self.next_end[e as usize];
             }
         }
         found.sort_unstable_by_key(|&(i, at)| (at, i));
