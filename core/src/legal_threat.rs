@@ -2,6 +2,9 @@
 //! court", "my lawyer will contact you"): a person must take over, urgently, whatever
 //! intent the line also has. Works on normalised (lower-case, half-width) text.
 
+use std::sync::OnceLock;
+
+use crate::literal_set::LiteralSet;
 use crate::text::{has_phrase, words};
 
 /// Chinese phrases that threaten legal or regulatory action wherever they appear.
@@ -64,7 +67,9 @@ const EN: &[&str] = &[
 
 /// Whether normalised `text` threatens legal or regulatory action.
 pub(crate) fn threatens_legal_action(text: &str) -> bool {
-    if ZH.iter().any(|p| text.contains(p)) || calls_the_police(text) {
+    static ZH_SET: OnceLock<LiteralSet> = OnceLock::new();
+    let zh = ZH_SET.get_or_init(|| LiteralSet::new(ZH.iter().copied()));
+    if zh.find_all(text).next().is_some() || calls_the_police(text) {
         return true;
     }
     let words = words(text);

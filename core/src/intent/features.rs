@@ -246,18 +246,18 @@ impl Vectorizer {
     }
 
     /// The tf-idf vector of a normalised text's features, hashed with [`hashed_features`]
-    /// (one hashing serves every classifier of a turn), and `more` hashed features (the
-    /// text's [`slot_features`] where the model reads them). Unknown features get no column, but
+    /// (with the text's [`slot_features`] where the model reads them) and sorted: one
+    /// hashing and sorting serves every classifier of a turn. Unknown features get no column, but
     /// they count in the norm with the idf of a feature no training text had: a text made
     /// mostly of words the bot never saw keeps a short vector and so a low confidence,
     /// instead of one known bigram standing for the whole text at full length.
-    pub fn transform_hashed(&self, feats: &[u64], more: &[u64]) -> SparseVec {
-        let mut sorted = [feats, more].concat();
-        sorted.sort_unstable();
+    pub fn transform_sorted(&self, sorted: &[u64]) -> SparseVec {
+        debug_assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "features in ascending order");
         let mut known: Vec<(u32, f32)> = Vec::new();
         let mut unknown_sq = 0.0f32;
         for run in sorted.chunk_by(|a, b| a == b) {
-            let tf = 1.0 + (run.len() as f32).ln();
+            // ln 1 is 0: most features occur once, and skip the logarithm.
+            let tf = if run.len() == 1 { 1.0 } else { 1.0 + (run.len() as f32).ln() };
             match self.index.get(&run[0]) {
                 Some(&col) => known.push((col, tf * self.idf[col as usize])),
                 None => unknown_sq += (tf * self.unseen_idf).powi(2),
@@ -277,6 +277,7 @@ mod tests {
     fn hashed(text: &str) -> Vec<u64> {
         let mut feats = Vec::new();
         hashed_features(text, &mut feats);
+        feats.sort_unstable();
         feats
     }
 
@@ -289,7 +290,8 @@ mod tests {
         fn transform(&self, text: &str) -> SparseVec {
             let mut feats = Vec::new();
             hashed_features(text, &mut feats);
-            self.transform_hashed(&feats, &[])
+            feats.sort_unstable();
+            self.transform_sorted(&feats)
         }
     }
 

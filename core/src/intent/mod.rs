@@ -72,27 +72,44 @@ pub struct SlotTags<'a> {
     pub tags: &'a [String],
 }
 
-/// The hashed features of a normalised text, computed once per turn for every classifier
-/// (intents, segments): its n-grams and, where the text was tagged, its slot features.
+/// The hashed features of a normalised text, computed and sorted once per turn for every
+/// classifier (intents, segments, emotion): its n-grams and, where the text was tagged,
+/// the n-grams with its slot features.
 pub(crate) struct HashedText {
     ngrams: Vec<u64>,
-    slots: Vec<u64>,
+    /// The n-grams and the slot features, sorted; empty where the text has no slot features.
+    with_slots: Vec<u64>,
 }
 
 impl HashedText {
     pub(crate) fn new(normalized: &str) -> HashedText {
         let mut ngrams = Vec::new();
         hashed_features(normalized, &mut ngrams);
-        HashedText { ngrams, slots: Vec::new() }
+        ngrams.sort_unstable();
+        HashedText { ngrams, with_slots: Vec::new() }
     }
 
     /// [`HashedText::new`] with the slot features of the text's tags.
     pub(crate) fn with_slots(normalized: &str, slots: Option<SlotTags<'_>>) -> HashedText {
         let mut text = HashedText::new(normalized);
         if let Some(s) = slots {
-            slot_features(s.tokens, s.tags, &mut text.slots);
+            let mut with_slots = text.ngrams.clone();
+            slot_features(s.tokens, s.tags, &mut with_slots);
+            if with_slots.len() > text.ngrams.len() {
+                with_slots.sort_unstable();
+                text.with_slots = with_slots;
+            }
         }
         text
+    }
+
+    /// The sorted features a model reads.
+    fn features(&self, reads_slots: bool) -> &[u64] {
+        if reads_slots && !self.with_slots.is_empty() {
+            &self.with_slots
+        } else {
+            &self.ngrams
+        }
     }
 }
 
@@ -243,8 +260,8 @@ impl TextClassifier {
         let hashed: Vec<HashedText> = crate::parallel::map(&indices, PARALLEL_CHUNK, |&i| {
             HashedText::with_slots(&texts[i], slots.get(i).copied().filter(|_| reads_slots))
         });
-        let features: Vec<Vec<u64>> = hashed.iter().map(|h| [h.ngrams.as_slice(), &h.slots].concat()).collect();
-        let mut vectorizer = Vectorizer::fit(&features.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let features: Vec<&[u64]> = hashed.iter().map(|h| h.features(reads_slots)).collect();
+        let mut vectorizer = Vectorizer::fit(&features);
         let dense = embeddings.first().map_or(0, Vec::len);
         let shape = Shape { sparse: vectorizer.len(), dense, classes: labels.len() };
         let (columns, classes) = (shape.columns(), shape.classes);
@@ -326,8 +343,7 @@ impl TextClassifier {
     /// followed by its embedding when the model has one (a missing or wrong-length
     /// embedding counts as zeros).
     fn features_hashed(&self, text: &HashedText, embedding: Option<&[f32]>) -> SparseVec {
-        let slots: &[u64] = if self.reads_slots { &text.slots } else { &[] };
-        let mut x = self.vectorizer.transform_hashed(&text.ngrams, slots);
+        let mut x = self.vectorizer.transform_sorted(text.features(self.reads_slots));
         if let Some(e) = embedding.filter(|e| self.dense > 0 && e.len() == self.dense) {
             let first = self.vectorizer.len() as u32;
             x.idx.extend((0..self.dense as u32).map(|d| first + d));
