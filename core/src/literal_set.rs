@@ -6,8 +6,6 @@
 //! patterns' shared beginnings (a catalogue of `item…` names). A UTF-8 pattern starts with
 //! a lead byte, so every match starts at a char boundary of the text.
 
-use std::collections::VecDeque;
-
 /// The automaton's states are a trie of the patterns' bytes; state 0 is the empty prefix.
 /// Per-state data lives in flat arrays indexed by state (ranges as `at[s]..at[s + 1]`),
 /// 16 bytes a state: a catalogue of 200,000 names makes a few million.
@@ -68,8 +66,10 @@ impl LiteralSet {
         let (fail, next_end) = (vec![0; n], vec![0; n]);
         let mut set = LiteralSet { patterns, edges_at, edges, root, ends_at, ends, fail, next_end };
         // Failure links breadth first, so a state's suffixes are linked before it.
-        let mut queue: VecDeque<u32> = children[0].iter().map(|e| e.1).collect();
-        while let Some(s) = queue.pop_front() {
+        let mut queue: Vec<u32> = children[0].iter().map(|e| e.1).collect();
+        let mut next = 0;
+        while let Some(&s) = queue.get(next) {
+            next += 1;
             for &(b, child) in &children[s as usize] {
                 let mut f = set.fail[s as usize];
                 let fail = loop {
@@ -81,7 +81,7 @@ impl LiteralSet {
                 };
                 set.fail[child as usize] = fail;
                 set.next_end[child as usize] = if set.spells(fail) { fail } else { set.next_end[fail as usize] };
-                queue.push_back(child);
+                queue.push(child);
             }
         }
         set
@@ -116,12 +116,12 @@ impl LiteralSet {
             let mut e = if self.spells(s) { s } else { self.next_end[s as usize] };
             while e != 0 {
                 let spelled = &self.ends[self.ends_at[e as usize] as usize..self.ends_at[e as usize + 1] as usize];
-                found.extend(spelled.iter().map(|&i| (i as usize, at + 1 - self.patterns[i as usize].len())));
+                found.extend(spelled.iter().map(|&i| (at + 1 - self.patterns[i as usize].len(), i as usize)));
                 e = self.next_end[e as usize];
             }
         }
-        found.sort_unstable_by_key(|&(i, at)| (at, i));
-        found.into_iter()
+        found.sort_unstable();
+        found.into_iter().map(|(at, i)| (i, at))
     }
 
     pub(crate) fn pattern(&self, i: usize) -> &str {
