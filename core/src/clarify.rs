@@ -179,24 +179,33 @@ pub(crate) fn question(bot: &Bot, choices: &[Choice], lang: Language, pick: usiz
 /// What the bot calls intent or FAQ entry `name` in `lang`: its `title`, else its first
 /// example (FAQ: question) in that language, else its first one, else its name.
 pub(crate) fn title(bot: &Bot, name: &str, lang: Language) -> String {
-    let (title, examples): (_, Vec<String>) = match name.strip_prefix(FAQ_PREFIX) {
-        Some(id) => match bot.spec.faq.get(id) {
-            Some(faq) => (faq.title.as_ref(), faq.questions.clone()),
-            None => (None, Vec::new()),
-        },
-        None => match bot.spec.intents.get(name) {
-            Some(intent) => (
-                intent.title.as_ref(),
-                intent.examples.iter().filter_map(|e| parse_example(e).ok()).map(|e| e.text).collect(),
-            ),
-            None => (None, Vec::new()),
-        },
+    let found = match name.strip_prefix(FAQ_PREFIX) {
+        Some(id) => bot.spec.faq.get(id).map(|faq| match &faq.title {
+            Some(title) => render(title, lang, 0, &BTreeMap::new()),
+            None => first_in(lang, faq.questions.iter().cloned()).unwrap_or_else(|| name.to_string()),
+        }),
+        None => bot.spec.intents.get(name).map(|intent| match &intent.title {
+            Some(title) => render(title, lang, 0, &BTreeMap::new()),
+            None => {
+                let examples = intent.examples.iter().filter_map(|e| parse_example(e).ok()).map(|e| e.text);
+                first_in(lang, examples).unwrap_or_else(|| name.to_string())
+            }
+        }),
     };
-    if let Some(title) = title {
-        return render(title, lang, 0, &BTreeMap::new());
+    found.unwrap_or_else(|| name.to_string())
+}
+
+/// The first of `texts` in `lang`, else the first of them. Reads no further than it must:
+/// a brief asks for the titles of every intent a conversation met.
+fn first_in(lang: Language, texts: impl Iterator<Item = String>) -> Option<String> {
+    let mut first = None;
+    for text in texts {
+        if detect_language(&normalize(&text).text) == Some(lang) {
+            return Some(text);
+        }
+        first.get_or_insert(text);
     }
-    let in_lang = examples.iter().find(|e| detect_language(&normalize(e).text) == Some(lang));
-    in_lang.or(examples.first()).cloned().unwrap_or_else(|| name.to_string())
+    first
 }
 
 #[cfg(test)]
