@@ -16,6 +16,7 @@ const out = option("--out", "reports/bench-web-static.json");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const runs = { network: [], cache: [] };
+let version;
 const server = await serve(0);
 const origin = `http://127.0.0.1:${server.address().port}`;
 try {
@@ -25,6 +26,7 @@ try {
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"],
     });
+    version = browser.version();
     try {
       const page = await browser.newPage();
       page.setDefaultTimeout(60_000);
@@ -46,9 +48,6 @@ try {
 } finally {
   server.close();
 }
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium" });
-const version = browser.version();
-await browser.close();
 const report = {
   what: "sample bot (examples/bots/shop.yaml) on the static tier on the demo page in headless Chromium: the table read and Bot.fromYamlWithStaticTable, as the page times it",
   chromium: version,
