@@ -6,7 +6,7 @@
 // Usage: node wasm/bench/static-load.mjs [--rounds N] [--out FILE]
 // (after `bash wasm/build` and tools/build-static, or KEFU_TEST_STATIC_TABLE).
 import { statSync, writeFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { serve, staticTable } from "../../examples/web/serve.mjs";
 
 const args = process.argv.slice(2);
@@ -21,11 +21,7 @@ const server = await serve(0);
 const origin = `http://127.0.0.1:${server.address().port}`;
 try {
   for (let round = 0; round < rounds; round++) {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"],
-    });
+    const browser = await launchChromium();
     version = browser.version();
     try {
       const page = await browser.newPage();

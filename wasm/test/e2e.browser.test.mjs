@@ -4,16 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium as launch } from "../bench/chromium.mjs";
 import { encoderDir, serve, staticTable } from "../../examples/web/serve.mjs";
-
-const launch = () => chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  // playwright runs it headless with a fresh temporary profile of its own.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  timeout: 30_000,
-});
 
 /** Opens the demo page at `search` on a fresh server and browser, runs `body(page)`, and
  *  checks that the page threw nothing. */
